@@ -1,0 +1,587 @@
+/* emit.c - builds the data each template sees, then renders it.
+ *
+ * Everything that is a decision about spelling (names, types, quoting,
+ * alignment) is made here; everything that is layout lives in templates/. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emit.h"
+#include "embedded.h"
+#include "tmpl.h"
+
+typedef struct emitter {
+	diag_ctx *d;
+	arena *a;
+	const model *m;
+	const emit_opts *opts;
+	const char *prefix;         /* C prefix, e.g. "blog" */
+} emitter;
+
+const embedded_file *embedded_find(const char *path)
+{
+	for (const embedded_file *f = embedded_files; f->path; f++)
+		if (strcmp(f->path, path) == 0)
+			return f;
+	return NULL;
+}
+
+/* Template lookup: --templates DIR first, then the embedded copy. */
+static int find_template(void *ctx, diag_ctx *d, const char *name, uint32_t *file)
+{
+	const emitter *e = ctx;
+	if (strchr(name, '/') || name[0] == '.')
+		return -1;
+	if (e->opts && e->opts->templates_dir) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s.tmpl", e->opts->templates_dir, name);
+		FILE *f = fopen(path, "rb");
+		if (f) {
+			buf b;
+			buf_init(&b);
+			char chunk[8192];
+			size_t n;
+			while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+				buf_put(&b, chunk, n);
+			fclose(f);
+			*file = diag_add_file(d, path, b.data ? b.data : "", b.len);
+			buf_free(&b);
+			return 0;
+		}
+	}
+	char key[512];
+	snprintf(key, sizeof key, "templates/%s.tmpl", name);
+	const embedded_file *ef = embedded_find(key);
+	if (!ef)
+		return -1;
+	*file = diag_add_file(d, key, ef->data, ef->len);
+	return 0;
+}
+
+/* ---- text helpers ------------------------------------------------------ */
+
+static const char *sql_literal(arena *a, const char *s)
+{
+	buf b;
+	buf_init(&b);
+	buf_putc(&b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_putc(&b, '\'');
+		buf_putc(&b, *p);
+	}
+	buf_putc(&b, '\'');
+	const char *r = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static const char *c_literal(arena *a, const char *s)
+{
+	buf b;
+	buf_init(&b);
+	buf_putc(&b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(&b, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f || *p == '?')
+			buf_printf(&b, "\\%03o", *p);   /* also keeps trigraphs out */
+		else
+			buf_putc(&b, (char)*p);
+	}
+	buf_putc(&b, '"');
+	const char *r = arena_strndup(a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static const char *spaces(arena *a, size_t n)
+{
+	char *s = arena_alloc(a, n + 1);
+	memset(s, ' ', n);
+	return s;
+}
+
+/* Doc comment as a list of lines, safe inside a C comment. */
+static tval *doc_value(emitter *e, const char *doc)
+{
+	if (!doc || !doc[0])
+		return tv_bool(e->a, false);
+	tval *d = tv_dict(e->a);
+	tval *lines = tv_list(e->a);
+	const char *p = doc;
+	for (;;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		buf b;
+		buf_init(&b);
+		for (size_t i = 0; i < n; i++) {
+			buf_putc(&b, p[i]);
+			if (p[i] == '*' && i + 1 < n && p[i + 1] == '/')
+				buf_putc(&b, ' ');
+			if (p[i] == '/' && i + 1 < n && p[i + 1] == '*')
+				buf_putc(&b, ' ');
+		}
+		tv_push(e->a, lines, tv_str(e->a, arena_strndup(e->a, b.data ? b.data : "", b.len)));
+		buf_free(&b);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	tv_set(e->a, d, "lines", lines);
+	return d;
+}
+
+static const char *join_cols(emitter *e, const vec *cols)
+{
+	buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < cols->n; i++)
+		buf_printf(&b, "%s%s", i ? ", " : "", sql_ident(e->a, ((m_column *)cols->items[i])->name));
+	const char *r = arena_strndup(e->a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return r;
+}
+
+static void set_common(emitter *e, tval *root, const char *file)
+{
+	tv_sets(e->a, root, "file", file);
+	tv_sets(e->a, root, "source", e->m->source);
+	tv_sets(e->a, root, "version", MODELC_VERSION);
+	tv_sets(e->a, root, "abi", arena_printf(e->a, "%d", MODELC_ABI));
+	tv_set(e->a, root, "doc", doc_value(e, e->m->doc));
+	tv_sets(e->a, root, "guard", arena_printf(e->a, "%s_MODEL_H", str_upper(e->a, e->prefix)));
+	tv_sets(e->a, root, "header", arena_printf(e->a, "%s.h", e->m->name));
+}
+
+/* ---- SQL ----------------------------------------------------------------- */
+
+static const char *column_line(emitter *e, const m_column *c, size_t pad)
+{
+	buf b;
+	buf_init(&b);
+	const char *n = sql_ident(e->a, c->name);
+	buf_printf(&b, "%s%s %s", n, spaces(e->a, pad > strlen(n) ? pad - strlen(n) : 0), c->type.sql);
+	if (c->generated_sql)
+		buf_printf(&b, " GENERATED ALWAYS AS (%s) STORED", c->generated_sql);
+	if (c->identity)
+		buf_printf(&b, " GENERATED %s AS IDENTITY", c->identity_by_default ? "BY DEFAULT" : "ALWAYS");
+	if (c->not_null)
+		buf_puts(&b, " NOT NULL");
+	if (c->default_sql)
+		buf_printf(&b, " DEFAULT %s", c->default_sql);
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static const char *sort_sql(ast_sort s, ast_nulls n)
+{
+	static const char *const t[3][3] = {
+		{ "", " NULLS FIRST", " NULLS LAST" },
+		{ " ASC", " ASC NULLS FIRST", " ASC NULLS LAST" },
+		{ " DESC", " DESC NULLS FIRST", " DESC NULLS LAST" },
+	};
+	return t[s][n];
+}
+
+static tval *sql_context(emitter *e)
+{
+	arena *a = e->a;
+	const model *m = e->m;
+	tval *root = tv_dict(a);
+	set_common(e, root, arena_printf(a, "%s.sql", m->name));
+
+	tval *exts = tv_list(a);
+	for (size_t i = 0; i < m->extensions.n; i++) {
+		tval *x = tv_dict(a);
+		tv_sets(a, x, "name", sql_ident(a, m->extensions.items[i]));
+		tv_push(a, exts, x);
+	}
+	tv_set(a, root, "extensions", exts);
+
+	tval *comments = tv_list(a);
+#define COMMENT(what_, target_, doc_)                                   \
+	do {                                                                \
+		tval *cm = tv_dict(a);                                          \
+		tv_sets(a, cm, "what", what_);                                  \
+		tv_sets(a, cm, "target", target_);                              \
+		tv_sets(a, cm, "literal", sql_literal(a, doc_));                \
+		tv_push(a, comments, cm);                                       \
+	} while (0)
+
+	tval *enums = tv_list(a);
+	for (size_t i = 0; i < m->enums.n; i++) {
+		m_enum *en = m->enums.items[i];
+		tval *x = tv_dict(a);
+		tv_sets(a, x, "name", sql_ident(a, en->name));
+		tval *labels = tv_list(a);
+		for (size_t k = 0; k < en->labels.n; k++) {
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "literal", sql_literal(a, en->labels.items[k]));
+			tv_push(a, labels, l);
+		}
+		tv_set(a, x, "labels", labels);
+		tv_push(a, enums, x);
+		if (en->doc)
+			COMMENT("TYPE", sql_ident(a, en->name), en->doc);
+	}
+	tv_set(a, root, "enums", enums);
+
+	tval *tables = tv_list(a), *fks = tv_list(a), *indexes = tv_list(a);
+	for (size_t i = 0; i < m->tables_dep.n; i++) {
+		m_table *t = m->tables_dep.items[i];
+		const char *tn = sql_ident(a, t->name);
+		tval *x = tv_dict(a);
+		tv_sets(a, x, "name", tn);
+		tval *lines = tv_list(a);
+		size_t pad = 0;
+		for (size_t k = 0; k < t->columns.n; k++) {
+			size_t l = strlen(sql_ident(a, ((m_column *)t->columns.items[k])->name));
+			pad = l > pad ? l : pad;
+		}
+		for (size_t k = 0; k < t->columns.n; k++) {
+			m_column *c = t->columns.items[k];
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "text", column_line(e, c, pad));
+			tv_push(a, lines, l);
+			if (c->doc)
+				COMMENT("COLUMN", arena_printf(a, "%s.%s", tn, sql_ident(a, c->name)), c->doc);
+		}
+		if (t->pk) {
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s PRIMARY KEY (%s)", sql_ident(a, t->pk->name),
+			                                   join_cols(e, &t->pk->cols)));
+			tv_push(a, lines, l);
+		}
+		for (size_t k = 0; k < t->uniques.n; k++) {
+			m_key *u = t->uniques.items[k];
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s UNIQUE (%s)", sql_ident(a, u->name),
+			                                   join_cols(e, &u->cols)));
+			tv_push(a, lines, l);
+		}
+		for (size_t k = 0; k < t->checks.n; k++) {
+			m_check *ck = t->checks.items[k];
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s CHECK (%s)", sql_ident(a, ck->name), ck->sql));
+			tv_push(a, lines, l);
+		}
+		tv_set(a, x, "lines", lines);
+		tv_push(a, tables, x);
+		if (t->doc)
+			COMMENT("TABLE", tn, t->doc);
+
+		for (size_t k = 0; k < t->fks.n; k++) {
+			m_fk *fk = t->fks.items[k];
+			tval *f = tv_dict(a);
+			tv_sets(a, f, "table", tn);
+			tv_sets(a, f, "name", sql_ident(a, fk->name));
+			tv_sets(a, f, "cols", join_cols(e, &fk->cols));
+			tv_sets(a, f, "ref_table", sql_ident(a, fk->ref->name));
+			tv_sets(a, f, "ref_cols", join_cols(e, &fk->ref_cols));
+			tv_sets(a, f, "on_delete", fk_action_sql(fk->on_delete));
+			tv_sets(a, f, "on_update", fk_action_sql(fk->on_update));
+			tv_push(a, fks, f);
+		}
+		for (size_t k = 0; k < t->indexes.n; k++) {
+			m_index *ix = t->indexes.items[k];
+			tval *f = tv_dict(a);
+			tv_setb(a, f, "unique", ix->unique);
+			tv_sets(a, f, "name", sql_ident(a, ix->name));
+			tv_sets(a, f, "table", tn);
+			tv_sets(a, f, "method", ix->method);
+			buf b;
+			buf_init(&b);
+			for (size_t q = 0; q < ix->elems.n; q++) {
+				m_index_elem *el = ix->elems.items[q];
+				if (q)
+					buf_puts(&b, ", ");
+				if (el->col)
+					buf_puts(&b, sql_ident(a, el->col->name));
+				else
+					buf_printf(&b, "(%s)", el->expr_sql);
+				if (el->opclass)
+					buf_printf(&b, " %s", el->opclass);
+				buf_puts(&b, sort_sql(el->sort, el->nulls));
+			}
+			tv_sets(a, f, "elems", arena_strndup(a, b.data, b.len));
+			buf_free(&b);
+			tv_sets(a, f, "include", ix->include.n ? join_cols(e, &ix->include) : NULL);
+			tv_sets(a, f, "where", ix->where_sql);
+			tv_push(a, indexes, f);
+			if (ix->doc)
+				COMMENT("INDEX", sql_ident(a, ix->name), ix->doc);
+		}
+	}
+#undef COMMENT
+	tv_set(a, root, "tables", tables);
+	tv_set(a, root, "fks", fks);
+	tv_setb(a, root, "has_fks", tv_len(fks) > 0);
+	tv_set(a, root, "indexes", indexes);
+	tv_setb(a, root, "has_indexes", tv_len(indexes) > 0);
+	tv_set(a, root, "comments", comments);
+	tv_setb(a, root, "has_comments", tv_len(comments) > 0);
+	return root;
+}
+
+/* ---- C header and source ------------------------------------------------ */
+
+static const char *scalar_ctype(emitter *e, const m_type *t)
+{
+	switch (t->kind) {
+	case T_SMALLINT: case T_SMALLSERIAL: return "int16_t";
+	case T_INTEGER: case T_SERIAL: return "int32_t";
+	case T_BIGINT: case T_BIGSERIAL: return "int64_t";
+	case T_BOOLEAN: return "bool";
+	case T_REAL: return "float";
+	case T_DOUBLE: return "double";
+	case T_NUMERIC: return "mc_numeric";
+	case T_TEXT: case T_VARCHAR: case T_CHAR: case T_OTHER: return "mc_str";
+	case T_BYTEA: return "mc_bytes";
+	case T_UUID: return "mc_uuid";
+	case T_DATE: return "mc_date";
+	case T_TIME: return "mc_time";
+	case T_TIMETZ: return "mc_timetz";
+	case T_TIMESTAMP: return "mc_timestamp";
+	case T_TIMESTAMPTZ: return "mc_timestamptz";
+	case T_INTERVAL: return "mc_interval";
+	case T_JSON: case T_JSONB: return "mc_json";
+	case T_INET: return "mc_inet";
+	case T_ENUM: return arena_printf(e->a, "%s_%s", e->prefix, c_ident(e->a, t->en->name));
+	}
+	return "mc_str";
+}
+
+/* One-dimensional arrays have a typed array struct; deeper ones travel as
+ * their PostgreSQL text form. */
+static const char *column_ctype(emitter *e, const m_type *t)
+{
+	if (t->array_dims == 0)
+		return scalar_ctype(e, t);
+	if (t->array_dims > 1)
+		return "mc_str";
+	if (t->kind == T_ENUM)
+		return arena_printf(e->a, "%s_array", scalar_ctype(e, t));
+	static const struct { m_type_kind k; const char *arr; } map[] = {
+		{ T_SMALLINT, "mc_int16_array" }, { T_INTEGER, "mc_int32_array" }, { T_BIGINT, "mc_int64_array" },
+		{ T_BOOLEAN, "mc_bool_array" }, { T_REAL, "mc_float_array" }, { T_DOUBLE, "mc_double_array" },
+		{ T_UUID, "mc_uuid_array" }, { T_DATE, "mc_date_array" }, { T_TIME, "mc_time_array" },
+		{ T_TIMETZ, "mc_timetz_array" }, { T_TIMESTAMP, "mc_timestamp_array" },
+		{ T_TIMESTAMPTZ, "mc_timestamptz_array" }, { T_INTERVAL, "mc_interval_array" },
+		{ T_BYTEA, "mc_bytes_array" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (map[i].k == t->kind)
+			return map[i].arr;
+	return "mc_str_array";   /* text-like, numeric, json, inet, other */
+}
+
+static const char *type_comment(emitter *e, const m_column *c)
+{
+	buf b;
+	buf_init(&b);
+	buf_puts(&b, c->type.sql);
+	if (c->primary_key)
+		buf_puts(&b, ", primary key");
+	if (c->not_null && !c->primary_key)
+		buf_puts(&b, ", not null");
+	if (c->default_sql)
+		buf_printf(&b, ", default %s", c->default_sql);
+	if (c->generated_sql || c->identity)
+		buf_puts(&b, ", generated");
+	if (c->is_version)
+		buf_puts(&b, ", version");
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	/* keep the comment a comment */
+	for (char *p = (char *)r; *p; p++)
+		if (p[0] == '*' && p[1] == '/')
+			p[1] = '|';
+	return r;
+}
+
+static const char *plain_cols(emitter *e, const vec *cols)
+{
+	buf b;
+	buf_init(&b);
+	for (size_t q = 0; q < cols->n; q++)
+		buf_printf(&b, "%s%s", q ? ", " : "", ((m_column *)cols->items[q])->name);
+	const char *s = arena_strndup(e->a, b.data ? b.data : "", b.len);
+	buf_free(&b);
+	return s;
+}
+
+typedef struct member_line {
+	const char *type, *name, *comment, *doc;
+} member_line;
+
+static tval *struct_members(emitter *e, const m_table *t)
+{
+	arena *a = e->a;
+	vec lines;
+	memset(&lines, 0, sizeof lines);
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		member_line *l = arena_alloc(a, sizeof *l);
+		l->type = column_ctype(e, &c->type);
+		l->name = c->c_name;
+		l->comment = type_comment(e, c);
+		l->doc = c->doc;
+		vec_push(a, &lines, l);
+		if (!c->not_null) {
+			member_line *n = arena_alloc(a, sizeof *n);
+			n->type = "bool";
+			n->name = arena_printf(a, "%s_null", c->c_name);
+			n->comment = arena_printf(a, "true when %s is NULL", c->c_name);
+			vec_push(a, &lines, n);
+		}
+	}
+	for (size_t k = 0; k < t->rels.n; k++) {
+		m_rel *r = t->rels.items[k];
+		const char *target = arena_printf(a, "%s_%s", e->prefix, r->target->c_struct);
+		member_line *l = arena_alloc(a, sizeof *l);
+		bool many = r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY;
+		l->type = many ? arena_printf(a, "struct { mc_load state; size_t n; %s **items; }", target)
+		               : arena_printf(a, "struct { mc_load state; %s *item; }", target);
+		l->name = r->c_name;
+		static const char *const kinds[] = { "has_many", "has_one", "belongs_to", "many_to_many" };
+		static const char *const loads[] = { "lazy", "selectin", "joined", "subquery", "lazy" };
+		if (r->kind == REL_MANY_TO_MANY)
+			l->comment = arena_printf(a, "many_to_many %s through %s, load %s", r->target->name, r->through->name,
+			                          loads[r->load]);
+		else
+			l->comment = arena_printf(a, "%s %s(%s), load %s", kinds[r->kind], r->target->name,
+			                          plain_cols(e, &r->fk->cols), loads[r->load]);
+		l->doc = r->doc;
+		vec_push(a, &lines, l);
+	}
+	/* align: "type name;" then the comment in one column */
+	size_t tw = 0, dw = 0;
+	for (size_t k = 0; k < lines.n; k++) {
+		member_line *l = lines.items[k];
+		if (strncmp(l->type, "struct {", 8) != 0 && strlen(l->type) > tw)
+			tw = strlen(l->type);
+	}
+	const char **decls = arena_alloc(a, (lines.n + 1) * sizeof *decls);
+	for (size_t k = 0; k < lines.n; k++) {
+		member_line *l = lines.items[k];
+		size_t tl = strlen(l->type);
+		decls[k] = strncmp(l->type, "struct {", 8) == 0
+			? arena_printf(a, "%s %s", l->type, l->name)
+			: arena_printf(a, "%s%s %s", l->type, spaces(a, tw > tl ? tw - tl : 0), l->name);
+		if (strncmp(l->type, "struct {", 8) != 0 && strlen(decls[k]) > dw)
+			dw = strlen(decls[k]);
+	}
+	tval *members = tv_list(a);
+	for (size_t k = 0; k < lines.n; k++) {
+		member_line *l = lines.items[k];
+		tval *x = tv_dict(a);
+		size_t dl = strlen(decls[k]);
+		tv_sets(a, x, "decl", decls[k]);
+		tv_sets(a, x, "pad", spaces(a, (dw > dl ? dw - dl : 0) + 2));
+		tv_sets(a, x, "comment", l->comment);
+		tv_set(a, x, "doc", doc_value(e, l->doc));
+		tv_push(a, members, x);
+	}
+	return members;
+}
+
+static tval *c_context(emitter *e, const char *file)
+{
+	arena *a = e->a;
+	const model *m = e->m;
+	tval *root = tv_dict(a);
+	set_common(e, root, file);
+	const char *up = str_upper(a, e->prefix);
+
+	/* enum arrays are declared only when a column needs them */
+	tval *enums = tv_list(a);
+	for (size_t i = 0; i < m->enums.n; i++) {
+		m_enum *en = m->enums.items[i];
+		bool array = false;
+		for (size_t t = 0; t < m->tables.n; t++) {
+			m_table *tb = m->tables.items[t];
+			for (size_t k = 0; k < tb->columns.n; k++) {
+				m_column *c = tb->columns.items[k];
+				if (c->type.kind == T_ENUM && c->type.en == en && c->type.array_dims == 1)
+					array = true;
+			}
+		}
+		tval *x = tv_dict(a);
+		const char *cn = arena_printf(a, "%s_%s", e->prefix, c_ident(a, en->name));
+		tv_sets(a, x, "c_name", cn);
+		tv_sets(a, x, "count", arena_printf(a, "%zu", en->labels.n));
+		tv_sets(a, x, "count_macro", arena_printf(a, "%s_%s_COUNT", up, str_upper(a, c_ident(a, en->name))));
+		tv_set(a, x, "doc", doc_value(e, en->doc));
+		tv_setb(a, x, "array", array);
+		tval *labels = tv_list(a);
+		size_t w = 0;
+		const char **consts = arena_alloc(a, (en->labels.n + 1) * sizeof *consts);
+		for (size_t k = 0; k < en->labels.n; k++) {
+			const char *lab = en->labels.items[k];
+			const char *id = c_ident(a, lab);
+			if (id[strlen(id) - 1] == '_' && lab[strlen(lab) - 1] != '_')
+				id = arena_strndup(a, id, strlen(id) - 1);   /* a C keyword is fine after the prefix */
+			consts[k] = arena_printf(a, "%s_%s_%s", up, str_upper(a, c_ident(a, en->name)), str_upper(a, id));
+			size_t l = strlen(consts[k]) + snprintf(NULL, 0, "%zu", k);
+			w = l > w ? l : w;
+		}
+		for (size_t k = 0; k < en->labels.n; k++) {
+			tval *l = tv_dict(a);
+			tv_sets(a, l, "const", consts[k]);
+			size_t len = strlen(consts[k]) + snprintf(NULL, 0, "%zu", k);
+			tv_sets(a, l, "pad", spaces(a, w - len + 1));
+			const char *lit = sql_literal(a, en->labels.items[k]);
+			for (char *p = (char *)lit; *p; p++)
+				if (p[0] == '*' && p[1] == '/')
+					p[1] = '|';
+			tv_sets(a, l, "literal", lit);
+			tv_sets(a, l, "c_literal", c_literal(a, en->labels.items[k]));
+			tv_push(a, labels, l);
+		}
+		tv_set(a, x, "labels", labels);
+		tv_push(a, enums, x);
+	}
+	tv_set(a, root, "enums", enums);
+
+	tval *tables = tv_list(a);
+	for (size_t i = 0; i < m->tables.n; i++) {
+		m_table *t = m->tables.items[i];
+		tval *x = tv_dict(a);
+		tv_sets(a, x, "name", t->name);
+		tv_sets(a, x, "struct", arena_printf(a, "%s_%s", e->prefix, t->c_struct));
+		tv_set(a, x, "doc", doc_value(e, t->doc));
+		tv_set(a, x, "members", struct_members(e, t));
+		tv_push(a, tables, x);
+	}
+	tv_set(a, root, "tables", tables);
+	tv_setb(a, root, "has_tables", tv_len(tables) > 0);
+	return root;
+}
+
+static int render(emitter *e, const char *tmpl, tval *ctx, emit_file *out)
+{
+	uint32_t file;
+	if (find_template(e, e->d, tmpl, &file) != 0) {
+		diag_error(e->d, LOC_NONE, "template '%s' not found", tmpl);
+		return -1;
+	}
+	return tmpl_render(e->d, file, ctx, find_template, e, &out->content);
+}
+
+int emit_all(diag_ctx *d, const model *m, const emit_opts *opts, emit_file files[EMIT_NFILES])
+{
+	emitter e = { d, d->a, m, opts, c_ident(d->a, m->name) };
+	for (int i = 0; i < EMIT_NFILES; i++)
+		buf_init(&files[i].content);
+	files[EMIT_HEADER].name = arena_printf(d->a, "%s.h", m->name);
+	files[EMIT_SOURCE].name = arena_printf(d->a, "%s.c", m->name);
+	files[EMIT_SQL].name = arena_printf(d->a, "%s.sql", m->name);
+	int rc = 0;
+	rc |= render(&e, "header.h", c_context(&e, files[EMIT_HEADER].name), &files[EMIT_HEADER]);
+	rc |= render(&e, "source.c", c_context(&e, files[EMIT_SOURCE].name), &files[EMIT_SOURCE]);
+	rc |= render(&e, "schema.sql", sql_context(&e), &files[EMIT_SQL]);
+	return rc ? -1 : 0;
+}
