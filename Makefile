@@ -47,7 +47,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o 
 MAIN_OBJ     := $(B)/src/main.o
 TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.model))
 
-.PHONY: all deps test golden fuzz clean install example bench
+.PHONY: all deps test test-bins golden fuzz clean install example bench
 all: $(B)/modelc
 
 $(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a
@@ -88,6 +88,72 @@ $(B)/gen/templates.c: $(B)/embed $(TEMPLATES)
 	@mkdir -p $(B)/gen
 	$(say) EMBED templates
 	$(Q)$(B)/embed $@ $(TEMPLATES)
+
+# ---- tests ---------------------------------------------------------------
+# Every tests/test_*.c and tests/unit/test_*.c is one cmocka program linked
+# with the compiler library; tests/run.sh runs them against a throwaway
+# PostgreSQL cluster. Generated code of each example is compiled strictly and
+# linked into tests/test_generated.c.
+EXAMPLES     := $(basename $(notdir $(wildcard examples/*.model)))
+TEST_SRC     := $(wildcard tests/test_*.c tests/unit/test_*.c)
+TEST_BINS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
+STRICT_C     := -std=c11 -Wall -Wextra -Werror -pedantic
+TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include
+TEST_LIBS    := -lcmocka -lpq
+EXGEN        := $(B)/examples
+
+$(B)/tests/%: tests/%.c $(B)/libmodelcc.a tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(B)/libmodelcc.a $(ALL_LDFLAGS) $(TEST_LIBS)
+
+# generated code of every example: written by modelc, compiled with -Werror
+# as C11 and (the header) as C++
+$(EXGEN)/%.c $(EXGEN)/%.h $(EXGEN)/%.sql: examples/%.model $(B)/modelc
+	@mkdir -p $(EXGEN)
+	$(say) MODELC $<
+	$(Q)$(B)/modelc $< -o $(EXGEN) -MD
+
+$(EXGEN)/%.o: $(EXGEN)/%.c $(EXGEN)/%.h
+	$(say) CC $<
+	$(Q)$(CC) $(STRICT_C) $(SAN) -g -Isrc/runtime/include -c -o $@ $<
+	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.h
+
+$(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(ALL_LDFLAGS) $(TEST_LIBS)
+
+# the fuzz target, driven by a replay main over the seed corpus
+$(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a
+	@mkdir -p $(dir $@)
+	$(say) CC $@
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a $(ALL_LDFLAGS)
+
+test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay
+
+test:
+	@bash tests/run.sh
+
+deps:
+	@bash tests/deps.sh
+
+# refresh the committed expected output of every example
+golden: $(B)/modelc
+	@for e in $(EXAMPLES); do \
+		mkdir -p tests/golden/$$e && $(B)/modelc examples/$$e.model -o tests/golden/$$e || exit 1; \
+	done
+	@git status --short tests/golden 2>/dev/null || true
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz tests/fuzz/crashes
+	$(MAKE) B=build/fuzz-lib CC=clang SANITIZE=1 SAN='-fsanitize=fuzzer-no-link,address,undefined' build/fuzz-lib/libmodelcc.a
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Igrammar -o build/fuzz/fuzz_model \
+		tests/fuzz/fuzz_model.c build/fuzz-lib/libmodelcc.a
+	cp -rn tests/fuzz/corpus/. build/fuzz/corpus/ 2>/dev/null || cp -r tests/fuzz/corpus build/fuzz/corpus
+	build/fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+		-artifact_prefix=tests/fuzz/crashes/ build/fuzz/corpus
 
 clean:
 	rm -rf build build-san gen

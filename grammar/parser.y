@@ -18,6 +18,11 @@ typedef void *yyscan_t;
 
 %code provides {
 int mdl_yylex(MDL_YYSTYPE *yylval, MDL_YYLTYPE *yylloc, yyscan_t scanner);
+/* from the flex scanner (reentrant interface) */
+struct yy_buffer_state;
+int mdl_yylex_init_extra(struct lex_state *extra, yyscan_t *scanner);
+struct yy_buffer_state *mdl_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+int mdl_yylex_destroy(yyscan_t scanner);
 }
 
 %param {yyscan_t scanner}

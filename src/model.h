@@ -149,7 +149,7 @@ typedef struct model {
 	vec tables_dep;         /* m_table *, referenced tables first */
 } model;
 
-/* Loads a file's text; returns 0 and sets *text/*len (arena memory), or -1
+/* Loads a file's text; returns 0 and sets *text and *len (arena memory), or -1
  * with errno-like message in *err. Tests and the fuzzer supply their own. */
 typedef int (*model_loader)(void *ctx, arena *a, const char *path, const char **text,
                             size_t *len, const char **err);
