@@ -231,6 +231,13 @@ decl:
 		$$->path = $2;
 		$$->import_path = unquote(ls, $2->text);
 	}
+	| IMPORT QIDENT             {
+		/* import "file.model": the spec's spelling; the scanner reads it
+		 * as a quoted identifier, already unquoted */
+		$$ = decl(ls, DECL_IMPORT, @$);
+		$$->path = $2;
+		$$->import_path = $2->text;
+	}
 	| EXTENSION any_name        { $$ = decl(ls, DECL_EXTENSION, @$); $$->name = $2; }
 	| EXTENSION STRING          {
 		$$ = decl(ls, DECL_EXTENSION, @$);
