@@ -1,3 +1,4 @@
+#define _GNU_SOURCE   /* memmem */
 #include "diag.h"
 
 #include <stdio.h>
@@ -106,17 +107,43 @@ static void report(diag_ctx *d, loc l, const char *kind, const char *fmt, va_lis
 		render_source(d, l, line);
 }
 
+/* A mixin's members are checked once per table that uses it; an error in
+ * the mixin itself would be reported again for each. Identical diagnostics
+ * (same place, same text) are reported once. */
+static bool already_reported(diag_ctx *d, size_t start)
+{
+	size_t n = d->out.len - start;
+	const char *text = d->out.data + start;
+	for (const char *p = d->out.data; p && p < text; p++) {
+		p = memmem(p, (size_t)(text - p), text, n);
+		if (!p || p >= text)
+			return false;
+		if (p == d->out.data || p[-1] == '\n')
+			return true;
+	}
+	return false;
+}
+
 void diag_error(diag_ctx *d, loc l, const char *fmt, ...)
 {
 	va_list ap;
+	size_t start = d->out.len;
 	va_start(ap, fmt);
 	report(d, l, "error", fmt, ap);
 	va_end(ap);
+	d->muted = already_reported(d, start);
+	if (d->muted) {
+		d->out.len = start;
+		buf_cstr(&d->out);
+		return;
+	}
 	d->errors++;
 }
 
 void diag_note(diag_ctx *d, loc l, const char *fmt, ...)
 {
+	if (d->muted)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	report(d, l, "note", fmt, ap);
@@ -126,6 +153,8 @@ void diag_note(diag_ctx *d, loc l, const char *fmt, ...)
 
 void diag_hint(diag_ctx *d, const char *fmt, ...)
 {
+	if (d->muted)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	buf_puts(&d->out, "  hint: ");

@@ -28,6 +28,7 @@ typedef struct diag_ctx {
 	buf out;            /* rendered diagnostics, in report order */
 	int errors;
 	int notes;
+	bool muted;         /* the last error repeated an earlier one: skip its notes */
 } diag_ctx;
 
 void diag_init(diag_ctx *d, arena *a);

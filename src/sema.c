@@ -938,13 +938,10 @@ static void build_columns(sema *s, table_work *w)
 				m_check *ck = arena_alloc(s->a, sizeof *ck);
 				ck->at = md->at;
 				ck->sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "check", NULL);
-				/* remember the column for naming: ck_<table>_<column> */
-				ck->name = NULL;
-				vec_push(s->a, &t->checks, ck);
-				vec v;
-				memset(&v, 0, sizeof v);
-				(void)v;
+				/* not a name yet: a marker that assign_names turns into
+				 * ck_<table>_<column> */
 				ck->name = arena_printf(s->a, "\x01%s", c->name);
+				vec_push(s->a, &t->checks, ck);
 				break;
 			}
 			case MOD_GENERATED_STORED:
