@@ -147,15 +147,15 @@ golden: $(B)/modelc
 
 FUZZ_SECONDS ?= 60
 fuzz:
-	@mkdir -p build/fuzz tests/fuzz/crashes
-	$(MAKE) B=build/fuzz-lib CC=clang SANITIZE=1 SAN='-fsanitize=fuzzer-no-link,address,undefined' build/fuzz-lib/libmodelcc.a
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Igrammar -o build/fuzz/fuzz_model \
-		tests/fuzz/fuzz_model.c build/fuzz-lib/libmodelcc.a
-	cp -rn tests/fuzz/corpus/. build/fuzz/corpus/ 2>/dev/null || cp -r tests/fuzz/corpus build/fuzz/corpus
-	build/fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
-		-artifact_prefix=tests/fuzz/crashes/ build/fuzz/corpus
+	@mkdir -p build-fuzz tests/fuzz/crashes
+	$(MAKE) B=build-fuzz/lib CC=clang SANITIZE=1 SAN='-fsanitize=fuzzer-no-link,address,undefined' build-fuzz/lib/libmodelcc.a
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Igrammar -o build-fuzz/fuzz_model \
+		tests/fuzz/fuzz_model.c build-fuzz/lib/libmodelcc.a
+	cp -rn tests/fuzz/corpus/. build-fuzz/corpus/ 2>/dev/null || cp -r tests/fuzz/corpus build-fuzz/corpus
+	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
+		-artifact_prefix=tests/fuzz/crashes/ build-fuzz/corpus
 
 clean:
-	rm -rf build build-san gen
+	rm -rf build build-san build-fuzz gen
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
