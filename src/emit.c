@@ -200,6 +200,7 @@ static tval *sql_context(emitter *e)
 		tv_push(a, exts, x);
 	}
 	tv_set(a, root, "extensions", exts);
+	tv_setb(a, root, "has_extensions", tv_len(exts) > 0);
 
 	tval *comments = tv_list(a);
 #define COMMENT(what_, target_, doc_)                                   \

@@ -242,6 +242,9 @@ static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx
 		/* a word: decide whether it names a column */
 		bool not_col = after_cast || tok_is(next, "(") || tok_is(next, ".") || tok_is(prev, ".") ||
 		               (next && next->kind == TOK_STRING);
+		/* in a default no column can be meant, so SQL words win there */
+		if (ctx == EXPR_DEFAULT && tk->kind == TOK_WORD && is_expr_word(tk->text))
+			not_col = true;
 		m_column *col = (!not_col && t) ? find_column(t, tk->text) : NULL;
 		if (col) {
 			if (ctx == EXPR_DEFAULT) {
@@ -852,6 +855,9 @@ static void build_columns(sema *s, table_work *w)
 			w->broken_cols = true;
 		vec_push(s->a, &t->columns, c);
 	}
+
+	if (t->columns.n == 0)
+		diag_error(s->d, t->at, "table '%s' has no columns", t->name);
 
 	/* second pass: modifiers (checks may name any column of the table) */
 	size_t ci = 0;
