@@ -1072,7 +1072,9 @@ static void test_shop_behaviour(void **state)
 	expect_error(c, "DELETE FROM customers WHERE deleted_at IS NULL", "23503", "fk_orders_customer_id_customers");
 
 	/* order items, and the composite foreign key from shipment items */
-	exec_ok(c, "INSERT INTO products (id, sku, name, price) VALUES ('00000000-0000-0000-0000-0000000000aa', 'SKU-1', 'Widget', 10)");
+	exec_ok(c, "INSERT INTO tax_classes VALUES ('standard', 0.19), ('reduced', 0.07)");
+	exec_ok(c, "INSERT INTO products (id, sku, name, price, tax_class)"
+	           " VALUES ('00000000-0000-0000-0000-0000000000aa', 'SKU-1', 'Widget', 10, 'reduced')");
 	exec_ok(c, "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, discount)"
 	           " VALUES (1, 1, '00000000-0000-0000-0000-0000000000aa', 3, 10, 5)");
 	assert_scalar(c, "SELECT line_total::text FROM order_items", "25.00");
@@ -1086,6 +1088,17 @@ static void test_shop_behaviour(void **state)
 	exec_ok(c, "UPDATE order_items SET line_no = 5");
 	assert_scalar(c, "SELECT line_no::text FROM shipment_items", "5");
 	expect_error(c, "DELETE FROM products", "23503", "fk_order_items_product_id_products");
+	/* on delete set default: the product falls back to the standard class */
+	exec_ok(c, "DELETE FROM tax_classes WHERE code = 'reduced'");
+	assert_scalar(c, "SELECT tax_class FROM products", "standard");
+	/* the self-referencing join table */
+	exec_ok(c, "INSERT INTO products (id, sku, name, price)"
+	           " VALUES ('00000000-0000-0000-0000-0000000000ab', 'SKU-2', 'Gadget', 20)");
+	exec_ok(c, "INSERT INTO related_products VALUES ('00000000-0000-0000-0000-0000000000aa', '00000000-0000-0000-0000-0000000000ab')");
+	expect_error(c, "INSERT INTO related_products VALUES ('00000000-0000-0000-0000-0000000000ab', '00000000-0000-0000-0000-0000000000ab')",
+	             "23514", "ck_related_products_product_id_related_id");
+	exec_ok(c, "DELETE FROM products WHERE sku = 'SKU-2'");
+	assert_scalar(c, "SELECT count(*) FROM related_products", "0");
 
 	/* citext unique code; exactly one kind of discount */
 	exec_ok(c, "INSERT INTO coupons (code, percent_off) VALUES ('SUMMER', 10)");
