@@ -98,7 +98,7 @@ EXAMPLES     := $(basename $(notdir $(wildcard examples/*.model)))
 TEST_SRC     := $(wildcard tests/test_*.c tests/unit/test_*.c)
 TEST_BINS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 STRICT_C     := -std=c11 -Wall -Wextra -Werror -pedantic
-TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include
+TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 TEST_LIBS    := -lcmocka -lpq
 EXGEN        := $(B)/examples
 

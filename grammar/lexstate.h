@@ -11,6 +11,12 @@ struct lex_state {
 	size_t len;
 	size_t pos;         /* byte offset of the next character to scan */
 	int depth;          /* ( and [ nesting: newlines inside are whitespace */
+	loc open[16];       /* where the innermost brackets were opened */
+	char open_ch[16];
+	bool unclosed_reported;
+	int braces;         /* { nesting */
+	loc brace_at[16];
+	bool eof_reported;  /* the scanner explained the end of file already */
 	loc comment_start;
 	ast_file *result;
 };

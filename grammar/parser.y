@@ -6,6 +6,7 @@
 %define api.pure full
 %define api.prefix {mdl_yy}
 %define parse.error detailed
+%define parse.lac full
 %locations
 %define api.location.type {loc}
 %expect 0
@@ -50,6 +51,9 @@ int mdl_yylex_destroy(yyscan_t scanner);
 static void mdl_yyerror(const loc *l, yyscan_t scanner, struct lex_state *ls, const char *msg)
 {
 	(void)scanner;
+	/* the scanner already explained an unexpected end of file */
+	if (ls->eof_reported && ls->pos >= ls->len)
+		return;
 	diag_error(ls->diag, *l, "%s", msg);
 }
 
@@ -158,20 +162,20 @@ static const char *unquote(struct lex_state *ls, const char *s)
 %token <tok> IDENT "identifier" QIDENT "quoted identifier" NUMBER "number" STRING "string literal"
 %token <tok> OP "operator" NL "newline" DOC "doc comment" DETDOC "detached doc comment"
 %token <tok> ';' '{' '}' '(' ')' '[' ']' ',' '.'
-%token <tok> ACTION "action" ALWAYS "always" AS "as" ASC "asc" BELONGS_TO "belongs_to" BY "by"
-%token <tok> CASCADE "cascade" CHECK "check" DEFAULT "default" DELETE "delete" DESC "desc"
-%token <tok> ENUM "enum" EXTENSION "extension" FIRST "first" FOREIGN "foreign" FROM "from"
-%token <tok> GENERATED "generated" HAS_MANY "has_many" HAS_ONE "has_one" IDENTITY "identity"
-%token <tok> IMPORT "import" INCLUDE "include" INDEX "index" KEY "key" LAST "last"
-%token <tok> LIMIT "limit" LOAD "load" MANY_TO_MANY "many_to_many" MIXIN "mixin" NO "no"
-%token <tok> NOT "not" NULL_P "null" NULLS "nulls" ON "on" ORDER "order" OVERRIDE "override"
-%token <tok> PRIMARY "primary" REFERENCES "references" RENAMED "renamed" RESTRICT "restrict"
-%token <tok> SET "set" SOFT "soft" STORED "stored" TABLE "table" THROUGH "through"
-%token <tok> UNIQUE "unique" UPDATE "update" USE "use" USING "using" VERSION "version"
-%token <tok> WHERE "where"
+%token <tok> ACTION "'action'" ALWAYS "'always'" AS "'as'" ASC "'asc'" BELONGS_TO "'belongs_to'" BY "'by'"
+%token <tok> CASCADE "'cascade'" CHECK "'check'" DEFAULT "'default'" DELETE "'delete'" DESC "'desc'"
+%token <tok> ENUM "'enum'" EXTENSION "'extension'" FIRST "'first'" FOREIGN "'foreign'" FROM "'from'"
+%token <tok> GENERATED "'generated'" HAS_MANY "'has_many'" HAS_ONE "'has_one'" IDENTITY "'identity'"
+%token <tok> IMPORT "'import'" INCLUDE "'include'" INDEX "'index'" KEY "'key'" LAST "'last'"
+%token <tok> LIMIT "'limit'" LOAD "'load'" MANY_TO_MANY "'many_to_many'" MIXIN "'mixin'" NO "'no'"
+%token <tok> NOT "'not'" NULL_P "'null'" NULLS "'nulls'" ON "'on'" ORDER "'order'" OVERRIDE "'override'"
+%token <tok> PRIMARY "'primary'" REFERENCES "'references'" RENAMED "'renamed'" RESTRICT "'restrict'"
+%token <tok> SET "'set'" SOFT "'soft'" STORED "'stored'" TABLE "'table'" THROUGH "'through'"
+%token <tok> UNIQUE "'unique'" UPDATE "'update'" USE "'use'" USING "'using'" VERSION "'version'"
+%token <tok> WHERE "'where'"
 
-%type <tok> doc_opt tdoc_opt doc unreserved_kw any_tok dexpr_word
-%type <ident> any_name name_opt
+%type <tok> doc_opt tdoc_opt doc unreserved_kw reserved_kw any_tok dexpr_word
+%type <ident> any_name name_opt enum_word
 %type <list> name_list name_list_opt paren_names_opt top_list enum_items body_list body
 %type <list> col_mods index_elems index_elems_opt include_opt rel_opts order_list
 %type <list> expr_inner inner_tok dexpr dexpr_tok wexpr wtok fk_actions
@@ -267,7 +271,7 @@ enum_items:
 	%empty                      { $$ = vnew(ls); vec_push(A, $$, NULL); }
 	| enum_items NL             { $$ = $1; vec_push(A, $$, NULL); }
 	| enum_items ','            { $$ = $1; vec_push(A, $$, NULL); }
-	| enum_items any_name       {
+	| enum_items enum_word      {
 		$$ = $1;
 		if ($$->items[$$->n - 1] != NULL)
 			diag_error(ls->diag, @2, "expected ',' between enum labels");
@@ -330,8 +334,12 @@ member_core:
 		$$->ref_cols = *$9;
 		for (size_t i = 0; i < $10->n; i++) {
 			ast_modifier *a = $10->items[i];
-			if (a->kind == MOD_ON_DELETE_ACTION) $$->on_delete = a->action;
-			else $$->on_update = a->action;
+			if (a->kind == MOD_ON_DELETE_ACTION) {
+				$$->on_delete = a->action;
+				$$->on_delete_at = a->at;
+			} else {
+				$$->on_update = a->action;
+			}
 		}
 	}
 	| CHECK name_opt '(' expr_inner ')' {
@@ -455,6 +463,21 @@ index_elem:
 		$$->nulls = $4;
 		$$->at = @$;
 	}
+	| any_name '(' expr_inner ')' opclass_opt sort_opt nulls_opt {
+		/* a function call needs no extra parentheses, as in SQL */
+		ast_tok *fn = arena_alloc(A, sizeof *fn);
+		fn->kind = TOK_WORD;
+		fn->text = $1->name;
+		fn->at = $1->at;
+		vec *toks = vone(ls, fn);
+		vcat(ls, toks, wrap(ls, $2, $3, $4));
+		$$ = arena_alloc(A, sizeof *$$);
+		$$->expr = expr_of(ls, toks, loc_span(@1, @4));
+		$$->opclass = $<ident>5;
+		$$->sort = $6;
+		$$->nulls = $7;
+		$$->at = @$;
+	}
 	| '(' expr_inner ')' opclass_opt sort_opt nulls_opt {
 		$$ = arena_alloc(A, sizeof *$$);
 		$$->expr = expr_of(ls, $2, @$);
@@ -574,6 +597,18 @@ any_name:
 	IDENT                       { $$ = ident(ls, $1); }
 	| QIDENT                    { $$ = ident(ls, $1); }
 	| unreserved_kw             { $$ = ident(ls, $1); }
+	;
+
+/* In an enum body every word is a label, keywords included. */
+enum_word:
+	any_name                    { $$ = $1; }
+	| reserved_kw               { $$ = ident(ls, $1); }
+	;
+
+reserved_kw:
+	BELONGS_TO | CHECK | DEFAULT | FOREIGN | GENERATED | HAS_MANY | HAS_ONE | INDEX
+	| MANY_TO_MANY | NOT | NULL_P | ON | OVERRIDE | PRIMARY | REFERENCES | RENAMED | SOFT
+	| UNIQUE | USE
 	;
 
 /* Keywords that never start a table member can name things. */

@@ -122,6 +122,7 @@ typedef struct ast_member {
 	ast_ident *ref_table;
 	vec ref_cols;
 	ast_fk_action on_delete, on_update;
+	loc on_delete_at;
 
 	/* MEM_CHECK */
 	ast_expr *expr;

@@ -22,13 +22,19 @@ typedef struct srcfile {
 	size_t len;
 } srcfile;
 
+typedef struct diag_group diag_group;
+
 typedef struct diag_ctx {
 	arena *a;
 	vec files;          /* srcfile * */
-	buf out;            /* rendered diagnostics, in report order */
+	buf out;            /* rendered diagnostics, in source order */
 	int errors;
 	int notes;
+	int warnings;
 	bool muted;         /* the last error repeated an earlier one: skip its notes */
+	vec groups;         /* diag_group *: an error or warning with its notes, sorted */
+	diag_group *cur;
+	uint32_t seq;
 } diag_ctx;
 
 void diag_init(diag_ctx *d, arena *a);
@@ -40,8 +46,11 @@ const srcfile *diag_file(const diag_ctx *d, uint32_t id);
 void diag_linecol(const diag_ctx *d, loc l, unsigned *line, unsigned *col);
 
 void diag_error(diag_ctx *d, loc l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void diag_warning(diag_ctx *d, loc l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(diag_ctx *d, loc l, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* A hint belongs to the diagnostic reported just before it. */
+/* A hint belongs to the diagnostic reported just before it. Diagnostics
+ * are kept in source order (file, then offset), whatever order the passes
+ * found them in; notes and hints stay with their error. */
 void diag_hint(diag_ctx *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 loc loc_span(loc a, loc b);   /* from the start of a to the end of b */

@@ -250,6 +250,21 @@ static tval *sql_context(emitter *e)
 			if (c->doc)
 				COMMENT("COLUMN", arena_printf(a, "%s.%s", tn, sql_ident(a, c->name)), c->doc);
 		}
+		for (size_t k = 0; k < t->uniques.n; k++) {
+			m_key *u = t->uniques.items[k];
+			if (u->doc)
+				COMMENT("CONSTRAINT", arena_printf(a, "%s ON %s", sql_ident(a, u->name), tn), u->doc);
+		}
+		for (size_t k = 0; k < t->checks.n; k++) {
+			m_check *ck = t->checks.items[k];
+			if (ck->doc)
+				COMMENT("CONSTRAINT", arena_printf(a, "%s ON %s", sql_ident(a, ck->name), tn), ck->doc);
+		}
+		for (size_t k = 0; k < t->fks.n; k++) {
+			m_fk *fk = t->fks.items[k];
+			if (fk->doc)
+				COMMENT("CONSTRAINT", arena_printf(a, "%s ON %s", sql_ident(a, fk->name), tn), fk->doc);
+		}
 		if (t->pk) {
 			tval *l = tv_dict(a);
 			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s PRIMARY KEY (%s)", sql_ident(a, t->pk->name),

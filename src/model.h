@@ -48,6 +48,7 @@ struct m_column {
 	const char *default_sql;
 	const char *on_update_sql;
 	const char *generated_sql;
+	bool is_generated;      /* known before generated_sql is computed */
 	bool identity, identity_by_default;
 	bool is_version;
 	const char *renamed_from;
@@ -57,12 +58,16 @@ struct m_column {
 typedef struct m_key {              /* primary key or unique constraint */
 	const char *name;
 	loc at;
+	loc name_at;                    /* of an explicit name */
+	const char *doc;
 	vec cols;                       /* m_column * */
 } m_key;
 
 typedef struct m_fk {
 	const char *name;
 	loc at;
+	loc name_at;
+	const char *doc;
 	m_table *table;
 	vec cols;                       /* m_column * in table */
 	m_table *ref;
@@ -73,6 +78,8 @@ typedef struct m_fk {
 typedef struct m_check {
 	const char *name;
 	loc at;
+	loc name_at;
+	const char *doc;
 	const char *sql;
 } m_check;
 
@@ -87,6 +94,7 @@ typedef struct m_index_elem {
 typedef struct m_index {
 	const char *name;
 	loc at;
+	loc name_at;
 	const char *doc;
 	bool unique;
 	vec elems;                      /* m_index_elem * */

@@ -21,7 +21,13 @@ typedef struct sema {
 	vec table_decls;    /* ast_decl *, parallel to m->tables */
 	vec mixin_decls;    /* ast_decl * */
 	vec enum_decls;     /* ast_decl *, parallel to m->enums */
+	vec failed_fks;     /* failed_fk *: reported already, so relationships stay quiet */
 } sema;
+
+typedef struct failed_fk {
+	const m_table *from;
+	const char *to;
+} failed_fk;
 
 /* ---- small helpers ---------------------------------------------------- */
 
@@ -191,7 +197,7 @@ static bool tok_wordish(const ast_tok *t)
 	return t && (t->kind == TOK_WORD || t->kind == TOK_QWORD);
 }
 
-typedef enum expr_ctx { EXPR_COLUMNS, EXPR_DEFAULT } expr_ctx;
+typedef enum expr_ctx { EXPR_COLUMNS, EXPR_DEFAULT, EXPR_GENERATED } expr_ctx;
 
 /* Checks the names in an expression and renders it with canonical spacing.
  * Column references are re-spelled as quoted SQL identifiers where needed.
@@ -249,6 +255,11 @@ static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx
 		if (col) {
 			if (ctx == EXPR_DEFAULT) {
 				diag_error(s->d, tk->at, "%s cannot refer to column '%s'", what, tk->text);
+				ok = false;
+			}
+			if (ctx == EXPR_GENERATED && col->is_generated) {
+				/* PostgreSQL computes generated columns from stored ones only */
+				diag_error(s->d, tk->at, "%s cannot use generated column '%s'", what, col->name);
 				ok = false;
 			}
 			buf_puts(&b, sql_ident(s->a, col->name));
@@ -319,7 +330,7 @@ static const struct {
 	{ "numeric", T_NUMERIC, 2 }, { "decimal", T_NUMERIC, 2 },
 	{ "text", T_TEXT, -1 },
 	{ "varchar", T_VARCHAR, 1 }, { "character varying", T_VARCHAR, 1 },
-	{ "char", T_CHAR, 1 }, { "character", T_CHAR, 1 }, { "bpchar", T_CHAR, 1 },
+	{ "char", T_CHAR, 1 }, { "character", T_CHAR, 1 },
 	{ "bytea", T_BYTEA, -1 }, { "uuid", T_UUID, -1 }, { "date", T_DATE, -1 },
 	{ "time", T_TIME, 1 }, { "time without time zone", T_TIME, 1 },
 	{ "timetz", T_TIMETZ, 1 }, { "time with time zone", T_TIMETZ, 1 },
@@ -331,7 +342,7 @@ static const struct {
 
 /* Other built-in (or common extension) types: they travel as text in C. */
 static const char *const other_types[] = {
-	"bit", "bit varying", "box", "cidr", "circle", "citext", "daterange", "hstore",
+	"bit", "bit varying", "box", "bpchar", "cidr", "circle", "citext", "daterange", "hstore",
 	"int4range", "int8range", "jsonpath", "line", "lseg", "ltree", "macaddr", "macaddr8",
 	"money", "numrange", "oid", "path", "pg_lsn", "point", "polygon", "tsquery", "tsrange",
 	"tstzrange", "tsvector", "varbit", "xml",
@@ -437,12 +448,14 @@ static bool resolve_type(sema *s, const ast_type *at, m_type *out)
 				neg = true;
 				p = at->params.items[++i];
 			}
-			if (want_num && p->kind == TOK_NUMBER && strspn(p->text, "0123456789") == strlen(p->text) && np < 2) {
+			if (want_num && p->kind == TOK_NUMBER && strspn(p->text, "0123456789") == strlen(p->text)) {
 				errno = 0;
 				long v = strtol(p->text, NULL, 10);
 				if (errno || v > 100000000)
 					v = 100000000;
-				out->p[np++] = neg ? -v : v;
+				if (np < 2)
+					out->p[np] = neg ? -v : v;
+				np++;
 				want_num = false;
 			} else if (!want_num && tok_is(p, ",")) {
 				want_num = true;
@@ -451,11 +464,14 @@ static bool resolve_type(sema *s, const ast_type *at, m_type *out)
 				return false;
 			}
 		}
-		if (np == 0 || want_num) {
+		if (np == 0) {
+			diag_error(s->d, at->at, "empty parameter list for type '%s'", tn);
+			return false;
+		}
+		if (want_num) {
 			diag_error(s->d, at->at, "type parameters must be integers");
 			return false;
 		}
-		out->nparams = np;
 		if (max_params < 0) {
 			diag_error(s->d, at->at, "type '%s' does not take parameters", tn);
 			return false;
@@ -465,6 +481,7 @@ static bool resolve_type(sema *s, const ast_type *at, m_type *out)
 			           max_params == 1 ? "" : "s");
 			return false;
 		}
+		out->nparams = np;
 		switch (out->kind) {
 		case T_VARCHAR: case T_CHAR: case T_OTHER:
 			if (out->p[0] < 1 || out->p[0] > 10485760) {
@@ -758,6 +775,48 @@ static const char *mod_name(ast_mod_kind k)
 	return "?";
 }
 
+/* default '{a,b}' on an enum array: every element must be a label. */
+static void check_enum_array_default(sema *s, const m_column *c, const ast_tok *lit)
+{
+	const char *v = unquote_literal(s, lit->text);
+	size_t n = strlen(v);
+	if (n < 2 || v[0] != '{' || v[n - 1] != '}') {
+		diag_error(s->d, lit->at, "default of array column '%s' must be an array literal such as '{}'", c->name);
+		return;
+	}
+	const char *p = v + 1, *end = v + n - 1;
+	while (p < end) {
+		buf el;
+		buf_init(&el);
+		while (p < end && *p == ' ')
+			p++;
+		if (*p == '"') {
+			for (p++; p < end && *p != '"'; p++) {
+				if (*p == '\\' && p + 1 < end)
+					p++;
+				buf_putc(&el, *p);
+			}
+			p++;
+		} else {
+			while (p < end && *p != ',')
+				buf_putc(&el, *p++);
+			while (el.len && el.data[el.len - 1] == ' ')
+				el.len--;
+		}
+		while (p < end && *p != ',')
+			p++;
+		p++;
+		const char *label = buf_cstr(&el);
+		bool found = false;
+		for (size_t j = 0; j < c->type.en->labels.n; j++)
+			if (strcmp(c->type.en->labels.items[j], label) == 0)
+				found = true;
+		if (!found && !(el.len == 0 && n == 2))
+			diag_error(s->d, lit->at, "'%s' is not a label of enum '%s'", label, c->type.en->name);
+		buf_free(&el);
+	}
+}
+
 typedef struct pending_key {    /* keys found while reading columns */
 	m_table *t;
 	ast_member *col;
@@ -847,6 +906,7 @@ static void build_columns(sema *s, table_work *w)
 
 		m_column *c = arena_alloc(s->a, sizeof *c);
 		c->name = m->name->name;
+		c->is_generated = find_mod(m, MOD_GENERATED_STORED) != NULL;
 		c->doc = m->doc;
 		c->at = m->name->at;
 		c->table = t;
@@ -904,6 +964,8 @@ static void build_columns(sema *s, table_work *w)
 				bool ok;
 				c->default_sql = expr_sql(s, t, md->expr, EXPR_DEFAULT, "a default", &ok);
 				const ast_tok *lit = expr_string_literal(md->expr);
+				if (c->type.kind == T_ENUM && c->type.array_dims == 1 && lit)
+					check_enum_array_default(s, c, lit);
 				if (c->type.kind == T_ENUM && !c->type.array_dims && lit) {
 					const char *label = unquote_literal(s, lit->text);
 					bool found = false;
@@ -951,7 +1013,8 @@ static void build_columns(sema *s, table_work *w)
 				break;
 			}
 			case MOD_GENERATED_STORED:
-				c->generated_sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "a generated column", NULL);
+				c->generated_sql = expr_sql(s, t, md->expr, EXPR_GENERATED,
+				                            arena_printf(s->a, "generated column '%s'", c->name), NULL);
 				break;
 			case MOD_IDENTITY:
 				c->identity = true;
@@ -962,6 +1025,11 @@ static void build_columns(sema *s, table_work *w)
 					diag_error(s->d, md->at, "identity column '%s' must be smallint, integer or bigint", c->name);
 				break;
 			case MOD_RENAMED_FROM:
+				if (sm->mixin) {
+					diag_error(s->d, md->at, "'renamed from' cannot be used in mixin '%s': write it in the table",
+					           sm->mixin);
+					break;
+				}
 				c->renamed_from = md->old_name->name;
 				check_name_len(s, md->old_name, "column");
 				break;
@@ -1020,9 +1088,11 @@ static void build_constraints(sema *s, table_work *w)
 		case MEM_UNIQUE: {
 			m_key *k = arena_alloc(s->a, sizeof *k);
 			k->at = m->at;
+			k->doc = m->doc;
 			if (m->name) {
 				check_name_len(s, m->name, "constraint");
 				k->name = m->name->name;
+				k->name_at = m->name->at;
 			}
 			if (m->idents.n == 0) {
 				diag_error(s->d, m->at, "unique constraint has no columns");
@@ -1035,9 +1105,11 @@ static void build_constraints(sema *s, table_work *w)
 		case MEM_CHECK: {
 			m_check *ck = arena_alloc(s->a, sizeof *ck);
 			ck->at = m->at;
+			ck->doc = m->doc;
 			if (m->name) {
 				check_name_len(s, m->name, "constraint");
 				ck->name = m->name->name;
+				ck->name_at = m->name->at;
 			}
 			if (m->expr->toks.n == 0) {
 				diag_error(s->d, m->expr->at, "check constraint is empty");
@@ -1055,6 +1127,7 @@ static void build_constraints(sema *s, table_work *w)
 			if (m->name) {
 				check_name_len(s, m->name, "index");
 				ix->name = m->name->name;
+				ix->name_at = m->name->at;
 			}
 			bool ok = true;
 			if (m->elems.n == 0) {
@@ -1118,6 +1191,11 @@ static void build_constraints(sema *s, table_work *w)
 			break;
 		}
 		case MEM_RENAMED_FROM:
+			if (sm->mixin) {
+				diag_error(s->d, m->at, "'renamed from' cannot be used in mixin '%s': write it in the table",
+				           sm->mixin);
+				break;
+			}
 			if (t->renamed_from) {
 				diag_error(s->d, m->at, "table '%s' has two 'renamed from' clauses", t->name);
 				break;
@@ -1223,8 +1301,30 @@ static bool cols_unique(const m_table *t, const vec *cols)
 	return false;
 }
 
-static m_fk *build_fk(sema *s, m_table *t, loc at, const vec *cols, ast_ident *ref_name, const vec *ref_idents,
-                      bool column_level)
+static void fk_failed(sema *s, const m_table *t, const char *to)
+{
+	failed_fk *f = arena_alloc(s->a, sizeof *f);
+	f->from = t;
+	f->to = to;
+	vec_push(s->a, &s->failed_fks, f);
+}
+
+static m_fk *build_fk_checked(sema *s, m_table *t, loc at, const vec *cols, const vec *col_idents,
+                              ast_ident *ref_name, const vec *ref_idents);
+
+/* col_idents: where each local column is named in the foreign key clause,
+ * or NULL for a column-level reference (then errors point at `at`). */
+static m_fk *build_fk(sema *s, m_table *t, loc at, const vec *cols, const vec *col_idents, ast_ident *ref_name,
+                      const vec *ref_idents)
+{
+	m_fk *fk = build_fk_checked(s, t, at, cols, col_idents, ref_name, ref_idents);
+	if (!fk)
+		fk_failed(s, t, ref_name->name);
+	return fk;
+}
+
+static m_fk *build_fk_checked(sema *s, m_table *t, loc at, const vec *cols, const vec *col_idents,
+                              ast_ident *ref_name, const vec *ref_idents)
 {
 	m_table *ref = find_table(s, ref_name->name);
 	if (!ref) {
@@ -1253,7 +1353,7 @@ static m_fk *build_fk(sema *s, m_table *t, loc at, const vec *cols, ast_ident *r
 	for (size_t i = 0; i < cols->n; i++) {
 		m_column *a = cols->items[i], *b = ref_cols.items[i];
 		if (!types_compatible(&a->type, &b->type)) {
-			diag_error(s->d, column_level ? at : a->at,
+			diag_error(s->d, col_idents ? ((ast_ident *)col_idents->items[i])->at : at,
 			           "foreign key column '%s' is %s but references %s.%s of type %s", a->name,
 			           type_display(&a->type), ref->name, b->name, type_display(&b->type));
 			ok = false;
@@ -1296,7 +1396,7 @@ static void build_fks(sema *s, table_work *w)
 			diag_error(s->d, pk->mod->at, "a column-level reference names one column; use 'foreign key (...)' for composite keys");
 			continue;
 		}
-		m_fk *fk = build_fk(s, t, pk->mod->at, &cols, pk->mod->ref_table, &pk->mod->ref_cols, true);
+		m_fk *fk = build_fk(s, t, pk->mod->at, &cols, NULL, pk->mod->ref_table, &pk->mod->ref_cols);
 		if (!fk)
 			continue;
 		ast_modifier *od = find_mod(pk->col, MOD_ON_DELETE_ACTION);
@@ -1317,21 +1417,25 @@ static void build_fks(sema *s, table_work *w)
 			diag_error(s->d, m->at, "foreign key has no columns");
 			continue;
 		}
-		if (!resolve_cols(s, t, &m->idents, &cols, "the foreign key"))
+		if (!resolve_cols(s, t, &m->idents, &cols, "the foreign key")) {
+			fk_failed(s, t, m->ref_table->name);
 			continue;
-		m_fk *fk = build_fk(s, t, m->at, &cols, m->ref_table, &m->ref_cols, false);
+		}
+		m_fk *fk = build_fk(s, t, m->at, &cols, &m->idents, m->ref_table, &m->ref_cols);
 		if (!fk)
 			continue;
 		if (m->name) {
 			check_name_len(s, m->name, "constraint");
 			fk->name = m->name->name;
+			fk->name_at = m->name->at;
 		}
 		fk->on_delete = m->on_delete;
 		fk->on_update = m->on_update;
+		fk->doc = m->doc;
 		if (fk->on_delete == FK_SET_NULL)
 			for (size_t k = 0; k < cols.n; k++)
 				if (((m_column *)cols.items[k])->not_null) {
-					diag_error(s->d, m->at, "'on delete set null' on column '%s', which is not null",
+					diag_error(s->d, m->on_delete_at, "'on delete set null' on column '%s', which is not null",
 					           ((m_column *)cols.items[k])->name);
 					break;
 				}
@@ -1379,6 +1483,11 @@ static m_fk *pick_fk(sema *s, const ast_member *m, m_table *in, m_table *to, con
 	if (cands.n == 1)
 		return cands.items[0];
 	if (cands.n == 0) {
+		for (size_t i = 0; i < s->failed_fks.n; i++) {
+			failed_fk *f = s->failed_fks.items[i];
+			if (f->from == in && strcmp(f->to, to->name) == 0)
+				return NULL;   /* that foreign key's own error says it all */
+		}
 		if (idents && idents->n) {
 			buf b;
 			buf_init(&b);
@@ -1698,7 +1807,7 @@ static void assign_names(sema *s)
 				cols_suffix(&b, &u->cols);
 				u->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, u->name, u->at, t, true, ex);
+			claim_name(s, &owners, u->name, ex ? u->name_at : u->at, t, true, ex);
 		}
 		for (size_t k = 0; k < t->indexes.n; k++) {
 			m_index *ix = t->indexes.items[k];
@@ -1729,7 +1838,7 @@ static void assign_names(sema *s)
 				}
 				ix->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, ix->name, ix->at, t, true, ex);
+			claim_name(s, &owners, ix->name, ex ? ix->name_at : ix->at, t, true, ex);
 		}
 		for (size_t k = 0; k < t->fks.n; k++) {
 			m_fk *fk = t->fks.items[k];
@@ -1741,7 +1850,7 @@ static void assign_names(sema *s)
 				buf_printf(&b, "_%s", fk->ref->name);
 				fk->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, fk->name, fk->at, t, false, ex);
+			claim_name(s, &owners, fk->name, ex ? fk->name_at : fk->at, t, false, ex);
 		}
 		for (size_t k = 0; k < t->checks.n; k++) {
 			m_check *ck = t->checks.items[k];
@@ -1787,7 +1896,7 @@ static void assign_names(sema *s)
 				}
 				ck->name = name;
 			}
-			claim_name(s, &owners, ck->name, ck->at, t, false, ex);
+			claim_name(s, &owners, ck->name, ex ? ck->name_at : ck->at, t, false, ex);
 		}
 	}
 }
@@ -1921,6 +2030,32 @@ static void dependency_order(sema *s)
 	}
 }
 
+static bool mixin_used(sema *s, const ast_decl *mx, const vec *work)
+{
+	(void)s;
+	for (size_t i = 0; i < work->n; i++) {
+		const table_work *w = work->items[i];
+		for (size_t k = 0; k < w->members.n; k++) {
+			const src_member *sm = w->members.items[k];
+			if (sm->mixin && strcmp(sm->mixin, mx->name->name) == 0)
+				return true;
+		}
+	}
+	/* a mixin with no members that is used still counts as used */
+	for (size_t i = 0; i < work->n; i++) {
+		const table_work *w = work->items[i];
+		for (size_t k = 0; k < w->decl->members.n; k++) {
+			const ast_member *m = w->decl->members.items[k];
+			if (m->kind != MEM_USE)
+				continue;
+			for (size_t q = 0; q < m->idents.n; q++)
+				if (strcmp(((ast_ident *)m->idents.items[q])->name, mx->name->name) == 0)
+					return true;
+		}
+	}
+	return false;
+}
+
 model *sema_check(diag_ctx *d, ast_file **files, size_t nfiles, const char *main_path)
 {
 	sema s;
@@ -1956,6 +2091,14 @@ model *sema_check(diag_ctx *d, ast_file **files, size_t nfiles, const char *main
 	for (size_t i = 0; i < work.n; i++)
 		build_rels(&s, work.items[i]);
 	link_inverses(&s);
+	/* only worth saying about an otherwise sound model: next to an
+	 * "unknown mixin" error it would be noise */
+	for (size_t i = 0; d->errors == errors_before && i < s.mixin_decls.n; i++) {
+		ast_decl *mx = s.mixin_decls.items[i];
+		if (!mixin_used(&s, mx, &work))
+			diag_warning(d, mx->name->at, "mixin '%s' is not used by any table, so it was not checked",
+			             mx->name->name);
+	}
 	assign_names(&s);
 	assign_c_names(&s);
 	dependency_order(&s);

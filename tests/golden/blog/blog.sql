@@ -50,11 +50,11 @@ CREATE TABLE accounts (
     CONSTRAINT ck_accounts_balance CHECK (balance >= 0)
 );
 
+CREATE INDEX ix_users_status_created_at ON users (status, created_at);
+CREATE UNIQUE INDEX ix_users_email_active ON users (email) WHERE not is_deleted;
+CREATE INDEX ix_posts_author_id_created_at ON posts (author_id, created_at DESC);
+
 ALTER TABLE posts ADD CONSTRAINT fk_posts_author_id_users FOREIGN KEY (author_id) REFERENCES users (id) ON DELETE CASCADE;
 ALTER TABLE user_roles ADD CONSTRAINT fk_user_roles_user_id_users FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE;
 ALTER TABLE user_roles ADD CONSTRAINT fk_user_roles_role_id_roles FOREIGN KEY (role_id) REFERENCES roles (id) ON DELETE CASCADE;
 ALTER TABLE accounts ADD CONSTRAINT fk_accounts_owner_id_users FOREIGN KEY (owner_id) REFERENCES users (id);
-
-CREATE INDEX ix_users_status_created_at ON users (status, created_at);
-CREATE UNIQUE INDEX ix_users_email_active ON users (email) WHERE not is_deleted;
-CREATE INDEX ix_posts_author_id_created_at ON posts (author_id, created_at DESC);
