@@ -811,6 +811,43 @@ static void test_enum_labels(void **state)
 	p_free(p);
 }
 
+static void test_enum_labels_may_be_keywords(void **state)
+{
+	(void)state;
+	P *p = parse("enum e { default, null, check, table, Unique }\n");
+	no_errors(p);
+	ast_decl *e = decl_at(p, 0);
+	assert_int_equal(nlabels(e), 5);
+	assert_string_equal(label_at(e, 0)->label, "default");
+	assert_string_equal(label_at(e, 1)->label, "null");
+	assert_string_equal(label_at(e, 2)->label, "check");
+	assert_string_equal(label_at(e, 3)->label, "table");
+	/* labels keep their case */
+	assert_string_equal(label_at(e, 4)->label, "Unique");
+	check_loc(p, label_at(e, 1)->at, 1, 19, "null");
+	p_free(p);
+}
+
+static void test_index_function_call_element(void **state)
+{
+	(void)state;
+	/* a function call needs no extra parentheses */
+	P *p = parse("table t {\n  c text\n  index (lower(c) text_pattern_ops desc, c)\n}\n");
+	no_errors(p);
+	ast_member *ix = mem_at(decl_at(p, 0), 1);
+	assert_int_equal(ix->elems.n, 2);
+	ast_index_elem *e = ix->elems.items[0];
+	assert_null(e->column);
+	assert_non_null(e->expr);
+	assert_string_equal(toks_joined(p, &e->expr->toks), "lower ( c )");
+	check_loc(p, e->expr->at, 3, 10, "lower(c)");
+	assert_string_equal(e->opclass->name, "text_pattern_ops");
+	assert_int_equal(e->sort, SORT_DESC);
+	check_loc(p, e->at, 3, 10, "lower(c) text_pattern_ops desc");
+	assert_string_equal(((ast_index_elem *)ix->elems.items[1])->column->name, "c");
+	p_free(p);
+}
+
 static void test_enum_missing_comma(void **state)
 {
 	(void)state;
@@ -993,7 +1030,7 @@ static void test_errors_recovered_in_body(void **state)
 	             "}\n");
 	assert_int_equal(p->d.errors, 3);
 	const char *out = diags(p);
-	const char *e1 = strstr(out, "t.model:2:13: error: syntax error, unexpected not, expecting null\n");
+	const char *e1 = strstr(out, "t.model:2:13: error: syntax error, unexpected 'not', expecting 'null'\n");
 	const char *e2 = strstr(out, "t.model:3:16: error: syntax error, unexpected newline\n");
 	const char *e3 = strstr(out, "t.model:6:7: error: syntax error, unexpected '{'\n");
 	assert_non_null(e1);
@@ -1026,9 +1063,9 @@ static void test_errors_expected_tokens(void **state)
 	assert_int_equal(p->d.errors, 3);
 	const char *out = diags(p);
 	assert_non_null(strstr(out, "t.model:2:32: error: syntax error, unexpected identifier, expecting "
-	                            "cascade or no or restrict or set\n"));
-	assert_non_null(strstr(out, "t.model:3:26: error: syntax error, unexpected stored, expecting as\n"));
-	assert_non_null(strstr(out, "t.model:4:32: error: syntax error, unexpected newline, expecting stored\n"));
+	                            "'cascade' or 'no' or 'restrict' or 'set'\n"));
+	assert_non_null(strstr(out, "t.model:3:26: error: syntax error, unexpected 'stored', expecting 'as'\n"));
+	assert_non_null(strstr(out, "t.model:4:32: error: syntax error, unexpected newline, expecting 'stored'\n"));
 	/* every member failed; the table is still there */
 	assert_int_equal(p->f->decls.n, 1);
 	assert_int_equal(decl_at(p, 0)->members.n, 0);
@@ -1068,6 +1105,56 @@ static void test_errors_report_format(void **state)
 	p_free(p);
 }
 
+static void test_errors_at_end_of_file(void **state)
+{
+	(void)state;
+	/* the end of the file is located after the last visible character */
+	P *p = parse("enum e { a }\ntable  \t");
+	assert_int_equal(p->d.errors, 1);
+	assert_non_null(strstr(diags(p), "t.model:2:6: error: syntax error, unexpected end of file\n"));
+	assert_int_equal(p->f->decls.n, 1);
+	p_free(p);
+
+	/* a missing '}' is explained once, by the scanner, with the brace */
+	p = parse("table t {\n  a int\n");
+	assert_int_equal(p->d.errors, 1);
+	assert_non_null(strstr(diags(p), "t.model:2:8: error: expected '}' before the end of the file\n"));
+	assert_non_null(strstr(diags(p), "t.model:1:9: note: '{' opened here\n"));
+	p_free(p);
+}
+
+static void test_unclosed_paren_recovers(void **state)
+{
+	(void)state;
+	P *p = parse("table t {\n"
+	             "  a int check (a > 0\n"
+	             "  b int\n"
+	             "}\n"
+	             "table u { x int }\n");
+	assert_int_equal(p->d.errors, 1);
+	assert_non_null(strstr(diags(p), "t.model:2:15: error: '(' is not closed\n"));
+	/* the brace still closes the table, and the next table parses */
+	assert_int_equal(p->f->decls.n, 2);
+	assert_string_equal(decl_at(p, 0)->name->name, "t");
+	assert_string_equal(decl_at(p, 1)->name->name, "u");
+	assert_int_equal(decl_at(p, 1)->members.n, 1);
+	p_free(p);
+}
+
+static void test_stray_token_in_body(void **state)
+{
+	(void)state;
+	/* one mistake, one error: no follow-up error at the closing brace */
+	P *p = parse("table t {\n  a int\n  b int )\n  c int\n}\n");
+	assert_int_equal(p->d.errors, 1);
+	assert_non_null(strstr(diags(p), "t.model:3:9: error: syntax error, unexpected ')'"));
+	ast_decl *t = decl_at(p, 0);
+	assert_int_equal(t->members.n, 2);
+	assert_string_equal(mem_at(t, 0)->name->name, "a");
+	assert_string_equal(mem_at(t, 1)->name->name, "c");
+	p_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1082,6 +1169,8 @@ int main(void)
 		cmocka_unit_test(test_index_elements),
 		cmocka_unit_test(test_relationship_options),
 		cmocka_unit_test(test_enum_labels),
+		cmocka_unit_test(test_enum_labels_may_be_keywords),
+		cmocka_unit_test(test_index_function_call_element),
 		cmocka_unit_test(test_enum_missing_comma),
 		cmocka_unit_test(test_imports_and_extensions),
 		cmocka_unit_test(test_doc_comments_attach),
@@ -1093,6 +1182,9 @@ int main(void)
 		cmocka_unit_test(test_errors_expected_tokens),
 		cmocka_unit_test(test_error_in_enum_and_top_level),
 		cmocka_unit_test(test_errors_report_format),
+		cmocka_unit_test(test_errors_at_end_of_file),
+		cmocka_unit_test(test_unclosed_paren_recovers),
+		cmocka_unit_test(test_stray_token_in_body),
 	};
 	return cmocka_run_group_tests_name("parser", tests, NULL, NULL);
 }

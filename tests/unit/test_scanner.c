@@ -616,6 +616,93 @@ static void test_non_ascii_bytes(void **state)
 	lex_free(r);
 }
 
+/* ---- unbalanced brackets and braces ---------------------------------------- */
+
+static void test_unclosed_bracket_at_eof(void **state)
+{
+	(void)state;
+	/* newlines inside the open bracket are not tokens */
+	lexrun *r = lex("t (a\n b\n");
+	int want[] = { IDENT, '(', IDENT, IDENT };
+	toks_are(r, want, 4);
+	assert_int_equal(r->d.errors, 1);
+	assert_non_null(strstr(diag_text(r), "s.model:1:3: error: '(' is not closed\n"));
+	lex_free(r);
+
+	/* the innermost open bracket is the one reported */
+	r = lex("x [a (b");
+	assert_int_equal(r->d.errors, 1);
+	assert_non_null(strstr(diag_text(r), "s.model:1:6: error: '(' is not closed\n"));
+	lex_free(r);
+}
+
+static void test_brace_closes_open_brackets(void **state)
+{
+	(void)state;
+	/* a brace inside brackets: the bracket is reported and closed by a
+	 * zero-length ')' at the brace, which then counts as a brace */
+	lexrun *r = lex("(a { b");
+	int want[] = { '(', IDENT, ')', '{', IDENT };
+	toks_are(r, want, 5);
+	tok_is(r, 2, ')', ")", 3, 0);
+	tok_is(r, 3, '{', "{", 3, 1);
+	tok_is(r, 4, IDENT, "b", 5, 1);
+	assert_int_equal(r->d.errors, 2);
+	const char *out = diag_text(r);
+	assert_non_null(strstr(out, "s.model:1:1: error: '(' is not closed\n"));
+	/* and the brace itself is never closed: reported after the last
+	 * visible character */
+	assert_non_null(strstr(out, "s.model:1:7: error: expected '}' before the end of the file\n"));
+	assert_non_null(strstr(out, "s.model:1:4: note: '{' opened here\n"));
+	lex_free(r);
+
+	/* '[' is closed by ']' */
+	r = lex("[a\n}");
+	int want2[] = { '[', IDENT, ']', '}' };
+	toks_are(r, want2, 4);
+	assert_int_equal(r->d.errors, 1);
+	assert_non_null(strstr(diag_text(r), "s.model:1:1: error: '[' is not closed\n"));
+	lex_free(r);
+}
+
+static void test_unclosed_brace_at_eof(void **state)
+{
+	(void)state;
+	lexrun *r = lex("table t {\n  a int\n\n  \n");
+	assert_int_equal(r->d.errors, 1);
+	/* at the end of "int", not on the trailing blank lines */
+	assert_non_null(strstr(diag_text(r), "s.model:2:8: error: expected '}' before the end of the file\n"));
+	assert_non_null(strstr(diag_text(r), "s.model:1:9: note: '{' opened here\n"));
+	lex_free(r);
+
+	/* balanced braces: nothing to say */
+	r = lex("a { b { } }\n");
+	assert_int_equal(r->d.errors, 0);
+	lex_free(r);
+}
+
+static void test_utf8_character(void **state)
+{
+	(void)state;
+	/* one error for the whole character, not one per byte */
+	lexrun *r = lex("a \xc3\xa9 b");
+	int want[] = { IDENT, IDENT };
+	toks_are(r, want, 2);
+	tok_is(r, 1, IDENT, "b", 5, 1);
+	assert_int_equal(r->d.errors, 1);
+	assert_non_null(strstr(diag_text(r), "s.model:1:3: error: unexpected character '\xc3\xa9'\n"));
+	assert_non_null(strstr(diag_text(r), "  hint: names outside ASCII must be quoted: \"name\"\n"));
+	lex_free(r);
+
+	/* inside a quoted identifier UTF-8 is fine */
+	r = lex("\"caf\xc3\xa9\"");
+	int want2[] = { QIDENT };
+	toks_are(r, want2, 1);
+	assert_string_equal(r->t[0].text, "caf\xc3\xa9");
+	assert_int_equal(r->d.errors, 0);
+	lex_free(r);
+}
+
 static void test_empty_input(void **state)
 {
 	(void)state;
@@ -687,6 +774,10 @@ int main(void)
 		cmocka_unit_test(test_locations_of_a_table),
 		cmocka_unit_test(test_stray_characters),
 		cmocka_unit_test(test_non_ascii_bytes),
+		cmocka_unit_test(test_unclosed_bracket_at_eof),
+		cmocka_unit_test(test_brace_closes_open_brackets),
+		cmocka_unit_test(test_unclosed_brace_at_eof),
+		cmocka_unit_test(test_utf8_character),
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_scanner_errors_through_parse_file),
 	};
