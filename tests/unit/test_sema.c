@@ -641,6 +641,112 @@ static void test_fk_ambiguous_and_missing(void **state)
 	s_free(s);
 }
 
+static void test_self_many_to_many(void **state)
+{
+	(void)state;
+	static const mfile ok = { "t.model",
+		"table users {\n"
+		"  id int primary key\n"
+		"  follows many_to_many users through follows_j(follower_id, followed_id)\n"
+		"  followers many_to_many users through follows_j(followed_id, follower_id)\n"
+		"}\n"
+		"table follows_j {\n"
+		"  follower_id int references users\n"
+		"  followed_id int references users\n"
+		"  primary key (follower_id, followed_id)\n"
+		"}\n" };
+	S *s = load1(&ok);
+	model *m = ok_model(s);
+	m_table *u = table(m, "users"), *j = table(m, "follows_j");
+	m_fk *f_er = ITEM(j->fks, 0, m_fk *), *f_ed = ITEM(j->fks, 1, m_fk *);
+	m_rel *a = rel(u, "follows"), *b = rel(u, "followers");
+	assert_ptr_equal(a->fk, f_er);
+	assert_ptr_equal(a->through_fk, f_ed);
+	assert_ptr_equal(b->fk, f_ed);
+	assert_ptr_equal(b->through_fk, f_er);
+	/* each is the other's inverse */
+	assert_ptr_equal(a->inverse, b);
+	assert_ptr_equal(b->inverse, a);
+	s_free(s);
+
+	static const mfile bad = { "t.model",
+		"table users {\n"
+		"  id int primary key\n"
+		"  friends many_to_many users through friendships\n"
+		"}\n"
+		"table friendships {\n"
+		"  a_id int references users\n"
+		"  b_id int references users\n"
+		"}\n" };
+	s = load1(&bad);
+	assert_null(s->m);
+	assert_int_equal(s->d.errors, 1);
+	has_diag(s, "t.model:3:3: error: relationship 'friends' joins 'users' to itself: name the two columns of 'friendships'\n");
+	has_diag(s, "  hint: write 'friends many_to_many users through friendships(from_column, to_column)'\n");
+	s_free(s);
+}
+
+static void test_fk_targets(void **state)
+{
+	(void)state;
+	static const mfile ok = { "t.model",
+		"table r {\n"
+		"  id int primary key\n"
+		"  code text not null\n"
+		"  a int\n"
+		"  b int\n"
+		"  unique index (code)\n"
+		"  unique (a, b)\n"
+		"}\n"
+		"table t {\n"
+		"  code varchar(10) references r(code)\n"
+		"  x int\n"
+		"  y bigint\n"
+		"  foreign key (x, y) references r(a, b) on delete set null\n"
+		"}\n" };
+	S *s = load1(&ok);
+	model *m = ok_model(s);
+	m_table *t = table(m, "t"), *r = table(m, "r");
+	assert_int_equal(t->fks.n, 2);
+	/* a unique index is a valid target; text and varchar are compatible */
+	m_fk *fk = ITEM(t->fks, 0, m_fk *);
+	assert_ptr_equal(fk->ref, r);
+	assert_ptr_equal(ITEM(fk->ref_cols, 0, m_column *), col(r, "code"));
+	assert_string_equal(fk->name, "fk_t_code_r");
+	/* composite key; integer widths may differ */
+	fk = ITEM(t->fks, 1, m_fk *);
+	assert_int_equal(fk->cols.n, 2);
+	assert_string_equal(colname(&fk->ref_cols, 0), "a");
+	assert_string_equal(colname(&fk->ref_cols, 1), "b");
+	assert_int_equal(fk->on_delete, FK_SET_NULL);
+	assert_string_equal(fk->name, "fk_t_x_y_r");
+	s_free(s);
+
+	static const mfile bad = { "t.model",
+		"table r {\n"
+		"  id int primary key\n"
+		"  code text\n"
+		"  k text\n"
+		"  unique index (k) where id > 0\n"
+		"}\n"
+		"table t {\n"
+		"  a text references r\n"
+		"  b text references r(code)\n"
+		"  c text references r(k)\n"
+		"  d int not null references r on delete set null\n"
+		"}\n" };
+	s = load1(&bad);
+	assert_null(s->m);
+	assert_int_equal(s->d.errors, 4);
+	has_diag(s, "error: foreign key column 'a' is text but references r.id of type integer\n");
+	has_diag(s, "t.model:9:23: error: foreign key references r(code), which is not a primary key or unique\n");
+	has_diag(s, "  hint: add 'unique (code)' to table 'r'\n");
+	/* a partial unique index does not make a key */
+	has_diag(s, "t.model:10:23: error: foreign key references r(k), which is not a primary key or unique\n");
+	has_diag(s, "error: 'on delete set null' on column 'd', which is not null\n");
+	s_free(s);
+}
+
 /* ---- the blog example ------------------------------------------------------- */
 
 static S *load_blog(char **text_out)
@@ -1229,6 +1335,8 @@ int main(void)
 		cmocka_unit_test(test_load_strategy),
 		cmocka_unit_test(test_relationship_order_and_limit),
 		cmocka_unit_test(test_fk_ambiguous_and_missing),
+		cmocka_unit_test(test_self_many_to_many),
+		cmocka_unit_test(test_fk_targets),
 		cmocka_unit_test(test_blog_model),
 		cmocka_unit_test(test_blog_generated_names),
 		cmocka_unit_test(test_name_convention),
