@@ -271,6 +271,10 @@ enum_items:
 	%empty                      { $$ = vnew(ls); vec_push(A, $$, NULL); }
 	| enum_items NL             { $$ = $1; vec_push(A, $$, NULL); }
 	| enum_items ','            { $$ = $1; vec_push(A, $$, NULL); }
+	| enum_items doc            {
+		$$ = $1;
+		diag_warning(ls->diag, @2, "doc comments on enum labels are not kept: document the enum instead");
+	}
 	| enum_items enum_word      {
 		$$ = $1;
 		if ($$->items[$$->n - 1] != NULL)
@@ -295,6 +299,10 @@ enum_items:
 body:
 	body_list                   { $$ = $1; }
 	| body_list member          { $$ = $1; vec_push(A, $$, $2); }
+	| body_list doc nls         {
+		$$ = $1;
+		diag_warning(ls->diag, @2, "doc comment documents nothing: no member follows it");
+	}
 	;
 
 body_list:
@@ -371,11 +379,21 @@ type:
 		$$->params = *$3;
 		$$->at = loc_span($$->at, @4);
 	}
+	| type_words '(' expr_inner ')' type_words {
+		/* SQL's timestamp(3) with time zone: the words after the precision
+		 * belong to the name */
+		$$ = $1;
+		$$->has_params = true;
+		$$->params = *$3;
+		vcat(ls, &$$->words, &$5->words);
+		$$->at = loc_span($$->at, @5);
+	}
 	| type '[' ']'              { $$ = $1; $$->array_dims++; $$->at = loc_span($$->at, @3); }
 	;
 
 type_words:
 	IDENT                       { $$ = arena_alloc(A, sizeof *$$); vec_push(A, &$$->words, ident(ls, $1)); $$->at = @1; }
+	| QIDENT                    { $$ = arena_alloc(A, sizeof *$$); vec_push(A, &$$->words, ident(ls, $1)); $$->at = @1; }
 	| type_words IDENT          { $$ = $1; vec_push(A, &$$->words, ident(ls, $2)); $$->at = loc_span($$->at, @2); }
 	;
 

@@ -151,7 +151,7 @@ static void set_common(emitter *e, tval *root, const char *file)
 	tv_sets(e->a, root, "version", MODELC_VERSION);
 	tv_sets(e->a, root, "abi", arena_printf(e->a, "%d", MODELC_ABI));
 	tv_set(e->a, root, "doc", doc_value(e, e->m->doc));
-	tv_sets(e->a, root, "guard", arena_printf(e->a, "%s_MODEL_H", str_upper(e->a, e->prefix)));
+	tv_sets(e->a, root, "guard", e->m->c_guard);
 	tv_sets(e->a, root, "header", arena_printf(e->a, "%s.h", e->m->name));
 }
 
@@ -344,7 +344,7 @@ static tval *sql_context(emitter *e)
 
 /* ---- C header and source ------------------------------------------------ */
 
-static const char *scalar_ctype(emitter *e, const m_type *t)
+static const char *scalar_ctype(const m_type *t)
 {
 	switch (t->kind) {
 	case T_SMALLINT: case T_SMALLSERIAL: return "int16_t";
@@ -365,7 +365,7 @@ static const char *scalar_ctype(emitter *e, const m_type *t)
 	case T_INTERVAL: return "mc_interval";
 	case T_JSON: case T_JSONB: return "mc_json";
 	case T_INET: return "mc_inet";
-	case T_ENUM: return arena_printf(e->a, "%s_%s", e->prefix, c_ident(e->a, t->en->name));
+	case T_ENUM: return t->en->c_name;
 	}
 	return "mc_str";
 }
@@ -375,11 +375,11 @@ static const char *scalar_ctype(emitter *e, const m_type *t)
 static const char *column_ctype(emitter *e, const m_type *t)
 {
 	if (t->array_dims == 0)
-		return scalar_ctype(e, t);
+		return scalar_ctype(t);
 	if (t->array_dims > 1)
 		return "mc_str";
 	if (t->kind == T_ENUM)
-		return arena_printf(e->a, "%s_array", scalar_ctype(e, t));
+		return arena_printf(e->a, "%s_array", scalar_ctype(t));
 	static const struct { m_type_kind k; const char *arr; } map[] = {
 		{ T_SMALLINT, "mc_int16_array" }, { T_INTEGER, "mc_int32_array" }, { T_BIGINT, "mc_int64_array" },
 		{ T_BOOLEAN, "mc_bool_array" }, { T_REAL, "mc_float_array" }, { T_DOUBLE, "mc_double_array" },
@@ -510,7 +510,6 @@ static tval *c_context(emitter *e, const char *file)
 	const model *m = e->m;
 	tval *root = tv_dict(a);
 	set_common(e, root, file);
-	const char *up = str_upper(a, e->prefix);
 
 	/* enum arrays are declared only when a column needs them */
 	tval *enums = tv_list(a);
@@ -526,21 +525,15 @@ static tval *c_context(emitter *e, const char *file)
 			}
 		}
 		tval *x = tv_dict(a);
-		const char *cn = arena_printf(a, "%s_%s", e->prefix, c_ident(a, en->name));
-		tv_sets(a, x, "c_name", cn);
+		tv_sets(a, x, "c_name", en->c_name);
 		tv_sets(a, x, "count", arena_printf(a, "%zu", en->labels.n));
-		tv_sets(a, x, "count_macro", arena_printf(a, "%s_%s_COUNT", up, str_upper(a, c_ident(a, en->name))));
+		tv_sets(a, x, "count_macro", en->c_count);
 		tv_set(a, x, "doc", doc_value(e, en->doc));
 		tv_setb(a, x, "array", array);
 		tval *labels = tv_list(a);
 		size_t w = 0;
-		const char **consts = arena_alloc(a, (en->labels.n + 1) * sizeof *consts);
+		const char **consts = (const char **)en->c_consts.items;
 		for (size_t k = 0; k < en->labels.n; k++) {
-			const char *lab = en->labels.items[k];
-			const char *id = c_ident(a, lab);
-			if (id[strlen(id) - 1] == '_' && lab[strlen(lab) - 1] != '_')
-				id = arena_strndup(a, id, strlen(id) - 1);   /* a C keyword is fine after the prefix */
-			consts[k] = arena_printf(a, "%s_%s_%s", up, str_upper(a, c_ident(a, en->name)), str_upper(a, id));
 			size_t l = strlen(consts[k]) + snprintf(NULL, 0, "%zu", k);
 			w = l > w ? l : w;
 		}
@@ -589,7 +582,7 @@ static int render(emitter *e, const char *tmpl, tval *ctx, emit_file *out)
 
 int emit_all(diag_ctx *d, const model *m, const emit_opts *opts, emit_file files[EMIT_NFILES])
 {
-	emitter e = { d, d->a, m, opts, c_ident(d->a, m->name) };
+	emitter e = { d, d->a, m, opts, m->c_prefix };
 	for (int i = 0; i < EMIT_NFILES; i++)
 		buf_init(&files[i].content);
 	files[EMIT_HEADER].name = arena_printf(d->a, "%s.h", m->name);

@@ -119,6 +119,9 @@ model *model_load(diag_ctx *d, const char *path, model_loader load, void *load_c
 	L.load = load;
 	L.ctx = load_ctx;
 	int errors = d->errors;
+	/* the main file's path is normalised like an import's, so a cycle back
+	 * to it is recognised whatever the spelling */
+	path = join_path(d->a, "", path);
 	load_rec(&L, path, NULL);
 	if (d->errors > errors || L.files.n == 0)
 		return NULL;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "emit.h"
 #include "model.h"
@@ -112,6 +113,13 @@ int main(int argc, char **argv)
 	if (!input) {
 		fprintf(stderr, "modelc: no input file\n%s", usage);
 		return EXIT_USAGE;
+	}
+	if (templates) {
+		struct stat st;
+		if (stat(templates, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			fprintf(stderr, "modelc: --templates: '%s' is not a directory\n", templates);
+			return EXIT_USAGE;
+		}
 	}
 	if (!outdir && !check) {
 		fprintf(stderr, "modelc: no output directory: give -o DIR, or --check\n");

@@ -34,6 +34,9 @@ struct m_enum {
 	loc at;
 	vec labels;         /* const char * */
 	vec label_at;       /* loc * */
+	const char *c_name;     /* e.g. blog_user_status */
+	vec c_consts;           /* const char *: BLOG_USER_STATUS_ACTIVE, ... */
+	const char *c_count;    /* BLOG_USER_STATUS_COUNT */
 };
 
 struct m_column {
@@ -81,6 +84,7 @@ typedef struct m_check {
 	loc name_at;
 	const char *doc;
 	const char *sql;
+	vec cols;                       /* m_column * the expression mentions */
 } m_check;
 
 typedef struct m_index_elem {
@@ -148,6 +152,8 @@ struct m_table {
 
 typedef struct model {
 	const char *name;       /* base name of the main file, e.g. "blog" */
+	const char *c_prefix;   /* C prefix of every generated name, e.g. "blog" */
+	const char *c_guard;    /* include guard, e.g. BLOG_MODEL_H */
 	const char *source;     /* base name of the main file, e.g. "blog.model" */
 	const char *doc;
 	vec files;              /* const char *: every file read, main first */
@@ -174,6 +180,7 @@ model *sema_check(diag_ctx *d, ast_file **files, size_t nfiles, const char *main
 const char *sql_ident(arena *a, const char *name);     /* quoted when needed */
 bool sql_is_reserved(const char *word);
 const char *c_ident(arena *a, const char *name);       /* safe C identifier */
+const char *c_word(arena *a, const char *name);        /* same, keywords allowed: a part of a name */
 const char *str_upper(arena *a, const char *s);
 const char *fk_action_sql(ast_fk_action a);
 

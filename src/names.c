@@ -67,19 +67,38 @@ static const char *const c_reserved[] = {
 	"xor_eq", "errno", "NULL",
 };
 
-const char *c_ident(arena *a, const char *name)
+/* Letters, digits and _ only; a name that does not start with a letter or
+ * _ gets an x in front (not _, which with a capital is reserved). */
+static char *c_sanitize(arena *a, const char *name, size_t *len)
 {
 	size_t n = strlen(name);
 	char *s = arena_alloc(a, n + 3);
 	size_t j = 0;
 	if (!((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_'))
-		s[j++] = '_';
+		s[j++] = 'x';
 	for (size_t i = 0; i < n; i++) {
 		char c = name[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 		s[j++] = ok ? c : '_';
 	}
 	s[j] = '\0';
+	*len = j;
+	return s;
+}
+
+const char *c_word(arena *a, const char *name)
+{
+	size_t j;
+	const char *s = c_sanitize(a, name, &j);
+	if (s[0] == '_' && (s[1] == '_' || (s[1] >= 'A' && s[1] <= 'Z')))
+		return arena_printf(a, "x%s", s);
+	return s;
+}
+
+const char *c_ident(arena *a, const char *name)
+{
+	size_t j;
+	char *s = c_sanitize(a, name, &j);
 	for (size_t i = 0; i < sizeof c_reserved / sizeof c_reserved[0]; i++)
 		if (strcmp(s, c_reserved[i]) == 0) {
 			s[j++] = '_';

@@ -172,7 +172,7 @@ static const char *const sql_expr_words[] = {
 	"all", "and", "any", "array", "as", "asc", "asymmetric", "at", "between", "both", "case",
 	"cast", "collate", "current_catalog", "current_date", "current_role", "current_schema",
 	"current_time", "current_timestamp", "current_user", "default", "desc", "distinct", "else",
-	"end", "escape", "exists", "false", "first", "from", "ilike", "in", "interval", "is",
+	"end", "escape", "exists", "false", "first", "for", "from", "ilike", "in", "interval", "is",
 	"isnull", "last", "leading", "like", "localtime", "localtimestamp", "not", "notnull",
 	"null", "nulls", "or", "overlaps", "row", "session_user", "similar", "some", "symmetric",
 	"then", "time", "to", "trailing", "true", "unknown", "user", "when", "with", "without",
@@ -199,18 +199,50 @@ static bool tok_wordish(const ast_tok *t)
 
 typedef enum expr_ctx { EXPR_COLUMNS, EXPR_DEFAULT, EXPR_GENERATED } expr_ctx;
 
+/* Words that continue a type name: double precision, character varying,
+ * timestamp with time zone. */
+static bool is_type_continuation(const ast_tok *t)
+{
+	static const char *const w[] = { "precision", "varying", "with", "without", "time", "zone" };
+	if (!t || t->kind != TOK_WORD)
+		return false;
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (str_ieq(t->text, w[i]))
+			return true;
+	return false;
+}
+
+static bool word_is(const ast_tok *t, const char *w)
+{
+	return t && t->kind == TOK_WORD && str_ieq(t->text, w);
+}
+
+/* Operators spelled as words keep a space before a parenthesis: x in (1, 2). */
+static bool paren_after_space(const ast_tok *t)
+{
+	static const char *const w[] = { "and", "or", "not", "in", "is", "as", "between", "like", "ilike",
+	                                 "similar", "then", "else", "when", "case", "from", "for", "escape",
+	                                 "at", "with", "without", "any", "all", "some" };
+	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+		if (word_is(t, w[i]))
+			return true;
+	return false;
+}
+
 /* Checks the names in an expression and renders it with canonical spacing.
- * Column references are re-spelled as quoted SQL identifiers where needed.
- * With t == NULL nothing is checked (used for index expressions of mixins
- * that are reported elsewhere). */
+ * Column references are re-spelled as quoted SQL identifiers where needed
+ * and, when refs is given, collected there (m_column *, each once). A word
+ * is not a column when it names a function (before '('), a type (after ::
+ * or CAST's AS), a collation (after COLLATE), an EXTRACT field, a qualifier
+ * (around '.'), a typed literal's type (before a string), or is SQL. */
 static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx, const char *what,
-                            bool *ok_out)
+                            bool *ok_out, vec *refs)
 {
 	buf b;
 	buf_init(&b);
 	bool ok = true;
 	size_t n = e->toks.n;
-	bool after_cast = false;
+	bool in_type = false;
 	for (size_t i = 0; i < n; i++) {
 		const ast_tok *tk = e->toks.items[i];
 		const ast_tok *prev = i ? e->toks.items[i - 1] : NULL;
@@ -222,32 +254,33 @@ static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx
 		    tok_is(tk, ",") || tok_is(tk, ".") || tok_is(prev, ".") || tok_is(tk, "::") ||
 		    tok_is(prev, "::"))
 			space = false;
-		if (tok_is(tk, "(") && prev && prev->kind == TOK_WORD && !is_expr_word(prev->text))
-			space = false;
+		if (tok_is(tk, "(") && prev && prev->kind == TOK_WORD && !paren_after_space(prev))
+			space = false;   /* a call: f(x), cast(x as t), exists(...) */
 		if (tok_is(tk, "(") && prev && prev->kind == TOK_QWORD)
 			space = false;
 		if (tok_is(tk, "[") && prev && (tok_wordish(prev) || tok_is(prev, ")") || tok_is(prev, "]")))
 			space = false;
+		/* a sign: no space between it and its operand */
 		if (prev && prev->kind == TOK_OP && (strcmp(prev->text, "-") == 0 || strcmp(prev->text, "+") == 0) &&
 		    (!prev2 || tok_is(prev2, "(") || tok_is(prev2, "[") || tok_is(prev2, ",") ||
-		     (prev2->kind == TOK_OP && strcmp(prev2->text, "::") != 0)))
+		     (prev2->kind == TOK_OP && strcmp(prev2->text, "::") != 0) ||
+		     (prev2->kind == TOK_WORD && is_expr_word(prev2->text) && !word_is(prev2, "null") &&
+		      !word_is(prev2, "true") && !word_is(prev2, "false"))))
 			space = false;
 		if (space)
 			buf_putc(&b, ' ');
 
-		if (tok_is(tk, "::")) {
-			after_cast = true;
+		if (!tok_wordish(tk)) {
+			in_type = tok_is(tk, "::");
 			buf_puts(&b, tk->text);
 			continue;
 		}
-		if (!tok_wordish(tk)) {
-			after_cast = false;
-			buf_puts(&b, tk->kind == TOK_QWORD ? sql_ident(s->a, tk->text) : tk->text);
-			continue;
-		}
 		/* a word: decide whether it names a column */
-		bool not_col = after_cast || tok_is(next, "(") || tok_is(next, ".") || tok_is(prev, ".") ||
-		               (next && next->kind == TOK_STRING);
+		bool not_col = in_type || tok_is(next, "(") || tok_is(next, ".") || tok_is(prev, ".") ||
+		               (next && next->kind == TOK_STRING) || word_is(prev, "collate") ||
+		               (tok_is(prev, "(") && word_is(prev2, "extract"));
+		if (word_is(prev, "as"))
+			not_col = true;     /* CAST(x AS type) */
 		/* in a default no column can be meant, so SQL words win there */
 		if (ctx == EXPR_DEFAULT && tk->kind == TOK_WORD && is_expr_word(tk->text))
 			not_col = true;
@@ -263,6 +296,11 @@ static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx
 				ok = false;
 			}
 			buf_puts(&b, sql_ident(s->a, col->name));
+			bool seen = false;
+			for (size_t k = 0; refs && k < refs->n; k++)
+				seen = seen || refs->items[k] == col;
+			if (refs && !seen)
+				vec_push(s->a, refs, col);
 		} else {
 			if (!not_col && t && !(tk->kind == TOK_WORD && is_expr_word(tk->text))) {
 				if (ctx == EXPR_DEFAULT) {
@@ -275,9 +313,9 @@ static const char *expr_sql(sema *s, m_table *t, const ast_expr *e, expr_ctx ctx
 			}
 			buf_puts(&b, tk->kind == TOK_QWORD ? sql_ident(s->a, tk->text) : tk->text);
 		}
-		/* a multi-word type after :: (double precision) stays a type */
-		if (!(after_cast && next && next->kind == TOK_WORD && !tok_is(next, "(")))
-			after_cast = false;
+		/* a type name goes on while its words do (double precision) */
+		bool type_word = not_col && (in_type || word_is(prev, "as"));
+		in_type = type_word && is_type_continuation(next);
 	}
 	const char *r = arena_strndup(s->a, b.data ? b.data : "", b.len);
 	buf_free(&b);
@@ -962,7 +1000,12 @@ static void build_columns(sema *s, table_work *w)
 			}
 			case MOD_DEFAULT: {
 				bool ok;
-				c->default_sql = expr_sql(s, t, md->expr, EXPR_DEFAULT, "a default", &ok);
+				c->default_sql = expr_sql(s, t, md->expr, EXPR_DEFAULT, "a default", &ok, NULL);
+				if (md->expr->toks.n && word_is(md->expr->toks.items[md->expr->toks.n - 1], "is")) {
+					/* "default x is not null": the not null became a modifier */
+					diag_error(s->d, md->expr->at, "default expression ends with 'is'");
+					diag_hint(s->d, "put the expression in parentheses: default (... is not null)");
+				}
 				const ast_tok *lit = expr_string_literal(md->expr);
 				if (c->type.kind == T_ENUM && c->type.array_dims == 1 && lit)
 					check_enum_array_default(s, c, lit);
@@ -985,7 +1028,7 @@ static void build_columns(sema *s, table_work *w)
 				break;
 			}
 			case MOD_ON_UPDATE_EXPR:
-				c->on_update_sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "'on update'", NULL);
+				c->on_update_sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "'on update'", NULL, NULL);
 				break;
 			case MOD_REFERENCES: {
 				pending_key *pk = arena_alloc(s->a, sizeof *pk);
@@ -1005,7 +1048,7 @@ static void build_columns(sema *s, table_work *w)
 			case MOD_CHECK: {
 				m_check *ck = arena_alloc(s->a, sizeof *ck);
 				ck->at = md->at;
-				ck->sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "check", NULL);
+				ck->sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "check", NULL, NULL);
 				/* not a name yet: a marker that assign_names turns into
 				 * ck_<table>_<column> */
 				ck->name = arena_printf(s->a, "\x01%s", c->name);
@@ -1014,7 +1057,7 @@ static void build_columns(sema *s, table_work *w)
 			}
 			case MOD_GENERATED_STORED:
 				c->generated_sql = expr_sql(s, t, md->expr, EXPR_GENERATED,
-				                            arena_printf(s->a, "generated column '%s'", c->name), NULL);
+				                            arena_printf(s->a, "generated column '%s'", c->name), NULL, NULL);
 				break;
 			case MOD_IDENTITY:
 				c->identity = true;
@@ -1038,6 +1081,9 @@ static void build_columns(sema *s, table_work *w)
 				if (!(c->type.kind == T_SMALLINT || c->type.kind == T_INTEGER || c->type.kind == T_BIGINT) ||
 				    c->type.array_dims) {
 					diag_error(s->d, md->at, "version column '%s' must be smallint, integer or bigint", c->name);
+				} else if (!find_mod(m, MOD_NOT_NULL)) {
+					diag_error(s->d, md->at, "version column '%s' must be not null", c->name);
+					diag_hint(s->d, "write '%s %s not null default 1 version'", c->name, c->type.sql);
 				} else if (t->version_col) {
 					diag_error(s->d, md->at, "table '%s' has two version columns", t->name);
 					diag_note(s->d, t->version_col->at, "'%s' is the first", t->version_col->name);
@@ -1115,7 +1161,7 @@ static void build_constraints(sema *s, table_work *w)
 				diag_error(s->d, m->expr->at, "check constraint is empty");
 				break;
 			}
-			ck->sql = expr_sql(s, t, m->expr, EXPR_COLUMNS, "check", NULL);
+			ck->sql = expr_sql(s, t, m->expr, EXPR_COLUMNS, "check", NULL, &ck->cols);
 			vec_push(s->a, &t->checks, ck);
 			break;
 		}
@@ -1149,7 +1195,7 @@ static void build_constraints(sema *s, table_work *w)
 						ok = false;
 					}
 					bool eok;
-					me->expr_sql = expr_sql(s, t, el->expr, EXPR_COLUMNS, "index", &eok);
+					me->expr_sql = expr_sql(s, t, el->expr, EXPR_COLUMNS, "index", &eok, NULL);
 					ok = ok && eok;
 				}
 				me->opclass = el->opclass ? el->opclass->name : NULL;
@@ -1183,7 +1229,7 @@ static void build_constraints(sema *s, table_work *w)
 			}
 			if (m->where) {
 				bool wok;
-				ix->where_sql = expr_sql(s, t, m->where, EXPR_COLUMNS, "index predicate", &wok);
+				ix->where_sql = expr_sql(s, t, m->where, EXPR_COLUMNS, "index predicate", &wok, NULL);
 				ok = ok && wok;
 			}
 			if (ok)
@@ -1507,9 +1553,18 @@ static m_fk *pick_fk(sema *s, const ast_member *m, m_table *in, m_table *to, con
 	           cands.n, in->name, to->name);
 	buf b;
 	buf_init(&b);
-	for (size_t i = 0; i < cands.n; i++)
-		buf_printf(&b, "%s%s(%s)", i ? " or " : "", form, cols_text(s, &((m_fk *)cands.items[i])->cols));
-	diag_hint(s->d, "name the foreign key columns: %s", buf_cstr(&b));
+	for (size_t i = 0; i < cands.n; i++) {
+		const char *cols = cols_text(s, &((m_fk *)cands.items[i])->cols);
+		if (form)
+			buf_printf(&b, "%s%s(%s)", i ? " or " : "", form, cols);
+		else
+			buf_printf(&b, "%s%s", i ? ", " : "", cols);
+	}
+	if (form)
+		diag_hint(s->d, "name the foreign key columns: %s", buf_cstr(&b));
+	else   /* many_to_many: both columns of the join table are named together */
+		diag_hint(s->d, "name the join columns: through %s(from_column, to_column); the columns referencing '%s' are %s",
+		          in->name, to->name, buf_cstr(&b));
 	buf_free(&b);
 	return NULL;
 }
@@ -1619,9 +1674,8 @@ static void build_rels(sema *s, table_work *w)
 				ok = false;
 				break;
 			}
-			const char *form2 = arena_printf(s->a, "%s many_to_many %s through %s", m->name->name, target->name, j->name);
-			r->fk = pick_fk(s, m, j, t, &src, form2);
-			r->through_fk = r->fk ? pick_fk(s, m, j, target, &dst, form2) : NULL;
+			r->fk = pick_fk(s, m, j, t, &src, NULL);
+			r->through_fk = r->fk ? pick_fk(s, m, j, target, &dst, NULL) : NULL;
 			ok = r->fk && r->through_fk;
 			break;
 		}
@@ -1756,20 +1810,25 @@ typedef struct name_owner {
 	bool relation;      /* shares the relation namespace (tables, indexes) */
 } name_owner;
 
-static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *t, bool relation, bool explicit_name)
+static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *t, bool relation, bool explicit_name,
+                       const char *hint)
 {
 	for (size_t i = 0; i < owners->n; i++) {
 		name_owner *o = owners->items[i];
 		if (strcmp(o->name, name) != 0)
 			continue;
-		if (!(relation && o->relation) && o->table != t)
+		/* indexes and tables share the schema's namespace; other
+		 * constraints only clash with other constraints of their table */
+		if (!((relation && o->relation) || (!relation && !o->relation && o->table == t)))
 			continue;
 		if (explicit_name)
 			diag_error(s->d, at, "name '%s' is already used", name);
 		else
 			diag_error(s->d, at, "generated name '%s' is already used", name);
 		diag_note(s->d, o->at, "'%s' first used here", name);
-		if (!explicit_name)
+		if (hint)
+			diag_hint(s->d, "%s", hint);
+		else if (!explicit_name)
 			diag_hint(s->d, "give this constraint or index an explicit name");
 		return;
 	}
@@ -1787,7 +1846,7 @@ static void assign_names(sema *s)
 	memset(&owners, 0, sizeof owners);
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
-		claim_name(s, &owners, t->name, t->at, t, true, true);
+		claim_name(s, &owners, t->name, t->at, t, true, true, NULL);
 	}
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
@@ -1796,7 +1855,9 @@ static void assign_names(sema *s)
 			buf_init(&b);
 			buf_printf(&b, "pk_%s", t->name);
 			t->pk->name = gen_name(s, &b);
-			claim_name(s, &owners, t->pk->name, t->pk->at, t, true, false);
+			claim_name(s, &owners, t->pk->name, t->pk->at, t, true, false,
+			           arena_printf(s->a, "a primary key is always named %s; rename what else uses the name",
+			                        t->pk->name));
 		}
 		for (size_t k = 0; k < t->uniques.n; k++) {
 			m_key *u = t->uniques.items[k];
@@ -1807,7 +1868,7 @@ static void assign_names(sema *s)
 				cols_suffix(&b, &u->cols);
 				u->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, u->name, ex ? u->name_at : u->at, t, true, ex);
+			claim_name(s, &owners, u->name, ex ? u->name_at : u->at, t, true, ex, NULL);
 		}
 		for (size_t k = 0; k < t->indexes.n; k++) {
 			m_index *ix = t->indexes.items[k];
@@ -1838,7 +1899,7 @@ static void assign_names(sema *s)
 				}
 				ix->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, ix->name, ex ? ix->name_at : ix->at, t, true, ex);
+			claim_name(s, &owners, ix->name, ex ? ix->name_at : ix->at, t, true, ex, NULL);
 		}
 		for (size_t k = 0; k < t->fks.n; k++) {
 			m_fk *fk = t->fks.items[k];
@@ -1850,7 +1911,7 @@ static void assign_names(sema *s)
 				buf_printf(&b, "_%s", fk->ref->name);
 				fk->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, fk->name, ex ? fk->name_at : fk->at, t, false, ex);
+			claim_name(s, &owners, fk->name, ex ? fk->name_at : fk->at, t, false, ex, NULL);
 		}
 		for (size_t k = 0; k < t->checks.n; k++) {
 			m_check *ck = t->checks.items[k];
@@ -1863,20 +1924,12 @@ static void assign_names(sema *s)
 				} else {
 					/* table-level: the columns it mentions, in table order */
 					int nm = 0;
-					for (size_t q = 0; q < t->columns.n; q++) {
-						m_column *c = t->columns.items[q];
-						const char *qn = sql_ident(s->a, c->name);
-						size_t ln = strlen(qn);
-						for (const char *p = strstr(ck->sql, qn); p; p = strstr(p + 1, qn)) {
-							bool l = p == ck->sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_' || p[-1] == '"');
-							bool r = !(isalnum((unsigned char)p[ln]) || p[ln] == '_' || p[ln] == '(');
-							if (l && r) {
-								buf_printf(&b, "_%s", c->name);
+					for (size_t q = 0; q < t->columns.n; q++)
+						for (size_t r = 0; r < ck->cols.n; r++)
+							if (ck->cols.items[r] == t->columns.items[q]) {
+								buf_printf(&b, "_%s", ((m_column *)t->columns.items[q])->name);
 								nm++;
-								break;
 							}
-						}
-					}
 					if (nm == 0)
 						buf_puts(&b, "_check");
 				}
@@ -1896,7 +1949,7 @@ static void assign_names(sema *s)
 				}
 				ck->name = name;
 			}
-			claim_name(s, &owners, ck->name, ex ? ck->name_at : ck->at, t, false, ex);
+			claim_name(s, &owners, ck->name, ex ? ck->name_at : ck->at, t, false, ex, NULL);
 		}
 	}
 }
@@ -1918,6 +1971,8 @@ static const char *singular(sema *s, const char *name)
 
 static void assign_c_names(sema *s)
 {
+	s->m->c_prefix = c_word(s->a, s->m->name);
+	s->m->c_guard = arena_printf(s->a, "%s_MODEL_H", str_upper(s->a, s->m->c_prefix));
 	vec used;
 	memset(&used, 0, sizeof used);
 	for (size_t i = 0; i < s->m->enums.n; i++)
@@ -1972,19 +2027,67 @@ static void assign_c_names(sema *s)
 			}
 		}
 	}
-	/* enum constants: labels that differ only in punctuation collide */
-	for (size_t i = 0; i < s->m->enums.n; i++) {
-		m_enum *e = s->m->enums.items[i];
-		for (size_t k = 0; k < e->labels.n; k++)
+	/* relationship members of one struct */
+	for (size_t i = 0; i < s->m->tables.n; i++) {
+		m_table *t = s->m->tables.items[i];
+		for (size_t k = 0; k < t->rels.n; k++)
 			for (size_t q = 0; q < k; q++) {
-				const char *a = str_upper(s->a, c_ident(s->a, e->labels.items[k]));
-				const char *b = str_upper(s->a, c_ident(s->a, e->labels.items[q]));
-				if (strcmp(a, b) == 0)
-					diag_error(s->d, *(loc *)e->label_at.items[k],
-					           "labels '%s' and '%s' of enum '%s' give the same C constant '%s'",
-					           (const char *)e->labels.items[q], (const char *)e->labels.items[k], e->name, a);
+				m_rel *r = t->rels.items[k], *o = t->rels.items[q];
+				if (strcmp(r->c_name, o->c_name) == 0) {
+					diag_error(s->d, r->at, "relationships '%s' and '%s' have the same C name '%s'", o->name, r->name,
+					           r->c_name);
+					diag_note(s->d, o->at, "'%s' defined here", o->name);
+				}
 			}
 	}
+
+	/* every file-scope name the header declares, in one namespace since
+	 * the macros among them would clash with anything */
+	const char *up = str_upper(s->a, s->m->c_prefix);
+	vec names, owners;
+	memset(&names, 0, sizeof names);
+	memset(&owners, 0, sizeof owners);
+#define CLAIM(name_, at_, what_)                                                                   \
+	do {                                                                                           \
+		const char *nm_ = (name_);                                                                 \
+		bool clash_ = false;                                                                       \
+		for (size_t z = 0; z < names.n && !clash_; z++)                                           \
+			if (strcmp(names.items[z], nm_) == 0) {                                                \
+				diag_error(s->d, (at_), "the C name '%s' of %s is already used by %s", nm_, (what_), \
+				           (const char *)owners.items[z]);                                         \
+				clash_ = true;                                                                     \
+			}                                                                                      \
+		if (!clash_) {                                                                             \
+			vec_push(s->a, &names, (void *)nm_);                                                   \
+			vec_push(s->a, &owners, (void *)(what_));                                              \
+		}                                                                                          \
+	} while (0)
+	CLAIM(s->m->c_guard, LOC_NONE, "the include guard");
+	for (size_t i = 0; i < s->m->enums.n; i++) {
+		m_enum *e = s->m->enums.items[i];
+		const char *en = c_word(s->a, e->name);
+		e->c_name = arena_printf(s->a, "%s_%s", s->m->c_prefix, en);
+		e->c_count = arena_printf(s->a, "%s_%s_COUNT", up, str_upper(s->a, en));
+		const char *what = arena_printf(s->a, "enum '%s'", e->name);
+		CLAIM(e->c_name, e->at, what);
+		CLAIM(arena_printf(s->a, "%s_array", e->c_name), e->at, what);
+		CLAIM(arena_printf(s->a, "%s_to_string", e->c_name), e->at, what);
+		CLAIM(arena_printf(s->a, "%s_from_string", e->c_name), e->at, what);
+		CLAIM(e->c_count, e->at, arena_printf(s->a, "the label count of enum '%s'", e->name));
+		for (size_t k = 0; k < e->labels.n; k++) {
+			const char *lab = e->labels.items[k];
+			const char *cn = arena_printf(s->a, "%s_%s_%s", up, str_upper(s->a, en),
+			                              str_upper(s->a, c_word(s->a, lab)));
+			vec_push(s->a, &e->c_consts, (void *)cn);
+			CLAIM(cn, *(loc *)e->label_at.items[k], arena_printf(s->a, "label '%s' of enum '%s'", lab, e->name));
+		}
+	}
+	for (size_t i = 0; i < s->m->tables.n; i++) {
+		m_table *t = s->m->tables.items[i];
+		CLAIM(arena_printf(s->a, "%s_%s", s->m->c_prefix, t->c_struct), t->at,
+		      arena_printf(s->a, "the row struct of table '%s'", t->name));
+	}
+#undef CLAIM
 }
 
 /* Referenced tables first; ties (and cycles) keep declaration order. */

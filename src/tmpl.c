@@ -134,10 +134,11 @@ static void parse_nodes(parser *p, vec *out, const node *open)
 			while (le < p->len && (p->src[le] == ' ' || p->src[le] == '\t'))
 				le++;
 			bool line_start = ls == 0 || p->src[ls - 1] == '\n';
-			bool line_end = le == p->len || p->src[le] == '\n';
+			size_t eol = (le < p->len && p->src[le] == '\r' && le + 1 < p->len && p->src[le + 1] == '\n') ? 2 : 1;
+			bool line_end = le == p->len || p->src[le] == '\n' || eol == 2;
 			if (line_start && line_end) {
 				text_end = ls;
-				after = le < p->len ? le + 1 : le;
+				after = le < p->len ? le + eol : le;
 			}
 		}
 		add_text(p, out, text_start, text_end);
@@ -201,7 +202,7 @@ typedef struct renderer {
 	tmpl_lookup partials;
 	void *pctx;
 	buf *out;
-	frame stack[64];
+	frame stack[65];    /* the root and 64 nested sections */
 	size_t depth;
 	int partial_depth;
 	bool failed;
@@ -254,6 +255,9 @@ static const tval *lookup(renderer *r, const char *name, const tval **scratch_st
 		const char *seg = dot + 1;
 		dot = strchr(seg, '.');
 		size_t n = dot ? (size_t)(dot - seg) : strlen(seg);
+		/* a.b where a is false (an absent optional part) is false too */
+		if (v->kind == TV_BOOL && !v->b)
+			return &FALSE_V;
 		v = dict_get(v, seg, n);
 	}
 	return v;
@@ -291,7 +295,7 @@ static void render_node(renderer *r, const node *n)
 	}
 	if (n->kind == N_PARTIAL) {
 		uint32_t file;
-		if (r->partial_depth > 16) {
+		if (r->partial_depth >= 16) {
 			diag_error(r->d, n->at, "partials nested too deeply");
 			r->failed = true;
 			return;
