@@ -28,7 +28,8 @@ CREATE TABLE transactions (
     reference   varchar(40),
     reverses_id bigint,
     posted_at   timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT pk_transactions PRIMARY KEY (id)
+    CONSTRAINT pk_transactions PRIMARY KEY (id),
+    CONSTRAINT ck_transactions_posted_on_posted_at CHECK (extract(year from posted_on) >= 2000 and cast(posted_at as date) >= posted_on - 1)
 );
 
 CREATE TABLE entries (
@@ -40,6 +41,7 @@ CREATE TABLE entries (
     credit         numeric(18,4) NOT NULL DEFAULT 0,
     memo           text,
     CONSTRAINT pk_entries PRIMARY KEY (transaction_id, line_no),
+    CONSTRAINT ck_entries_line_no CHECK (line_no > -1),
     CONSTRAINT ck_entries_one_side CHECK ((debit = 0) <> (credit = 0)),
     CONSTRAINT ck_entries_debit_credit CHECK (debit >= 0 and credit >= 0)
 );
@@ -48,6 +50,7 @@ CREATE UNIQUE INDEX ix_accounts_code_open ON accounts (code) WHERE closed_at is 
 CREATE UNIQUE INDEX ix_accounts_id_currency ON accounts (id, currency);
 CREATE UNIQUE INDEX ix_transactions_reference ON transactions (reference) WHERE reference is not null;
 CREATE INDEX ix_transactions_posted_on_id ON transactions (posted_on DESC, id DESC);
+CREATE INDEX "ix_transactions_lower_description_collate_C" ON transactions ((lower(description collate "C")) text_pattern_ops);
 CREATE INDEX ix_entries_account_id_transaction_id ON entries (account_id, transaction_id);
 
 ALTER TABLE accounts ADD CONSTRAINT fk_accounts_parent_id_accounts FOREIGN KEY (parent_id) REFERENCES accounts (id) ON DELETE RESTRICT;
@@ -62,5 +65,6 @@ COMMENT ON TABLE accounts IS 'The chart of accounts.';
 COMMENT ON INDEX ix_accounts_code_open IS 'Codes are unique among open accounts; a closed account''s code may be reused.';
 COMMENT ON INDEX ix_accounts_id_currency IS 'Target of the entries'' (account, currency) foreign key.';
 COMMENT ON COLUMN transactions.reference IS 'External reference (invoice or bank statement number), when there is one.';
+COMMENT ON CONSTRAINT ck_transactions_posted_on_posted_at ON transactions IS 'Nothing is posted before the ledger''s first year.';
 COMMENT ON TABLE transactions IS 'A balanced set of entries, posted at once.';
 COMMENT ON TABLE entries IS 'One line of a transaction: a debit or a credit on one account.';
