@@ -118,6 +118,7 @@ $(EXGEN)/%.o: $(EXGEN)/%.c $(EXGEN)/%.h
 	$(say) CC $<
 	$(Q)$(CC) $(STRICT_C) $(SAN) -g -Isrc/runtime/include -c -o $@ $<
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.h
+	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.c
 
 $(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h
 	@mkdir -p $(dir $@)
