@@ -36,18 +36,17 @@ static int find_template(void *ctx, diag_ctx *d, const char *name, uint32_t *fil
 	if (e->opts && e->opts->templates_dir) {
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s.tmpl", e->opts->templates_dir, name);
-		FILE *f = fopen(path, "rb");
-		if (f) {
-			buf b;
-			buf_init(&b);
-			char chunk[8192];
-			size_t n;
-			while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-				buf_put(&b, chunk, n);
-			fclose(f);
+		buf b;
+		buf_init(&b);
+		int err = buf_read_file(&b, path);
+		if (err == 0)
 			*file = diag_add_file(d, path, b.data ? b.data : "", b.len);
-			buf_free(&b);
+		buf_free(&b);
+		if (err == 0)
 			return 0;
+		if (err != ENOENT) {
+			diag_error(d, LOC_NONE, "cannot read template '%s': %s", path, strerror(err));
+			return -1;
 		}
 	}
 	char key[512];

@@ -130,3 +130,20 @@ model *model_load(diag_ctx *d, const char *path, model_loader load, void *load_c
 		m->files = L.paths;
 	return m;
 }
+
+int model_file_loader(void *ctx, arena *a, const char *path, const char **text, size_t *len, const char **err)
+{
+	(void)ctx;
+	buf b;
+	buf_init(&b);
+	int e = buf_read_file(&b, path);
+	if (e != 0) {
+		*err = arena_strdup(a, strerror(e));
+		buf_free(&b);
+		return -1;
+	}
+	*text = arena_strndup(a, b.data ? b.data : "", b.len);
+	*len = b.len;
+	buf_free(&b);
+	return 0;
+}

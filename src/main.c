@@ -28,34 +28,6 @@ static const char usage[] =
 	"\n"
 	"exit status: 0 success, 1 errors in the model, 2 usage or I/O error\n";
 
-static int file_loader(void *ctx, arena *a, const char *path, const char **text, size_t *len, const char **err)
-{
-	(void)ctx;
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		*err = arena_strdup(a, strerror(errno));
-		return -1;
-	}
-	buf b;
-	buf_init(&b);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_put(&b, chunk, n);
-	int bad = ferror(f);
-	int e = errno;
-	fclose(f);
-	if (bad) {
-		*err = arena_strdup(a, strerror(e));
-		buf_free(&b);
-		return -1;
-	}
-	*text = arena_strndup(a, b.data ? b.data : "", b.len);
-	*len = b.len;
-	buf_free(&b);
-	return 0;
-}
-
 static void dep_escape(buf *b, const char *path)
 {
 	for (const char *p = path; *p; p++) {
@@ -132,7 +104,7 @@ int main(int argc, char **argv)
 	diag_init(&d, &a);
 	int status = 0;
 
-	model *m = model_load(&d, input, file_loader, NULL);
+	model *m = model_load(&d, input, model_file_loader, NULL);
 	emit_file files[EMIT_NFILES];
 	memset(files, 0, sizeof files);
 	bool emitted = false;

@@ -168,6 +168,9 @@ typedef struct model {
 typedef int (*model_loader)(void *ctx, arena *a, const char *path, const char **text,
                             size_t *len, const char **err);
 
+/* The loader that reads files from disk. */
+int model_file_loader(void *ctx, arena *a, const char *path, const char **text, size_t *len, const char **err);
+
 /* Reads path and everything it imports, checks it, and returns the model, or
  * NULL when d has errors. */
 model *model_load(diag_ctx *d, const char *path, model_loader load, void *load_ctx);

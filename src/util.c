@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,4 +170,18 @@ bool str_ieq(const char *a, const char *b)
 			return false;
 	}
 	return *a == *b;
+}
+
+int buf_read_file(buf *b, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return errno ? errno : EIO;
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_put(b, chunk, n);
+	int err = ferror(f) ? (errno ? errno : EIO) : 0;
+	fclose(f);
+	return err;
 }

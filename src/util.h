@@ -45,6 +45,7 @@ void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 char *buf_cstr(buf *b);                   /* NUL-terminated view, owned by b */
+int buf_read_file(buf *b, const char *path);   /* appends a file: 0, or an errno value */
 
 uint32_t fnv1a32(const char *s, size_t n);
 bool str_ieq(const char *a, const char *b);
