@@ -156,33 +156,39 @@ static void set_common(emitter *e, tval *root, const char *file)
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-static const char *column_line(emitter *e, const m_column *c, size_t pad)
+/* Every key a line of CREATE TABLE may test, so a missing one is false
+ * here rather than found further up the context. */
+static tval *table_line(arena *a)
 {
-	buf b;
-	buf_init(&b);
-	const char *n = sql_ident(e->a, c->name);
-	buf_printf(&b, "%s%s %s", n, spaces(e->a, pad > strlen(n) ? pad - strlen(n) : 0), c->type.sql);
-	if (c->generated_sql)
-		buf_printf(&b, " GENERATED ALWAYS AS (%s) STORED", c->generated_sql);
-	if (c->identity)
-		buf_printf(&b, " GENERATED %s AS IDENTITY", c->identity_by_default ? "BY DEFAULT" : "ALWAYS");
-	if (c->not_null)
-		buf_puts(&b, " NOT NULL");
-	if (c->default_sql)
-		buf_printf(&b, " DEFAULT %s", c->default_sql);
-	const char *r = arena_strndup(e->a, b.data, b.len);
-	buf_free(&b);
-	return r;
+	tval *l = tv_dict(a);
+	static const char *const keys[] = { "column", "primary_key", "unique", "check" };
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+		tv_setb(a, l, keys[i], false);
+	return l;
 }
 
-static const char *sort_sql(ast_sort s, ast_nulls n)
+static tval *column_value(emitter *e, const m_column *c, size_t pad)
 {
-	static const char *const t[3][3] = {
-		{ "", " NULLS FIRST", " NULLS LAST" },
-		{ " ASC", " ASC NULLS FIRST", " ASC NULLS LAST" },
-		{ " DESC", " DESC NULLS FIRST", " DESC NULLS LAST" },
-	};
-	return t[s][n];
+	arena *a = e->a;
+	tval *x = tv_dict(a);
+	const char *n = sql_ident(a, c->name);
+	tv_sets(a, x, "name", n);
+	tv_sets(a, x, "pad", spaces(a, pad > strlen(n) ? pad - strlen(n) : 0));
+	tv_sets(a, x, "type", c->type.sql);
+	tv_sets(a, x, "generated", c->generated_sql);
+	tv_sets(a, x, "identity", c->identity ? (c->identity_by_default ? "BY DEFAULT" : "ALWAYS") : NULL);
+	tv_setb(a, x, "not_null", c->not_null);
+	tv_sets(a, x, "default", c->default_sql);
+	return x;
+}
+
+static tval *constraint_value(emitter *e, const char *name, const vec *cols, const char *expr)
+{
+	tval *x = tv_dict(e->a);
+	tv_sets(e->a, x, "name", sql_ident(e->a, name));
+	tv_sets(e->a, x, "cols", cols ? join_cols(e, cols) : NULL);
+	tv_sets(e->a, x, "expr", expr);
+	return x;
 }
 
 static tval *sql_context(emitter *e)
@@ -243,12 +249,30 @@ static tval *sql_context(emitter *e)
 		}
 		for (size_t k = 0; k < t->columns.n; k++) {
 			m_column *c = t->columns.items[k];
-			tval *l = tv_dict(a);
-			tv_sets(a, l, "text", column_line(e, c, pad));
+			tval *l = table_line(a);
+			tv_set(a, l, "column", column_value(e, c, pad));
 			tv_push(a, lines, l);
 			if (c->doc)
 				COMMENT("COLUMN", arena_printf(a, "%s.%s", tn, sql_ident(a, c->name)), c->doc);
 		}
+		if (t->pk) {
+			tval *l = table_line(a);
+			tv_set(a, l, "primary_key", constraint_value(e, t->pk->name, &t->pk->cols, NULL));
+			tv_push(a, lines, l);
+		}
+		for (size_t k = 0; k < t->uniques.n; k++) {
+			m_key *u = t->uniques.items[k];
+			tval *l = table_line(a);
+			tv_set(a, l, "unique", constraint_value(e, u->name, &u->cols, NULL));
+			tv_push(a, lines, l);
+		}
+		for (size_t k = 0; k < t->checks.n; k++) {
+			m_check *ck = t->checks.items[k];
+			tval *l = table_line(a);
+			tv_set(a, l, "check", constraint_value(e, ck->name, NULL, ck->sql));
+			tv_push(a, lines, l);
+		}
+		/* COMMENT ON CONSTRAINT for documented table-level constraints */
 		for (size_t k = 0; k < t->uniques.n; k++) {
 			m_key *u = t->uniques.items[k];
 			if (u->doc)
@@ -263,25 +287,6 @@ static tval *sql_context(emitter *e)
 			m_fk *fk = t->fks.items[k];
 			if (fk->doc)
 				COMMENT("CONSTRAINT", arena_printf(a, "%s ON %s", sql_ident(a, fk->name), tn), fk->doc);
-		}
-		if (t->pk) {
-			tval *l = tv_dict(a);
-			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s PRIMARY KEY (%s)", sql_ident(a, t->pk->name),
-			                                   join_cols(e, &t->pk->cols)));
-			tv_push(a, lines, l);
-		}
-		for (size_t k = 0; k < t->uniques.n; k++) {
-			m_key *u = t->uniques.items[k];
-			tval *l = tv_dict(a);
-			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s UNIQUE (%s)", sql_ident(a, u->name),
-			                                   join_cols(e, &u->cols)));
-			tv_push(a, lines, l);
-		}
-		for (size_t k = 0; k < t->checks.n; k++) {
-			m_check *ck = t->checks.items[k];
-			tval *l = tv_dict(a);
-			tv_sets(a, l, "text", arena_printf(a, "CONSTRAINT %s CHECK (%s)", sql_ident(a, ck->name), ck->sql));
-			tv_push(a, lines, l);
 		}
 		tv_set(a, x, "lines", lines);
 		tv_push(a, tables, x);
@@ -307,22 +312,18 @@ static tval *sql_context(emitter *e)
 			tv_sets(a, f, "name", sql_ident(a, ix->name));
 			tv_sets(a, f, "table", tn);
 			tv_sets(a, f, "method", ix->method);
-			buf b;
-			buf_init(&b);
+			tval *elems = tv_list(a);
 			for (size_t q = 0; q < ix->elems.n; q++) {
 				m_index_elem *el = ix->elems.items[q];
-				if (q)
-					buf_puts(&b, ", ");
-				if (el->col)
-					buf_puts(&b, sql_ident(a, el->col->name));
-				else
-					buf_printf(&b, "(%s)", el->expr_sql);
-				if (el->opclass)
-					buf_printf(&b, " %s", el->opclass);
-				buf_puts(&b, sort_sql(el->sort, el->nulls));
+				tval *ev = tv_dict(a);
+				tv_sets(a, ev, "column", el->col ? sql_ident(a, el->col->name) : NULL);
+				tv_sets(a, ev, "expr", el->expr_sql);
+				tv_sets(a, ev, "opclass", el->opclass);
+				tv_sets(a, ev, "order", el->sort == SORT_ASC ? "ASC" : el->sort == SORT_DESC ? "DESC" : NULL);
+				tv_sets(a, ev, "nulls", el->nulls == NULLS_FIRST ? "FIRST" : el->nulls == NULLS_LAST ? "LAST" : NULL);
+				tv_push(a, elems, ev);
 			}
-			tv_sets(a, f, "elems", arena_strndup(a, b.data, b.len));
-			buf_free(&b);
+			tv_set(a, f, "elems", elems);
 			tv_sets(a, f, "include", ix->include.n ? join_cols(e, &ix->include) : NULL);
 			tv_sets(a, f, "where", ix->where_sql);
 			tv_push(a, indexes, f);
