@@ -394,25 +394,13 @@ static const char *column_ctype(emitter *e, const m_type *t)
 	return "mc_str_array";   /* text-like, numeric, json, inet, other */
 }
 
-static const char *type_comment(emitter *e, const m_column *c)
+/* Text placed inside a C comment must not end it. */
+static const char *comment_safe(emitter *e, const char *text)
 {
-	buf b;
-	buf_init(&b);
-	buf_puts(&b, c->type.sql);
-	if (c->primary_key)
-		buf_puts(&b, ", primary key");
-	if (c->not_null && !c->primary_key)
-		buf_puts(&b, ", not null");
-	if (c->default_sql)
-		buf_printf(&b, ", default %s", c->default_sql);
-	if (c->generated_sql || c->identity)
-		buf_puts(&b, ", generated");
-	if (c->is_version)
-		buf_puts(&b, ", version");
-	const char *r = arena_strndup(e->a, b.data, b.len);
-	buf_free(&b);
-	/* keep the comment a comment */
-	for (char *p = (char *)r; *p; p++)
+	if (!text)
+		return NULL;
+	char *r = arena_strdup(e->a, text);
+	for (char *p = r; *p; p++)
 		if (p[0] == '*' && p[1] == '/')
 			p[1] = '|';
 	return r;
@@ -429,77 +417,80 @@ static const char *plain_cols(emitter *e, const vec *cols)
 	return s;
 }
 
-typedef struct member_line {
-	const char *type, *name, *comment, *doc;
-} member_line;
+/* A struct member: exactly one of column / null_flag / rel is a dict.
+ * tpad aligns names after their types, cpad the comments after them. */
+static tval *member_value(emitter *e, const char *doc)
+{
+	tval *x = tv_dict(e->a);
+	tv_set(e->a, x, "doc", doc_value(e, doc));
+	tv_setb(e->a, x, "column", false);
+	tv_setb(e->a, x, "null_flag", false);
+	tv_setb(e->a, x, "rel", false);
+	return x;
+}
 
 static tval *struct_members(emitter *e, const m_table *t)
 {
 	arena *a = e->a;
-	vec lines;
-	memset(&lines, 0, sizeof lines);
+	/* widths: the longest type, then the longest "type name;" */
+	size_t tw = 4;   /* "bool" of the NULL flags */
+	for (size_t k = 0; k < t->columns.n; k++) {
+		size_t l = strlen(column_ctype(e, &((m_column *)t->columns.items[k])->type));
+		tw = l > tw ? l : tw;
+	}
+	size_t dw = 0;
 	for (size_t k = 0; k < t->columns.n; k++) {
 		m_column *c = t->columns.items[k];
-		member_line *l = arena_alloc(a, sizeof *l);
-		l->type = column_ctype(e, &c->type);
-		l->name = c->c_name;
-		l->comment = type_comment(e, c);
-		l->doc = c->doc;
-		vec_push(a, &lines, l);
-		if (!c->not_null) {
-			member_line *n = arena_alloc(a, sizeof *n);
-			n->type = "bool";
-			n->name = arena_printf(a, "%s_null", c->c_name);
-			n->comment = arena_printf(a, "true when %s is NULL", c->c_name);
-			vec_push(a, &lines, n);
-		}
-	}
-	for (size_t k = 0; k < t->rels.n; k++) {
-		m_rel *r = t->rels.items[k];
-		const char *target = arena_printf(a, "%s_%s", e->prefix, r->target->c_struct);
-		member_line *l = arena_alloc(a, sizeof *l);
-		bool many = r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY;
-		l->type = many ? arena_printf(a, "struct { mc_load state; size_t n; %s **items; }", target)
-		               : arena_printf(a, "struct { mc_load state; %s *item; }", target);
-		l->name = r->c_name;
-		static const char *const kinds[] = { "has_many", "has_one", "belongs_to", "many_to_many" };
-		static const char *const loads[] = { "lazy", "selectin", "joined", "subquery", "lazy" };
-		if (r->kind == REL_MANY_TO_MANY)
-			l->comment = arena_printf(a, "many_to_many %s through %s, load %s", r->target->name, r->through->name,
-			                          loads[r->load]);
-		else
-			l->comment = arena_printf(a, "%s %s(%s), load %s", kinds[r->kind], r->target->name,
-			                          plain_cols(e, &r->fk->cols), loads[r->load]);
-		l->doc = r->doc;
-		vec_push(a, &lines, l);
-	}
-	/* align: "type name;" then the comment in one column */
-	size_t tw = 0, dw = 0;
-	for (size_t k = 0; k < lines.n; k++) {
-		member_line *l = lines.items[k];
-		if (strncmp(l->type, "struct {", 8) != 0 && strlen(l->type) > tw)
-			tw = strlen(l->type);
-	}
-	const char **decls = arena_alloc(a, (lines.n + 1) * sizeof *decls);
-	for (size_t k = 0; k < lines.n; k++) {
-		member_line *l = lines.items[k];
-		size_t tl = strlen(l->type);
-		decls[k] = strncmp(l->type, "struct {", 8) == 0
-			? arena_printf(a, "%s %s", l->type, l->name)
-			: arena_printf(a, "%s%s %s", l->type, spaces(a, tw > tl ? tw - tl : 0), l->name);
-		if (strncmp(l->type, "struct {", 8) != 0 && strlen(decls[k]) > dw)
-			dw = strlen(decls[k]);
+		size_t l = tw + 1 + strlen(c->c_name) + (c->not_null ? 1 : 6);   /* ";" or "_null;" */
+		dw = l > dw ? l : dw;
 	}
 	tval *members = tv_list(a);
-	for (size_t k = 0; k < lines.n; k++) {
-		member_line *l = lines.items[k];
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		const char *ct = column_ctype(e, &c->type);
+		tval *m = member_value(e, c->doc);
 		tval *x = tv_dict(a);
-		size_t dl = strlen(decls[k]);
-		tv_sets(a, x, "decl", decls[k]);
-		tv_sets(a, x, "pad", spaces(a, (dw > dl ? dw - dl : 0) + 2));
-		tv_sets(a, x, "comment", l->comment);
-		tv_set(a, x, "doc", doc_value(e, l->doc));
-		tv_push(a, members, x);
+		tv_sets(a, x, "type", ct);
+		tv_sets(a, x, "tpad", spaces(a, tw - strlen(ct)));
+		tv_sets(a, x, "name", c->c_name);
+		tv_sets(a, x, "cpad", spaces(a, dw - (tw + 1 + strlen(c->c_name) + 1) + 2));
+		tv_sets(a, x, "sql_type", comment_safe(e, c->type.sql));
+		tv_setb(a, x, "primary_key", c->primary_key);
+		tv_setb(a, x, "not_null", c->not_null && !c->primary_key);
+		tv_sets(a, x, "default", comment_safe(e, c->default_sql));
+		tv_setb(a, x, "generated", c->generated_sql || c->identity);
+		tv_setb(a, x, "version", c->is_version);
+		tv_set(a, m, "column", x);
+		tv_push(a, members, m);
+		if (!c->not_null) {
+			m = member_value(e, NULL);
+			x = tv_dict(a);
+			const char *n = arena_printf(a, "%s_null", c->c_name);
+			tv_sets(a, x, "tpad", spaces(a, tw - 4));
+			tv_sets(a, x, "name", n);
+			tv_sets(a, x, "cpad", spaces(a, dw - (tw + 1 + strlen(n) + 1) + 2));
+			tv_sets(a, x, "of", c->c_name);
+			tv_set(a, m, "null_flag", x);
+			tv_push(a, members, m);
+		}
+	}
+	static const char *const kinds[] = { "has_many", "has_one", "belongs_to", "many_to_many" };
+	static const char *const loads[] = { "lazy", "selectin", "joined", "subquery", "lazy" };
+	for (size_t k = 0; k < t->rels.n; k++) {
+		m_rel *r = t->rels.items[k];
+		tval *m = member_value(e, r->doc);
+		tval *x = tv_dict(a);
+		bool m2m = r->kind == REL_MANY_TO_MANY;
+		tv_setb(a, x, "many", r->kind == REL_HAS_MANY || m2m);
+		tv_sets(a, x, "target", arena_printf(a, "%s_%s", e->prefix, r->target->c_struct));
+		tv_sets(a, x, "name", r->c_name);
+		tv_sets(a, x, "kind", kinds[r->kind]);
+		tv_sets(a, x, "table", r->target->name);
+		tv_sets(a, x, "cols", m2m ? NULL : plain_cols(e, &r->fk->cols));
+		tv_sets(a, x, "through", m2m ? r->through->name : NULL);
+		tv_sets(a, x, "load", loads[r->load]);
+		tv_set(a, m, "rel", x);
+		tv_push(a, members, m);
 	}
 	return members;
 }
