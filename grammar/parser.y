@@ -299,6 +299,7 @@ enum_items:
 body:
 	body_list                   { $$ = $1; }
 	| body_list member          { $$ = $1; vec_push(A, $$, $2); }
+	| body_list error           { $$ = $1; }   /* the broken member was the last: keep the } */
 	| body_list doc nls         {
 		$$ = $1;
 		diag_warning(ls->diag, @2, "doc comment documents nothing: no member follows it");

@@ -465,7 +465,7 @@ static tval *struct_members(emitter *e, const m_table *t)
 		if (!c->not_null) {
 			m = member_value(e, NULL);
 			x = tv_dict(a);
-			const char *n = arena_printf(a, "%s_null", c->c_name);
+			const char *n = c->c_null;
 			tv_sets(a, x, "tpad", spaces(a, tw - 4));
 			tv_sets(a, x, "name", n);
 			tv_sets(a, x, "cpad", spaces(a, dw - (tw + 1 + strlen(n) + 1) + 2));
@@ -564,8 +564,10 @@ static tval *c_context(emitter *e, const char *file)
 static int render(emitter *e, const char *tmpl, tval *ctx, emit_file *out)
 {
 	uint32_t file;
+	int errors = e->d->errors;
 	if (find_template(e, e->d, tmpl, &file) != 0) {
-		diag_error(e->d, LOC_NONE, "template '%s' not found", tmpl);
+		if (e->d->errors == errors)   /* not already explained */
+			diag_error(e->d, LOC_NONE, "template '%s' not found", tmpl);
 		return -1;
 	}
 	return tmpl_render(e->d, file, ctx, find_template, e, &out->content);

@@ -55,7 +55,9 @@ struct m_column {
 	bool identity, identity_by_default;
 	bool is_version;
 	const char *renamed_from;
+	loc version_at;
 	const char *c_name;
+	const char *c_null;     /* the NULL flag member, for a nullable column */
 };
 
 typedef struct m_key {              /* primary key or unique constraint */

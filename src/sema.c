@@ -386,6 +386,17 @@ static const char *const other_types[] = {
 	"tstzrange", "tsvector", "varbit", "xml",
 };
 
+static bool builtin_type(const char *name)
+{
+	for (size_t i = 0; i < sizeof type_names / sizeof type_names[0]; i++)
+		if (str_ieq(name, type_names[i].name))
+			return true;
+	for (size_t i = 0; i < sizeof other_types / sizeof other_types[0]; i++)
+		if (str_ieq(name, other_types[i]))
+			return true;
+	return false;
+}
+
 static const char *canonical_type_name(m_type_kind k)
 {
 	switch (k) {
@@ -456,7 +467,8 @@ static bool resolve_type(sema *s, const ast_type *at, m_type *out)
 		if (str_ieq(tn, other_types[i])) {
 			out->kind = T_OTHER;
 			other = other_types[i];
-			max_params = (str_ieq(tn, "bit") || str_ieq(tn, "bit varying") || str_ieq(tn, "varbit")) ? 1 : -1;
+			max_params = (str_ieq(tn, "bit") || str_ieq(tn, "bit varying") || str_ieq(tn, "varbit") ||
+			              str_ieq(tn, "bpchar")) ? 1 : -1;
 			found = true;
 		}
 	if (!found) {
@@ -657,6 +669,11 @@ static void declare_all(sema *s, ast_file **files, size_t nfiles)
 			if (d->kind != DECL_MIXIN)
 				check_name_len(s, d->name, what);
 
+			if (d->kind == DECL_ENUM && builtin_type(d->name->name)) {
+				/* the column would be the built-in type in PostgreSQL */
+				diag_error(s->d, d->name->at, "enum '%s' has the name of a built-in type", d->name->name);
+				continue;
+			}
 			if (d->kind == DECL_ENUM) {
 				m_enum *e = arena_alloc(s->a, sizeof *e);
 				e->name = d->name->name;
@@ -1081,14 +1098,12 @@ static void build_columns(sema *s, table_work *w)
 				if (!(c->type.kind == T_SMALLINT || c->type.kind == T_INTEGER || c->type.kind == T_BIGINT) ||
 				    c->type.array_dims) {
 					diag_error(s->d, md->at, "version column '%s' must be smallint, integer or bigint", c->name);
-				} else if (!find_mod(m, MOD_NOT_NULL)) {
-					diag_error(s->d, md->at, "version column '%s' must be not null", c->name);
-					diag_hint(s->d, "write '%s %s not null default 1 version'", c->name, c->type.sql);
 				} else if (t->version_col) {
 					diag_error(s->d, md->at, "table '%s' has two version columns", t->name);
 					diag_note(s->d, t->version_col->at, "'%s' is the first", t->version_col->name);
 				} else {
 					t->version_col = c;
+					c->version_at = md->at;
 				}
 				break;
 			}
@@ -1808,10 +1823,11 @@ typedef struct name_owner {
 	loc at;
 	m_table *table;
 	bool relation;      /* shares the relation namespace (tables, indexes) */
+	bool constraint;    /* a constraint of its table (pk, unique, fk, check) */
 } name_owner;
 
 static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *t, bool relation, bool explicit_name,
-                       const char *hint)
+                       const char *hint, bool constraint)
 {
 	for (size_t i = 0; i < owners->n; i++) {
 		name_owner *o = owners->items[i];
@@ -1819,7 +1835,7 @@ static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *
 			continue;
 		/* indexes and tables share the schema's namespace; other
 		 * constraints only clash with other constraints of their table */
-		if (!((relation && o->relation) || (!relation && !o->relation && o->table == t)))
+		if (!((relation && o->relation) || (constraint && o->constraint && o->table == t)))
 			continue;
 		if (explicit_name)
 			diag_error(s->d, at, "name '%s' is already used", name);
@@ -1837,6 +1853,7 @@ static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *
 	o->at = at;
 	o->table = t;
 	o->relation = relation;
+	o->constraint = constraint;
 	vec_push(s->a, owners, o);
 }
 
@@ -1846,7 +1863,7 @@ static void assign_names(sema *s)
 	memset(&owners, 0, sizeof owners);
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
-		claim_name(s, &owners, t->name, t->at, t, true, true, NULL);
+		claim_name(s, &owners, t->name, t->at, t, true, true, NULL, false);
 	}
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
@@ -1857,7 +1874,7 @@ static void assign_names(sema *s)
 			t->pk->name = gen_name(s, &b);
 			claim_name(s, &owners, t->pk->name, t->pk->at, t, true, false,
 			           arena_printf(s->a, "a primary key is always named %s; rename what else uses the name",
-			                        t->pk->name));
+			                        t->pk->name), true);
 		}
 		for (size_t k = 0; k < t->uniques.n; k++) {
 			m_key *u = t->uniques.items[k];
@@ -1868,7 +1885,7 @@ static void assign_names(sema *s)
 				cols_suffix(&b, &u->cols);
 				u->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, u->name, ex ? u->name_at : u->at, t, true, ex, NULL);
+			claim_name(s, &owners, u->name, ex ? u->name_at : u->at, t, true, ex, NULL, true);
 		}
 		for (size_t k = 0; k < t->indexes.n; k++) {
 			m_index *ix = t->indexes.items[k];
@@ -1899,7 +1916,7 @@ static void assign_names(sema *s)
 				}
 				ix->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, ix->name, ex ? ix->name_at : ix->at, t, true, ex, NULL);
+			claim_name(s, &owners, ix->name, ex ? ix->name_at : ix->at, t, true, ex, NULL, false);
 		}
 		for (size_t k = 0; k < t->fks.n; k++) {
 			m_fk *fk = t->fks.items[k];
@@ -1911,7 +1928,7 @@ static void assign_names(sema *s)
 				buf_printf(&b, "_%s", fk->ref->name);
 				fk->name = gen_name(s, &b);
 			}
-			claim_name(s, &owners, fk->name, ex ? fk->name_at : fk->at, t, false, ex, NULL);
+			claim_name(s, &owners, fk->name, ex ? fk->name_at : fk->at, t, false, ex, NULL, true);
 		}
 		for (size_t k = 0; k < t->checks.n; k++) {
 			m_check *ck = t->checks.items[k];
@@ -1949,7 +1966,7 @@ static void assign_names(sema *s)
 				}
 				ck->name = name;
 			}
-			claim_name(s, &owners, ck->name, ex ? ck->name_at : ck->at, t, false, ex, NULL);
+			claim_name(s, &owners, ck->name, ex ? ck->name_at : ck->at, t, false, ex, NULL, true);
 		}
 	}
 }
@@ -1998,6 +2015,7 @@ static void assign_c_names(sema *s)
 		for (size_t k = 0; k < t->columns.n; k++) {
 			m_column *c = t->columns.items[k];
 			c->c_name = c_ident(s->a, c->name);
+			c->c_null = c->not_null ? NULL : c_word(s->a, arena_printf(s->a, "%s_null", c->c_name));
 		}
 		for (size_t k = 0; k < t->rels.n; k++) {
 			m_rel *r = t->rels.items[k];
@@ -2009,7 +2027,7 @@ static void assign_c_names(sema *s)
 				m_column *o = t->columns.items[q];
 				if (o == c)
 					continue;
-				const char *on = o->not_null ? NULL : arena_printf(s->a, "%s_null", o->c_name);
+				const char *on = o->c_null;
 				if (strcmp(o->c_name, c->c_name) == 0 && q < k) {
 					diag_error(s->d, c->at, "column '%s' and column '%s' have the same C name '%s'", c->name,
 					           o->name, c->c_name);
@@ -2021,7 +2039,7 @@ static void assign_c_names(sema *s)
 			for (size_t q = 0; q < t->rels.n; q++) {
 				m_rel *r = t->rels.items[q];
 				if (strcmp(r->c_name, c->c_name) == 0 ||
-				    (!c->not_null && strcmp(r->c_name, arena_printf(s->a, "%s_null", c->c_name)) == 0))
+				    (c->c_null && strcmp(r->c_name, c->c_null) == 0))
 					diag_error(s->d, r->at, "relationship '%s' has the same C name as a member for column '%s'", r->name,
 					           c->name);
 			}
@@ -2189,6 +2207,14 @@ model *sema_check(diag_ctx *d, ast_file **files, size_t nfiles, const char *main
 		build_columns(&s, work.items[i]);
 	for (size_t i = 0; i < work.n; i++)
 		build_constraints(&s, work.items[i]);
+	for (size_t i = 0; i < work.n; i++) {
+		/* only now is nullability final (a table-level primary key) */
+		m_column *v = ((table_work *)work.items[i])->t->version_col;
+		if (v && !v->not_null) {
+			diag_error(d, v->version_at, "version column '%s' must be not null", v->name);
+			diag_hint(d, "write '%s %s not null default 1 version'", v->name, v->type.sql);
+		}
+	}
 	for (size_t i = 0; i < work.n; i++)
 		build_fks(&s, work.items[i]);
 	for (size_t i = 0; i < work.n; i++)

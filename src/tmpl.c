@@ -300,8 +300,10 @@ static void render_node(renderer *r, const node *n)
 			r->failed = true;
 			return;
 		}
+		int errors = r->d->errors;
 		if (!r->partials || r->partials(r->pctx, r->d, n->name, &file) != 0) {
-			diag_error(r->d, n->at, "unknown template '%s'", n->name);
+			if (r->d->errors == errors)
+				diag_error(r->d, n->at, "unknown template '%s'", n->name);
 			r->failed = true;
 			return;
 		}
