@@ -56,6 +56,21 @@ MC_ARRAY_TYPE(mc_interval_array, mc_interval);
  * implicit query. */
 typedef enum mc_load { MC_NOT_LOADED = 0, MC_LOADED = 1 } mc_load;
 
+/* Index of s[0..len) in labels[0..n), or -1: what generated
+ * <enum>_from_string functions call. */
+static inline int mc_enum_index(const char *const *labels, unsigned n, const char *s, size_t len)
+{
+    for (unsigned i = 0; i < n; i++) {
+        const char *l = labels[i];
+        size_t k = 0;
+        while (k < len && l[k] && l[k] == s[k])
+            k++;
+        if (k == len && l[k] == '\0')
+            return (int)i;
+    }
+    return -1;
+}
+
 #ifdef __cplusplus
 }
 #endif
