@@ -5,7 +5,6 @@
 #                        start a throwaway PostgreSQL cluster, run all tests
 #   make golden          refresh tests/golden/ from the current compiler
 #   make fuzz            run the libFuzzer target (FUZZ_SECONDS=60)
-#   make install PREFIX=/usr/local DESTDIR=
 #   V=1                  show full commands
 
 VERSION    := 0.1.0
@@ -47,7 +46,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o 
 MAIN_OBJ     := $(B)/src/main.o
 TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.model))
 
-.PHONY: all deps test test-bins golden fuzz clean install example bench
+.PHONY: all deps test test-bins golden fuzz clean
 all: $(B)/modelc
 
 $(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a
