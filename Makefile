@@ -47,7 +47,22 @@ MAIN_OBJ     := $(B)/src/main.o
 TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.model))
 
 .PHONY: all deps test test-bins golden fuzz clean
-all: $(B)/modelc
+all: $(B)/modelc $(B)/libmodelc.a
+
+# The runtime library: never linked into the compiler, never including its headers.
+RUNTIME_SRC  := $(wildcard src/runtime/*.c)
+RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
+RT_CFLAGS     = $(filter-out -Isrc -Igrammar -I$(B)/gen,$(ALL_CFLAGS)) -Isrc/runtime/include \
+                -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+
+$(B)/src/runtime/%.o: src/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(RT_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libmodelc.a: $(RUNTIME_OBJ)
+	$(say) AR $@
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a
 	$(say) LINK $@
@@ -98,13 +113,13 @@ TEST_SRC     := $(wildcard tests/test_*.c tests/unit/test_*.c)
 TEST_BINS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 STRICT_C     := -std=c11 -Wall -Wextra -Werror -pedantic
 TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-TEST_LIBS    := -lcmocka -lpq
+TEST_LIBS    := -lcmocka -lpq -lpthread
 EXGEN        := $(B)/examples
 
-$(B)/tests/%: tests/%.c $(B)/libmodelcc.a tests/testutil.h
+$(B)/tests/%: tests/%.c $(B)/libmodelcc.a $(B)/libmodelc.a tests/testutil.h
 	@mkdir -p $(dir $@)
 	$(say) CC $<
-	$(Q)$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(B)/libmodelcc.a $(ALL_LDFLAGS) $(TEST_LIBS)
+	$(Q)$(CC) $(TEST_CFLAGS) -MMD -MP -o $@ $< $(B)/libmodelcc.a $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
 # generated code of every example: written by modelc, compiled with -Werror
 # as C11 and (the header) as C++
@@ -119,10 +134,10 @@ $(EXGEN)/%.o: $(EXGEN)/%.c $(EXGEN)/%.h
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.h
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.c
 
-$(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h
+$(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
 	@mkdir -p $(dir $@)
 	$(say) CC $<
-	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(ALL_LDFLAGS) $(TEST_LIBS)
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
 # the fuzz target, driven by a replay main over the seed corpus
 $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a

@@ -56,6 +56,117 @@ MC_ARRAY_TYPE(mc_interval_array, mc_interval);
  * implicit query. */
 typedef enum mc_load { MC_NOT_LOADED = 0, MC_LOADED = 1 } mc_load;
 
+
+/* ---- status and errors ----------------------------------------------------
+ * Every call returns an mc_status: MC_OK (0) or a negative kind to switch
+ * on. The details of the last failure stay on the connection (mc_last_error)
+ * until the next call on it. */
+typedef enum mc_status {
+    MC_OK = 0,
+    MC_NOT_FOUND = -1,              /* get: no such row (not an error message) */
+    MC_UNIQUE_VIOLATION = -2,       /* 23505 */
+    MC_FOREIGN_KEY_VIOLATION = -3,  /* 23503 */
+    MC_CHECK_VIOLATION = -4,        /* 23514 */
+    MC_NOT_NULL_VIOLATION = -5,     /* 23502 */
+    MC_SERIALIZATION_FAILURE = -6,  /* 40001 or deadlock 40P01: retry the transaction */
+    MC_STALE_VERSION = -7,          /* update of a version column lost to another writer */
+    MC_CONNECTION_LOST = -8,
+    MC_POOL_TIMEOUT = -9,
+    MC_INVALID = -10,               /* a bad argument or call order */
+    MC_DATA = -11,                  /* a value could not be converted */
+    MC_NOMEM = -12,
+    MC_ERROR = -13                  /* any other server error: see sqlstate */
+} mc_status;
+
+typedef struct mc_error {
+    mc_status status;
+    char sqlstate[6];               /* "" when the error did not come from the server */
+    const char *message;            /* never NULL */
+    const char *detail, *hint;      /* may be NULL */
+    const char *constraint, *table, *column;   /* may be NULL */
+    int constraint_id;              /* the model's constraint enum value, or -1 */
+} mc_error;
+
+/* A short name for a status ("unique violation"). */
+const char *mc_status_name(mc_status s);
+/* True for kinds worth retrying the whole transaction for. */
+static inline bool mc_status_retryable(mc_status s) { return s == MC_SERIALIZATION_FAILURE; }
+
+/* ---- connections ---------------------------------------------------------- */
+typedef struct mc_conn mc_conn;
+
+typedef struct mc_conn_opts {
+    bool unnamed_statements;        /* no server-side prepared statements (PgBouncer transaction mode) */
+} mc_conn_opts;
+#define MC_CONN_OPTS_INIT { false }
+
+/* Opens a connection (libpq conninfo or URL; NULL or "" = PG* environment).
+ * On failure *out is still set when memory allowed, so mc_last_error(*out)
+ * explains; close it either way. */
+mc_status mc_conn_open(mc_conn **out, const char *conninfo, const mc_conn_opts *opts);
+void mc_conn_close(mc_conn *c);
+const mc_error *mc_last_error(const mc_conn *c);
+mc_status mc_conn_ping(mc_conn *c);          /* SELECT 1 */
+bool mc_conn_ok(const mc_conn *c);           /* the socket is still up, as far as libpq knows */
+void *mc_conn_pg(mc_conn *c);                /* the PGconn *, for what modelc does not cover */
+
+/* Statements issued on this connection since it was opened. */
+uint64_t mc_conn_statements(const mc_conn *c);
+
+/* Called after every statement: the echo=True equivalent. */
+typedef struct mc_stmt_event {
+    const char *sql;
+    int nparams;
+    double duration_ms;
+    long rows;                      /* rows returned or affected, -1 on error */
+    mc_status status;
+    const mc_error *error;          /* NULL on success */
+} mc_stmt_event;
+typedef void (*mc_stmt_hook)(void *ctx, const mc_stmt_event *ev);
+void mc_conn_set_hook(mc_conn *c, mc_stmt_hook hook, void *ctx);
+
+/* ---- transactions ----------------------------------------------------------
+ * mc_begin nests: the outer call starts a transaction, inner calls set
+ * savepoints. mc_commit releases the innermost level (commits the outer
+ * one), mc_rollback rolls it back; the levels above stay usable. */
+mc_status mc_begin(mc_conn *c);
+mc_status mc_commit(mc_conn *c);
+mc_status mc_rollback(mc_conn *c);
+int mc_tx_depth(const mc_conn *c);           /* 0 outside a transaction */
+
+typedef enum mc_isolation { MC_READ_COMMITTED, MC_REPEATABLE_READ, MC_SERIALIZABLE } mc_isolation;
+typedef mc_status (*mc_tx_fn)(mc_conn *c, void *ctx);
+/* Runs fn inside a transaction and commits; rolls back when fn fails.
+ * On a serialization failure or deadlock it runs fn again, up to
+ * max_attempts times in all. */
+mc_status mc_transaction(mc_conn *c, mc_isolation iso, int max_attempts, mc_tx_fn fn, void *ctx);
+
+/* ---- pool ------------------------------------------------------------------ */
+typedef struct mc_pool mc_pool;
+typedef struct mc_pool_opts {
+    const char *conninfo;
+    int pool_size;                  /* connections kept open */
+    int max_overflow;               /* extra connections when all are busy, closed on release */
+    double pool_timeout;            /* seconds acquire waits before MC_POOL_TIMEOUT */
+    double pool_recycle;            /* seconds after which a connection is replaced; <= 0: never */
+    bool pre_ping;                  /* check a connection before handing it out */
+    mc_conn_opts conn;
+} mc_pool_opts;
+#define MC_POOL_OPTS_INIT { NULL, 5, 10, 30.0, -1.0, false, MC_CONN_OPTS_INIT }
+
+mc_status mc_pool_new(mc_pool **out, const mc_pool_opts *opts);
+/* Thread-safe. err (may be NULL) receives the reason of a failure. */
+mc_status mc_pool_acquire(mc_pool *p, mc_conn **out, mc_error *err);
+/* A connection given back inside a transaction is rolled back first. */
+void mc_pool_release(mc_pool *p, mc_conn *c);
+void mc_pool_free(mc_pool *p);               /* all connections must be released */
+
+/* ---- results ---------------------------------------------------------------
+ * The rows of one call, and everything they point to, live in one result:
+ * mc_result_free releases all of it. Text points into libpq's memory. */
+typedef struct mc_result mc_result;
+void mc_result_free(mc_result *r);           /* NULL is fine */
+
 /* Index of s[0..len) in labels[0..n), or -1: what generated
  * <enum>_from_string functions call. */
 static inline int mc_enum_index(const char *const *labels, unsigned n, const char *s, size_t len)

@@ -1,0 +1,108 @@
+/* modelc/gen.h - what generated code calls: statements, parameters, result
+ * memory and the text codecs. Application code rarely needs it. Generated
+ * sources include it together with <libpq-fe.h>. */
+#ifndef MODELC_GEN_H
+#define MODELC_GEN_H
+
+#include "modelc.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A statement of the generated code: static, one per operation. */
+typedef struct mc_stmt {
+    const char *name;               /* server-side prepared statement name */
+    const char *sql;                /* $1.. placeholders; only generated identifiers in it */
+    int nparams;
+} mc_stmt;
+
+/* Parameters in text format. Values are copied into the builder (small
+ * ones inline, larger ones on the heap); mc_params_free releases them. */
+#define MC_PARAMS_INLINE 32
+typedef struct mc_params {
+    int n, cap;
+    const char **values;            /* NULL entry = SQL NULL */
+    int *lengths;
+    const char *inline_values[MC_PARAMS_INLINE];
+    int inline_lengths[MC_PARAMS_INLINE];
+    char *owned;                    /* one heap block per copied value, chained */
+    char scratch[512];              /* short values are formatted here */
+    size_t scratch_used;
+    bool failed;                    /* out of memory: mc_exec reports MC_NOMEM */
+} mc_params;
+
+void mc_params_init(mc_params *p);
+void mc_params_free(mc_params *p);
+void mc_param_null(mc_params *p);
+void mc_param_text(mc_params *p, const char *s, size_t len);   /* copied */
+void mc_param_str(mc_params *p, mc_str s);
+void mc_param_bool(mc_params *p, bool v);
+void mc_param_int16(mc_params *p, int16_t v);
+void mc_param_int32(mc_params *p, int32_t v);
+void mc_param_int64(mc_params *p, int64_t v);
+void mc_param_float(mc_params *p, float v);
+void mc_param_double(mc_params *p, double v);
+void mc_param_bytes(mc_params *p, mc_bytes v);
+void mc_param_uuid(mc_params *p, const mc_uuid *v);
+void mc_param_date(mc_params *p, mc_date v);
+void mc_param_time(mc_params *p, mc_time v);
+void mc_param_timetz(mc_params *p, mc_timetz v);
+void mc_param_timestamp(mc_params *p, mc_timestamp v);
+void mc_param_timestamptz(mc_params *p, mc_timestamptz v);
+void mc_param_interval(mc_params *p, mc_interval v);
+/* Arrays are sent as one parameter in PostgreSQL's array text form. */
+void mc_param_array_text(mc_params *p, const mc_str *items, const bool *nulls, size_t n);
+void mc_param_array_int64(mc_params *p, const int64_t *items, const bool *nulls, size_t n);
+
+/* Runs st with p (may be NULL) on c. On MC_OK *res is the PGresult * (the
+ * caller PQclear()s it or hands it to mc_result_keep). Errors are recorded
+ * on c; the hook and the statement counter see every call. */
+mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res);
+
+/* Result memory: an arena plus the PGresults its text points into. */
+mc_result *mc_result_new(void);
+void *mc_result_alloc(mc_result *r, size_t n);   /* zeroed, max-aligned; NULL when out of memory */
+mc_status mc_result_keep(mc_result *r, void *pgresult);
+/* The generated code's way to say which constraint failed. */
+void mc_conn_set_constraint_id(mc_conn *c, int id);
+
+/* ---- text codecs: PostgreSQL text format <-> C values ------------------
+ * Decoders take the exact text libpq returns (NUL-terminated) and return
+ * MC_OK or MC_DATA. Arrays and bytea allocate in r. */
+mc_status mc_decode_bool(const char *s, bool *out);
+mc_status mc_decode_int16(const char *s, int16_t *out);
+mc_status mc_decode_int32(const char *s, int32_t *out);
+mc_status mc_decode_int64(const char *s, int64_t *out);
+mc_status mc_decode_float(const char *s, float *out);
+mc_status mc_decode_double(const char *s, double *out);
+mc_status mc_decode_uuid(const char *s, mc_uuid *out);
+mc_status mc_decode_date(const char *s, mc_date *out);
+mc_status mc_decode_time(const char *s, mc_time *out);
+mc_status mc_decode_timetz(const char *s, mc_timetz *out);
+mc_status mc_decode_timestamp(const char *s, mc_timestamp *out);
+mc_status mc_decode_timestamptz(const char *s, mc_timestamptz *out);
+mc_status mc_decode_interval(const char *s, mc_interval *out);
+mc_status mc_decode_bytea(mc_result *r, const char *s, mc_bytes *out);
+/* One-dimensional array text ("{a,b,NULL}") into items; nulls (may be
+ * NULL) receives a flag per item. elem decodes one unquoted element. */
+typedef mc_status (*mc_elem_decoder)(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_decode_array(mc_result *r, const char *s, size_t elem_size, mc_elem_decoder elem,
+                          void **items, bool **nulls, size_t *n);
+
+/* Encoders write NUL-terminated text into buf (cap bytes, 64 is always
+ * enough) and return the length. Infinity dates/timestamps are INT32/INT64
+ * min and max, as in PostgreSQL. */
+size_t mc_encode_uuid(char *buf, const mc_uuid *v);
+size_t mc_encode_date(char *buf, size_t cap, mc_date v);
+size_t mc_encode_time(char *buf, size_t cap, mc_time v);
+size_t mc_encode_timetz(char *buf, size_t cap, mc_timetz v);
+size_t mc_encode_timestamp(char *buf, size_t cap, mc_timestamp v);
+size_t mc_encode_timestamptz(char *buf, size_t cap, mc_timestamptz v);
+size_t mc_encode_interval(char *buf, size_t cap, mc_interval v);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
