@@ -66,6 +66,7 @@ typedef struct m_key {              /* primary key or unique constraint */
 	loc name_at;                    /* of an explicit name */
 	const char *doc;
 	vec cols;                       /* m_column * */
+	const char *c_const;            /* in the model's constraint enum */
 } m_key;
 
 typedef struct m_fk {
@@ -78,6 +79,7 @@ typedef struct m_fk {
 	m_table *ref;
 	vec ref_cols;                   /* m_column * in ref */
 	ast_fk_action on_delete, on_update;
+	const char *c_const;
 } m_fk;
 
 typedef struct m_check {
@@ -87,6 +89,7 @@ typedef struct m_check {
 	const char *doc;
 	const char *sql;
 	vec cols;                       /* m_column * the expression mentions */
+	const char *c_const;
 } m_check;
 
 typedef struct m_index_elem {
@@ -107,6 +110,7 @@ typedef struct m_index {
 	const char *method;             /* NULL = btree */
 	vec include;                    /* m_column * */
 	const char *where_sql;
+	const char *c_const;            /* unique indexes only */
 } m_index;
 
 typedef struct m_order {
@@ -156,6 +160,7 @@ typedef struct model {
 	const char *name;       /* base name of the main file, e.g. "blog" */
 	const char *c_prefix;   /* C prefix of every generated name, e.g. "blog" */
 	const char *c_guard;    /* include guard, e.g. BLOG_MODEL_H */
+	const char *c_constraint;  /* the constraint enum type, e.g. blog_constraint */
 	const char *source;     /* base name of the main file, e.g. "blog.model" */
 	const char *doc;
 	vec files;              /* const char *: every file read, main first */

@@ -2105,6 +2105,30 @@ static void assign_c_names(sema *s)
 		CLAIM(arena_printf(s->a, "%s_%s", s->m->c_prefix, t->c_struct), t->at,
 		      arena_printf(s->a, "the row struct of table '%s'", t->name));
 	}
+	/* the constraint enum: every name a violation can report */
+	s->m->c_constraint = arena_printf(s->a, "%s_constraint", s->m->c_prefix);
+	CLAIM(s->m->c_constraint, LOC_NONE, "the constraint enum");
+	CLAIM(arena_printf(s->a, "%s_CONSTRAINT_COUNT", up), LOC_NONE, "the constraint enum");
+	for (size_t i = 0; i < s->m->tables.n; i++) {
+		m_table *t = s->m->tables.items[i];
+#define CONSTRAINT_CONST(obj_, at_)                                                                \
+	do {                                                                                           \
+		(obj_)->c_const = arena_printf(s->a, "%s_%s", up, str_upper(s->a, c_word(s->a, (obj_)->name))); \
+		CLAIM((obj_)->c_const, (at_), arena_printf(s->a, "constraint '%s'", (obj_)->name));        \
+	} while (0)
+		if (t->pk)
+			CONSTRAINT_CONST(t->pk, t->pk->at);
+		for (size_t k = 0; k < t->uniques.n; k++)
+			CONSTRAINT_CONST((m_key *)t->uniques.items[k], ((m_key *)t->uniques.items[k])->at);
+		for (size_t k = 0; k < t->indexes.n; k++)
+			if (((m_index *)t->indexes.items[k])->unique)
+				CONSTRAINT_CONST((m_index *)t->indexes.items[k], ((m_index *)t->indexes.items[k])->at);
+		for (size_t k = 0; k < t->fks.n; k++)
+			CONSTRAINT_CONST((m_fk *)t->fks.items[k], ((m_fk *)t->fks.items[k])->at);
+		for (size_t k = 0; k < t->checks.n; k++)
+			CONSTRAINT_CONST((m_check *)t->checks.items[k], ((m_check *)t->checks.items[k])->at);
+#undef CONSTRAINT_CONST
+	}
 #undef CLAIM
 }
 
@@ -2229,7 +2253,8 @@ model *sema_check(diag_ctx *d, ast_file **files, size_t nfiles, const char *main
 			             mx->name->name);
 	}
 	assign_names(&s);
-	assign_c_names(&s);
+	if (d->errors == errors_before)   /* SQL-level clashes would repeat as C ones */
+		assign_c_names(&s);
 	dependency_order(&s);
 
 	if (d->errors > errors_before)
