@@ -1,0 +1,55 @@
+/* internal.h - what the runtime's own files share; never installed. */
+#ifndef MODELC_INTERNAL_H
+#define MODELC_INTERNAL_H
+
+#include <libpq-fe.h>
+
+#include "modelc/gen.h"
+
+/* One prepared statement of a connection: the mc_stmt it was made for and
+ * the name it has on the server (st->name, or a variant of it when another
+ * statement with other SQL took that name first). */
+typedef struct mc_prepared {
+	const mc_stmt *st;
+	char *name;
+} mc_prepared;
+
+struct mc_conn {
+	PGconn *pg;
+	mc_conn_opts opts;
+
+	mc_error err;
+	char *errbuf;           /* the strings err points to */
+	size_t errbuf_cap;
+
+	uint64_t statements;
+	mc_stmt_hook hook;
+	void *hook_ctx;
+
+	int depth;              /* transaction nesting: 0 outside */
+
+	/* open addressing on the mc_stmt pointer; cap is 0 or a power of two */
+	mc_prepared *prepared;
+	size_t nprepared, prepared_cap;
+	unsigned name_seq;      /* suffix for clashing statement names */
+
+	double opened_at;       /* mc__now() when connected: pool_recycle */
+};
+
+/* Monotonic seconds. */
+double mc__now(void);
+
+/* Runs one simple-protocol command (transaction control, health check),
+ * counted and reported to the hook like any statement. With keep_error the
+ * last error survives when the command succeeds: what a rollback after a
+ * failure needs. */
+mc_status mc__run(mc_conn *c, const char *sql, bool keep_error, PGresult **out);
+
+/* Records an error that did not come from the server. */
+mc_status mc__fail(mc_conn *c, mc_status st, const char *sqlstate, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+#endif
