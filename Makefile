@@ -50,11 +50,12 @@ TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.m
 .PHONY: all deps test test-bins golden fuzz clean install
 all: $(B)/modelc $(B)/libmodelc.a
 
+PQ_INC       := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+
 # The runtime library: never linked into the compiler, never including its headers.
 RUNTIME_SRC  := $(wildcard src/runtime/*.c)
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
-RT_CFLAGS     = $(filter-out -Isrc -Igrammar -I$(B)/gen,$(ALL_CFLAGS)) -Isrc/runtime/include \
-                -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+RT_CFLAGS     = $(filter-out -Isrc -Igrammar -I$(B)/gen,$(ALL_CFLAGS)) -Isrc/runtime/include $(PQ_INC)
 
 $(B)/src/runtime/%.o: src/runtime/%.c
 	@mkdir -p $(dir $@)
@@ -113,7 +114,7 @@ EXAMPLES     := $(basename $(notdir $(wildcard examples/*.model)))
 TEST_SRC     := $(wildcard tests/test_*.c tests/unit/test_*.c)
 TEST_BINS    := $(patsubst tests/%.c,$(B)/tests/%,$(TEST_SRC))
 STRICT_C     := -std=c11 -Wall -Wextra -Werror -pedantic
-TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+TEST_CFLAGS   = $(filter-out -Wmissing-prototypes -Wstrict-prototypes -D_POSIX_C_SOURCE=200809L,$(ALL_CFLAGS)) -D_DEFAULT_SOURCE -Itests -Isrc/runtime/include $(PQ_INC)
 TEST_LIBS    := -lcmocka -lpq -lpthread
 EXGEN        := $(B)/examples
 
@@ -131,9 +132,9 @@ $(EXGEN)/%.c $(EXGEN)/%.h $(EXGEN)/%.sql: examples/%.model $(B)/modelc
 
 $(EXGEN)/%.o: $(EXGEN)/%.c $(EXGEN)/%.h
 	$(say) CC $<
-	$(Q)$(CC) $(STRICT_C) $(SAN) -g -Isrc/runtime/include -c -o $@ $<
+	$(Q)$(CC) $(STRICT_C) $(SAN) -g -Isrc/runtime/include $(PQ_INC) -c -o $@ $<
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.h
-	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.c
+	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include $(PQ_INC) -x c++ -fsyntax-only $(EXGEN)/$*.c
 
 $(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
 	@mkdir -p $(dir $@)
