@@ -495,6 +495,258 @@ static tval *struct_members(emitter *e, const m_table *t)
 	return members;
 }
 
+
+/* ---- data access ---------------------------------------------------------
+ * The SQL of each statement is built here from the model (only generated
+ * identifiers in it, values always $n); the templates lay out the code. */
+
+static const char *c_string(emitter *e, const char *s) { return c_literal(e->a, s); }
+
+static bool table_has_arrays(const m_table *t)
+{
+	for (size_t k = 0; k < t->columns.n; k++)
+		if (((m_column *)t->columns.items[k])->type.array_dims)
+			return true;
+	return false;
+}
+
+/* The C call that adds value expression v (of column c) to params p. */
+static const char *param_call(emitter *e, const m_column *c, const char *v)
+{
+	arena *a = e->a;
+	switch (c->type.kind) {
+	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "mc_param_int16(&p, %s)", v);
+	case T_INTEGER: case T_SERIAL: return arena_printf(a, "mc_param_int32(&p, %s)", v);
+	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "mc_param_int64(&p, %s)", v);
+	case T_BOOLEAN: return arena_printf(a, "mc_param_bool(&p, %s)", v);
+	case T_REAL: return arena_printf(a, "mc_param_float(&p, %s)", v);
+	case T_DOUBLE: return arena_printf(a, "mc_param_double(&p, %s)", v);
+	case T_BYTEA: return arena_printf(a, "mc_param_bytes(&p, %s)", v);
+	case T_UUID: return arena_printf(a, "mc_param_uuid(&p, &%s)", v);
+	case T_DATE: return arena_printf(a, "mc_param_date(&p, %s)", v);
+	case T_TIME: return arena_printf(a, "mc_param_time(&p, %s)", v);
+	case T_TIMETZ: return arena_printf(a, "mc_param_timetz(&p, %s)", v);
+	case T_TIMESTAMP: return arena_printf(a, "mc_param_timestamp(&p, %s)", v);
+	case T_TIMESTAMPTZ: return arena_printf(a, "mc_param_timestamptz(&p, %s)", v);
+	case T_INTERVAL: return arena_printf(a, "mc_param_interval(&p, %s)", v);
+	case T_ENUM: return arena_printf(a, "%s_param(&p, %s)", c->type.en->c_name, v);
+	default: return arena_printf(a, "mc_param_str(&p, %s)", v);
+	}
+}
+
+/* Statements that read column i of row `row` of PGresult `pg` into out. */
+static const char *decode_stmt(emitter *e, const m_column *c, int i)
+{
+	arena *a = e->a;
+	const char *dst = arena_printf(a, "out->%s", c->c_name);
+	const char *v = arena_printf(a, "PQgetvalue(pg, row, %d)", i);
+	switch (c->type.kind) {
+	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "st = mc_decode_int16(%s, &%s);", v, dst);
+	case T_INTEGER: case T_SERIAL: return arena_printf(a, "st = mc_decode_int32(%s, &%s);", v, dst);
+	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "st = mc_decode_int64(%s, &%s);", v, dst);
+	case T_BOOLEAN: return arena_printf(a, "st = mc_decode_bool(%s, &%s);", v, dst);
+	case T_REAL: return arena_printf(a, "st = mc_decode_float(%s, &%s);", v, dst);
+	case T_DOUBLE: return arena_printf(a, "st = mc_decode_double(%s, &%s);", v, dst);
+	case T_BYTEA: return arena_printf(a, "st = mc_decode_bytea(r, %s, &%s);", v, dst);
+	case T_UUID: return arena_printf(a, "st = mc_decode_uuid(%s, &%s);", v, dst);
+	case T_DATE: return arena_printf(a, "st = mc_decode_date(%s, &%s);", v, dst);
+	case T_TIME: return arena_printf(a, "st = mc_decode_time(%s, &%s);", v, dst);
+	case T_TIMETZ: return arena_printf(a, "st = mc_decode_timetz(%s, &%s);", v, dst);
+	case T_TIMESTAMP: return arena_printf(a, "st = mc_decode_timestamp(%s, &%s);", v, dst);
+	case T_TIMESTAMPTZ: return arena_printf(a, "st = mc_decode_timestamptz(%s, &%s);", v, dst);
+	case T_INTERVAL: return arena_printf(a, "st = mc_decode_interval(%s, &%s);", v, dst);
+	case T_ENUM:
+		return arena_printf(a, "st = %s_from_string(%s, (size_t)PQgetlength(pg, row, %d), &%s) == 0 ? MC_OK : MC_DATA;",
+		                    c->type.en->c_name, v, i, dst);
+	default:
+		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %d);", dst, v, dst, i);
+	}
+}
+
+/* The type to cast a parameter to: serials are not types. */
+static const char *cast_type(const m_column *c)
+{
+	switch (c->type.kind) {
+	case T_SMALLSERIAL: return "smallint";
+	case T_SERIAL: return "integer";
+	case T_BIGSERIAL: return "bigint";
+	default: return c->type.sql;
+	}
+}
+
+static const char *c_arg_type(emitter *e, const m_column *c)
+{
+	return column_ctype(e, &c->type);
+}
+
+/* "a = $1 AND b = $2", numbering from first */
+static const char *where_keys(emitter *e, const vec *cols, int first)
+{
+	buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < cols->n; i++) {
+		const m_column *c = cols->items[i];
+		buf_printf(&b, "%s%s = $%d", i ? " AND " : "", sql_ident(e->a, c->name), first + (int)i);
+	}
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* A key lookup: function arguments and their parameter calls. */
+static tval *key_value(emitter *e, const vec *cols, const char *suffix, const char *select_list,
+                       const m_table *t)
+{
+	arena *a = e->a;
+	tval *k = tv_dict(a);
+	tv_sets(a, k, "suffix", suffix);
+	tval *args = tv_list(a);
+	for (size_t i = 0; i < cols->n; i++) {
+		const m_column *c = cols->items[i];
+		tval *x = tv_dict(a);
+		tv_sets(a, x, "type", c_arg_type(e, c));
+		tv_sets(a, x, "name", c->c_name);
+		tv_sets(a, x, "param", param_call(e, c, c->c_name));
+		tv_push(a, args, x);
+	}
+	tv_set(a, k, "args", args);
+	tv_sets(a, k, "nparams", arena_printf(a, "%zu", cols->n));
+	tv_sets(a, k, "get_sql", c_string(e, arena_printf(a, "SELECT %s FROM %s WHERE %s", select_list,
+	                                                   sql_ident(a, t->name), where_keys(e, cols, 1))));
+	tv_sets(a, k, "delete_sql", c_string(e, arena_printf(a, "DELETE FROM %s WHERE %s", sql_ident(a, t->name),
+	                                                      where_keys(e, cols, 1))));
+	return k;
+}
+
+static const char *key_suffix(emitter *e, const vec *cols)
+{
+	buf b;
+	buf_init(&b);
+	buf_puts(&b, "_by");
+	for (size_t i = 0; i < cols->n; i++)
+		buf_printf(&b, "_%s", ((m_column *)cols->items[i])->c_name);
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static tval *access_value(emitter *e, const m_table *t)
+{
+	arena *a = e->a;
+	tval *x = tv_dict(a);
+	const char *fn = arena_printf(a, "%s_%s", e->prefix, c_word(a, t->name));
+	const char *up = str_upper(a, fn);
+	tv_sets(a, x, "fn", fn);
+	tv_sets(a, x, "up", up);
+
+	buf sel;
+	buf_init(&sel);
+	for (size_t k = 0; k < t->columns.n; k++)
+		buf_printf(&sel, "%s%s", k ? ", " : "", sql_ident(a, ((m_column *)t->columns.items[k])->name));
+	const char *select_list = arena_strndup(a, sel.data, sel.len);
+	buf_free(&sel);
+
+	tval *cols = tv_list(a);
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		tval *cv = tv_dict(a);
+		tv_sets(a, cv, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+		tv_sets(a, cv, "index", arena_printf(a, "%zu", k));
+		tv_sets(a, cv, "null_flag", c->c_null);
+		tv_sets(a, cv, "decode", decode_stmt(e, c, (int)k));
+		tv_push(a, cols, cv);
+	}
+	tv_set(a, x, "cols", cols);
+
+	/* insert: every column the server does not compute; one with a default
+	 * takes the caller's value only when its bit is set, so one prepared
+	 * statement serves every combination */
+	buf names, vals;
+	buf_init(&names);
+	buf_init(&vals);
+	tval *ins = tv_list(a);
+	/* $1 is the bit mask, present only when some column has a default
+	 * (an unused parameter would have no type) */
+	bool has_mask = false;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (!c->identity && !c->generated_sql && (c->default_sql || c->type.kind == T_SERIAL ||
+		                                          c->type.kind == T_BIGSERIAL || c->type.kind == T_SMALLSERIAL))
+			has_mask = true;
+	}
+	int np = has_mask ? 1 : 0;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (c->identity || c->generated_sql)
+			continue;
+		const char *dflt = c->default_sql;
+		if (!dflt && (c->type.kind == T_SERIAL || c->type.kind == T_BIGSERIAL || c->type.kind == T_SMALLSERIAL))
+			dflt = arena_printf(a, "nextval(pg_get_serial_sequence(%s, %s))",
+			                    sql_literal(a, sql_ident(a, t->name)), sql_literal(a, c->name));
+		np++;
+		buf_printf(&names, "%s%s", names.len ? ", " : "", sql_ident(a, c->name));
+		if (vals.len)
+			buf_puts(&vals, ", ");
+		if (dflt)
+			buf_printf(&vals, "CASE WHEN ($1::int8 & %llu) <> 0 THEN $%d::%s ELSE %s END",
+			           (unsigned long long)1 << k, np, cast_type(c), dflt);
+		else
+			buf_printf(&vals, "$%d::%s", np, cast_type(c));
+		tval *iv = tv_dict(a);
+		tv_sets(a, iv, "null_flag", c->c_null);
+		tv_sets(a, iv, "param", param_call(e, c, arena_printf(a, "in->%s", c->c_name)));
+		tv_push(a, ins, iv);
+	}
+	tv_set(a, x, "insert_cols", ins);
+	tv_setb(a, x, "insert_mask", has_mask);
+	tv_sets(a, x, "insert_nparams", arena_printf(a, "%d", np));
+	tv_sets(a, x, "insert_sql",
+	        c_string(e, names.len ? arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) RETURNING %s", sql_ident(a, t->name),
+	                                             names.data, vals.data, select_list)
+	                              : arena_printf(a, "INSERT INTO %s DEFAULT VALUES RETURNING %s",
+	                                             sql_ident(a, t->name), select_list)));
+	buf_free(&names);
+	buf_free(&vals);
+
+	tv_set(a, x, "pk", t->pk ? key_value(e, &t->pk->cols, "", select_list, t) : tv_bool(a, false));
+	tval *uniq = tv_list(a);
+	for (size_t k = 0; k < t->uniques.n; k++) {
+		m_key *u = t->uniques.items[k];
+		tv_push(a, uniq, key_value(e, &u->cols, key_suffix(e, &u->cols), select_list, t));
+	}
+	tv_set(a, x, "uniques", uniq);
+	return x;
+}
+
+static tval *constraints_value(emitter *e)
+{
+	arena *a = e->a;
+	tval *list = tv_list(a);
+#define ADD(obj_)                                                        \
+	do {                                                                 \
+		tval *x_ = tv_dict(a);                                           \
+		tv_sets(a, x_, "const", (obj_)->c_const);                        \
+		tv_sets(a, x_, "literal", c_literal(a, (obj_)->name));           \
+		tv_push(a, list, x_);                                            \
+	} while (0)
+	for (size_t i = 0; i < e->m->tables.n; i++) {
+		m_table *t = e->m->tables.items[i];
+		if (t->pk)
+			ADD(t->pk);
+		for (size_t k = 0; k < t->uniques.n; k++)
+			ADD((m_key *)t->uniques.items[k]);
+		for (size_t k = 0; k < t->indexes.n; k++)
+			if (((m_index *)t->indexes.items[k])->unique)
+				ADD((m_index *)t->indexes.items[k]);
+		for (size_t k = 0; k < t->fks.n; k++)
+			ADD((m_fk *)t->fks.items[k]);
+		for (size_t k = 0; k < t->checks.n; k++)
+			ADD((m_check *)t->checks.items[k]);
+	}
+#undef ADD
+	return list;
+}
+
 static tval *c_context(emitter *e, const char *file)
 {
 	arena *a = e->a;
@@ -554,10 +806,16 @@ static tval *c_context(emitter *e, const char *file)
 		tv_sets(a, x, "struct", arena_printf(a, "%s_%s", e->prefix, t->c_struct));
 		tv_set(a, x, "doc", doc_value(e, t->doc));
 		tv_set(a, x, "members", struct_members(e, t));
+		/* not yet: array columns (codecs pending) and more than 64 columns (bit masks) */
+		bool access = !table_has_arrays(t) && t->columns.n <= 64;
+		tv_set(a, x, "access", access ? access_value(e, t) : tv_bool(a, false));
 		tv_push(a, tables, x);
 	}
 	tv_set(a, root, "tables", tables);
 	tv_setb(a, root, "has_tables", tv_len(tables) > 0);
+	tv_sets(a, root, "constraint_enum", m->c_constraint);
+	tv_sets(a, root, "constraint_count", arena_printf(a, "%s_CONSTRAINT_COUNT", str_upper(a, e->prefix)));
+	tv_set(a, root, "constraints", constraints_value(e));
 	return root;
 }
 

@@ -2,7 +2,217 @@
  * -Werror (see the Makefile), linked and exercised. */
 #include "testutil.h"
 
+#include <libpq-fe.h>
+
 #include "blog.h"
+
+/* A fresh database with the blog schema, for the data-access tests. */
+static mc_conn *conn;
+
+static int db_setup(void **state)
+{
+	(void)state;
+	PGconn *admin = PQconnectdb("");
+	if (PQstatus(admin) != CONNECTION_OK)
+		return -1;
+	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS modelc_generated"));
+	PGresult *r = PQexec(admin, "CREATE DATABASE modelc_generated");
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	PQclear(r);
+	PQfinish(admin);
+	if (!ok)
+		return -1;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/examples/blog.sql", tu_env("MODELC_BUILD", "build-san"));
+	char *sql = tu_read(path, NULL);
+	if (!sql)
+		return -1;
+	PGconn *db = PQconnectdb("dbname=modelc_generated");
+	r = PQexec(db, sql);
+	ok = PQstatus(db) == CONNECTION_OK && PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		fprintf(stderr, "blog.sql: %s", PQerrorMessage(db));
+	PQclear(r);
+	PQfinish(db);
+	free(sql);
+	if (!ok)
+		return -1;
+	return mc_conn_open(&conn, "dbname=modelc_generated", NULL) == MC_OK ? 0 : -1;
+}
+
+static int db_teardown(void **state)
+{
+	(void)state;
+	mc_conn_close(conn);
+	PGconn *admin = PQconnectdb("");
+	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS modelc_generated"));
+	PQfinish(admin);
+	return 0;
+}
+
+static mc_str S(const char *s)
+{
+	mc_str r = { s, strlen(s) };
+	return r;
+}
+
+static bool str_eq(mc_str a, const char *b) { return a.len == strlen(b) && memcmp(a.ptr, b, a.len) == 0; }
+
+/* Inserts a user with server defaults for everything that has one. */
+static blog_user *new_user(const char *email, mc_result **res)
+{
+	blog_user in;
+	memset(&in, 0, sizeof in);
+	in.email = S(email);
+	in.name = S("Ada");
+	in.deleted_at_null = true;
+	blog_user *out = NULL;
+	mc_status st = blog_users_insert(conn, &in, 0, res, &out);
+	if (st != MC_OK)
+		fail_msg("insert %s: %s: %s", email, mc_status_name(st), mc_last_error(conn)->message);
+	return out;
+}
+
+static void test_insert_returns_server_values(void **state)
+{
+	(void)state;
+	mc_result *res;
+	blog_user *u = new_user("ada@example.com", &res);
+	assert_true(str_eq(u->email, "ada@example.com"));
+	assert_int_equal(u->status, BLOG_USER_STATUS_ACTIVE);   /* the model's default */
+	assert_false(u->is_deleted);
+	assert_true(u->deleted_at_null);
+	static const uint8_t zero[16];
+	assert_true(memcmp(u->id.bytes, zero, 16) != 0);        /* gen_random_uuid() ran */
+	assert_true(u->created_at.usec > 0);                     /* now(), after 2000 */
+
+	/* a set bit overrides the default */
+	blog_user in;
+	memset(&in, 0, sizeof in);
+	in.email = S("bob@example.com");
+	in.name = S("Bob");
+	in.status = BLOG_USER_STATUS_SUSPENDED;
+	in.deleted_at_null = true;
+	memcpy(in.id.bytes, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10", 16);
+	mc_result *res2;
+	blog_user *b;
+	assert_int_equal(blog_users_insert(conn, &in, BLOG_USERS_ID | BLOG_USERS_STATUS, &res2, &b), MC_OK);
+	assert_memory_equal(b->id.bytes, in.id.bytes, 16);
+	assert_int_equal(b->status, BLOG_USER_STATUS_SUSPENDED);
+	mc_result_free(res2);
+	mc_result_free(res);
+}
+
+static void test_get_by_keys(void **state)
+{
+	(void)state;
+	mc_result *res, *r2, *r3;
+	blog_user *u = new_user("carol@example.com", &res);
+	blog_user *g, *h;
+	assert_int_equal(blog_users_get(conn, u->id, &r2, &g), MC_OK);
+	assert_true(str_eq(g->email, "carol@example.com"));
+	assert_memory_equal(g->id.bytes, u->id.bytes, 16);
+	assert_int_equal(blog_users_get_by_email(conn, S("carol@example.com"), &r3, &h), MC_OK);
+	assert_memory_equal(h->id.bytes, u->id.bytes, 16);
+	mc_result_free(r3);
+
+	/* not found is a status, with nothing to free */
+	assert_int_equal(blog_users_get_by_email(conn, S("nobody@example.com"), &r3, &h), MC_NOT_FOUND);
+	assert_null(r3);
+	assert_null(h);
+	mc_result_free(r2);
+	mc_result_free(res);
+}
+
+static void test_violations_name_their_constraint(void **state)
+{
+	(void)state;
+	mc_result *res, *r2;
+	blog_user *u = new_user("dave@example.com", &res);
+	blog_user in;
+	memset(&in, 0, sizeof in);
+	in.email = S("dave@example.com");
+	in.name = S("Dave again");
+	in.deleted_at_null = true;
+	blog_user *dup;
+	assert_int_equal(blog_users_insert(conn, &in, 0, &r2, &dup), MC_UNIQUE_VIOLATION);
+	assert_null(r2);
+	assert_int_equal(mc_last_error(conn)->constraint_id, BLOG_UQ_USERS_EMAIL);
+	assert_string_equal(mc_last_error(conn)->sqlstate, "23505");
+
+	blog_account acc;
+	memset(&acc, 0, sizeof acc);
+	acc.owner_id = u->id;
+	acc.balance = S("-1.00");
+	blog_account *a;
+	mc_status ast = blog_accounts_insert(conn, &acc, BLOG_ACCOUNTS_BALANCE, &r2, &a);
+	if (ast != MC_CHECK_VIOLATION)
+		fail_msg("accounts: %s: %s", mc_status_name(ast), mc_last_error(conn)->message);
+	assert_int_equal(mc_last_error(conn)->constraint_id, BLOG_CK_ACCOUNTS_BALANCE);
+
+	blog_post post;
+	memset(&post, 0, sizeof post);
+	memset(post.author_id.bytes, 0x42, 16);   /* no such user */
+	post.title = S("t");
+	post.body = S("b");
+	blog_post *p;
+	assert_int_equal(blog_posts_insert(conn, &post, 0, &r2, &p), MC_FOREIGN_KEY_VIOLATION);
+	assert_int_equal(mc_last_error(conn)->constraint_id, BLOG_FK_POSTS_AUTHOR_ID_USERS);
+	assert_string_equal(blog_constraint_name(BLOG_FK_POSTS_AUTHOR_ID_USERS), "fk_posts_author_id_users");
+	assert_int_equal(blog_constraint_from_name("uq_users_email"), BLOG_UQ_USERS_EMAIL);
+	assert_int_equal(blog_constraint_from_name("nope"), -1);
+	mc_result_free(res);
+}
+
+static void test_serial_and_composite_keys(void **state)
+{
+	(void)state;
+	mc_result *res, *r2, *r3;
+	blog_user *u = new_user("erin@example.com", &res);
+	blog_post post;
+	memset(&post, 0, sizeof post);
+	post.author_id = u->id;
+	post.title = S("It's \"quoted\"; drop table users; --");
+	post.body = S("body");
+	blog_post *p1, *p2;
+	assert_int_equal(blog_posts_insert(conn, &post, 0, &r2, &p1), MC_OK);
+	assert_int_equal(blog_posts_insert(conn, &post, 0, &r3, &p2), MC_OK);
+	assert_true(p2->id > p1->id);                 /* bigserial */
+	assert_true(str_eq(p1->title, "It's \"quoted\"; drop table users; --"));
+
+	blog_role role;
+	memset(&role, 0, sizeof role);
+	role.name = S("admin");
+	mc_result *rr, *ur, *gr;
+	blog_role *ro;
+	assert_int_equal(blog_roles_insert(conn, &role, 0, &rr, &ro), MC_OK);
+	blog_user_role link;
+	memset(&link, 0, sizeof link);
+	link.user_id = u->id;
+	link.role_id = ro->id;
+	blog_user_role *l, *lg;
+	assert_int_equal(blog_user_roles_insert(conn, &link, 0, &ur, &l), MC_OK);
+	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, &gr, &lg), MC_OK);
+	assert_int_equal(lg->role_id, ro->id);
+	mc_result_free(gr);
+	assert_int_equal(blog_user_roles_delete(conn, u->id, ro->id), MC_OK);
+	assert_int_equal(blog_user_roles_delete(conn, u->id, ro->id), MC_NOT_FOUND);
+	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, &gr, &lg), MC_NOT_FOUND);
+
+	/* deleting the user cascades to its posts */
+	blog_post *still;
+	assert_int_equal(blog_posts_get(conn, p1->id, &gr, &still), MC_OK);
+	assert_int_equal(still->id, p1->id);
+	mc_result_free(gr);
+	assert_int_equal(blog_users_delete(conn, u->id), MC_OK);
+	blog_post *gone;
+	assert_int_equal(blog_posts_get(conn, p1->id, &gr, &gone), MC_NOT_FOUND);
+	mc_result_free(ur);
+	mc_result_free(rr);
+	mc_result_free(r3);
+	mc_result_free(r2);
+	mc_result_free(res);
+}
 
 static void test_enum_round_trip(void **state)
 {
@@ -72,5 +282,13 @@ int main(void)
 		cmocka_unit_test(test_enum_rejects),
 		cmocka_unit_test(test_struct_members),
 	};
-	return cmocka_run_group_tests_name("generated code", tests, NULL, NULL);
+	int rc = cmocka_run_group_tests_name("generated code", tests, NULL, NULL);
+	const struct CMUnitTest db_tests[] = {
+		cmocka_unit_test(test_insert_returns_server_values),
+		cmocka_unit_test(test_get_by_keys),
+		cmocka_unit_test(test_violations_name_their_constraint),
+		cmocka_unit_test(test_serial_and_composite_keys),
+	};
+	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);
+	return rc;
 }

@@ -90,6 +90,117 @@ struct blog_account {
     mc_numeric balance;   /* numeric(12,2), not null, default 0 */
 };
 
+/* Every constraint and unique index of the model, so a program can tell
+ * which one a violation hit: mc_last_error(c)->constraint_id. */
+typedef enum blog_constraint {
+    BLOG_PK_USERS,
+    BLOG_UQ_USERS_EMAIL,
+    BLOG_IX_USERS_EMAIL_ACTIVE,
+    BLOG_PK_POSTS,
+    BLOG_FK_POSTS_AUTHOR_ID_USERS,
+    BLOG_PK_ROLES,
+    BLOG_UQ_ROLES_NAME,
+    BLOG_PK_USER_ROLES,
+    BLOG_FK_USER_ROLES_USER_ID_USERS,
+    BLOG_FK_USER_ROLES_ROLE_ID_ROLES,
+    BLOG_PK_ACCOUNTS,
+    BLOG_FK_ACCOUNTS_OWNER_ID_USERS,
+    BLOG_CK_ACCOUNTS_BALANCE,
+    BLOG_CONSTRAINT_COUNT
+} blog_constraint;
+/* The constraint called name (as in mc_error.constraint), or -1. */
+int blog_constraint_from_name(const char *name);
+const char *blog_constraint_name(blog_constraint c);
+
+/* ---- users ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define BLOG_USERS_ID ((uint64_t)1 << 0)
+#define BLOG_USERS_EMAIL ((uint64_t)1 << 1)
+#define BLOG_USERS_NAME ((uint64_t)1 << 2)
+#define BLOG_USERS_STATUS ((uint64_t)1 << 3)
+#define BLOG_USERS_CREATED_AT ((uint64_t)1 << 4)
+#define BLOG_USERS_UPDATED_AT ((uint64_t)1 << 5)
+#define BLOG_USERS_IS_DELETED ((uint64_t)1 << 6)
+#define BLOG_USERS_DELETED_AT ((uint64_t)1 << 7)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status blog_users_get(mc_conn *c, mc_uuid id, mc_result **res, blog_user **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status blog_users_delete(mc_conn *c, mc_uuid id);
+mc_status blog_users_get_by_email(mc_conn *c, mc_str email, mc_result **res, blog_user **out);
+
+/* ---- posts ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define BLOG_POSTS_ID ((uint64_t)1 << 0)
+#define BLOG_POSTS_AUTHOR_ID ((uint64_t)1 << 1)
+#define BLOG_POSTS_TITLE ((uint64_t)1 << 2)
+#define BLOG_POSTS_BODY ((uint64_t)1 << 3)
+#define BLOG_POSTS_VIEWS ((uint64_t)1 << 4)
+#define BLOG_POSTS_CREATED_AT ((uint64_t)1 << 5)
+#define BLOG_POSTS_UPDATED_AT ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status blog_posts_get(mc_conn *c, int64_t id, mc_result **res, blog_post **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status blog_posts_delete(mc_conn *c, int64_t id);
+
+/* ---- roles ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define BLOG_ROLES_ID ((uint64_t)1 << 0)
+#define BLOG_ROLES_NAME ((uint64_t)1 << 1)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status blog_roles_get(mc_conn *c, int32_t id, mc_result **res, blog_role **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status blog_roles_delete(mc_conn *c, int32_t id);
+mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, mc_result **res, blog_role **out);
+
+/* ---- user_roles ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define BLOG_USER_ROLES_USER_ID ((uint64_t)1 << 0)
+#define BLOG_USER_ROLES_ROLE_ID ((uint64_t)1 << 1)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, mc_result **res, blog_user_role **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
+
+/* ---- accounts ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define BLOG_ACCOUNTS_ID ((uint64_t)1 << 0)
+#define BLOG_ACCOUNTS_OWNER_ID ((uint64_t)1 << 1)
+#define BLOG_ACCOUNTS_BALANCE ((uint64_t)1 << 2)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status blog_accounts_get(mc_conn *c, int64_t id, mc_result **res, blog_account **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status blog_accounts_delete(mc_conn *c, int64_t id);
+
 #ifdef __cplusplus
 }
 #endif

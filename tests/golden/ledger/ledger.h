@@ -101,6 +101,92 @@ struct ledger_entry {
     struct { mc_load state; ledger_account *item; } account;  /* belongs_to accounts(account_id, currency), load joined */
 };
 
+/* Every constraint and unique index of the model, so a program can tell
+ * which one a violation hit: mc_last_error(c)->constraint_id. */
+typedef enum ledger_constraint {
+    LEDGER_PK_ACCOUNTS,
+    LEDGER_IX_ACCOUNTS_CODE_OPEN,
+    LEDGER_IX_ACCOUNTS_ID_CURRENCY,
+    LEDGER_FK_ACCOUNTS_PARENT_ID_ACCOUNTS,
+    LEDGER_CK_ACCOUNTS_CURRENCY,
+    LEDGER_CK_ACCOUNTS_NOT_OWN_PARENT,
+    LEDGER_PK_TRANSACTIONS,
+    LEDGER_IX_TRANSACTIONS_REFERENCE,
+    LEDGER_FK_TRANSACTIONS_REVERSES_ID_TRANSACTIONS,
+    LEDGER_CK_TRANSACTIONS_POSTED_ON_POSTED_AT,
+    LEDGER_PK_ENTRIES,
+    LEDGER_FK_ENTRIES_TRANSACTION_ID_TRANSACTIONS,
+    LEDGER_FK_ENTRIES_ACCOUNT_CURRENCY,
+    LEDGER_CK_ENTRIES_LINE_NO,
+    LEDGER_CK_ENTRIES_ONE_SIDE,
+    LEDGER_CK_ENTRIES_DEBIT_CREDIT,
+    LEDGER_CONSTRAINT_COUNT
+} ledger_constraint;
+/* The constraint called name (as in mc_error.constraint), or -1. */
+int ledger_constraint_from_name(const char *name);
+const char *ledger_constraint_name(ledger_constraint c);
+
+/* ---- accounts ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define LEDGER_ACCOUNTS_ID ((uint64_t)1 << 0)
+#define LEDGER_ACCOUNTS_PARENT_ID ((uint64_t)1 << 1)
+#define LEDGER_ACCOUNTS_CODE ((uint64_t)1 << 2)
+#define LEDGER_ACCOUNTS_NAME ((uint64_t)1 << 3)
+#define LEDGER_ACCOUNTS_KIND ((uint64_t)1 << 4)
+#define LEDGER_ACCOUNTS_CURRENCY ((uint64_t)1 << 5)
+#define LEDGER_ACCOUNTS_IS_PLACEHOLDER ((uint64_t)1 << 6)
+#define LEDGER_ACCOUNTS_OPENED_ON ((uint64_t)1 << 7)
+#define LEDGER_ACCOUNTS_CLOSED_AT ((uint64_t)1 << 8)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status ledger_accounts_get(mc_conn *c, int64_t id, mc_result **res, ledger_account **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status ledger_accounts_delete(mc_conn *c, int64_t id);
+
+/* ---- transactions ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define LEDGER_TRANSACTIONS_ID ((uint64_t)1 << 0)
+#define LEDGER_TRANSACTIONS_POSTED_ON ((uint64_t)1 << 1)
+#define LEDGER_TRANSACTIONS_DESCRIPTION ((uint64_t)1 << 2)
+#define LEDGER_TRANSACTIONS_REFERENCE ((uint64_t)1 << 3)
+#define LEDGER_TRANSACTIONS_REVERSES_ID ((uint64_t)1 << 4)
+#define LEDGER_TRANSACTIONS_POSTED_AT ((uint64_t)1 << 5)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status ledger_transactions_get(mc_conn *c, int64_t id, mc_result **res, ledger_transaction **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status ledger_transactions_delete(mc_conn *c, int64_t id);
+
+/* ---- entries ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define LEDGER_ENTRIES_TRANSACTION_ID ((uint64_t)1 << 0)
+#define LEDGER_ENTRIES_LINE_NO ((uint64_t)1 << 1)
+#define LEDGER_ENTRIES_ACCOUNT_ID ((uint64_t)1 << 2)
+#define LEDGER_ENTRIES_CURRENCY ((uint64_t)1 << 3)
+#define LEDGER_ENTRIES_DEBIT ((uint64_t)1 << 4)
+#define LEDGER_ENTRIES_CREDIT ((uint64_t)1 << 5)
+#define LEDGER_ENTRIES_MEMO ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, mc_result **res, ledger_entry **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line_no);
+
 #ifdef __cplusplus
 }
 #endif

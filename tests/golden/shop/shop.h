@@ -456,6 +456,445 @@ struct shop_review {
     struct { mc_load state; shop_customer *item; } customer;  /* belongs_to customers(customer_id), load lazy */
 };
 
+/* Every constraint and unique index of the model, so a program can tell
+ * which one a violation hit: mc_last_error(c)->constraint_id. */
+typedef enum shop_constraint {
+    SHOP_PK_COUNTRIES,
+    SHOP_UQ_COUNTRIES_NAME,
+    SHOP_CK_COUNTRIES_CODE,
+    SHOP_CK_COUNTRIES_VAT_RATE,
+    SHOP_PK_CUSTOMERS,
+    SHOP_IX_CUSTOMERS_EMAIL_LIVE,
+    SHOP_CK_CUSTOMERS_BIRTH_DATE,
+    SHOP_PK_ADDRESSES,
+    SHOP_IX_ADDRESSES_ONE_DEFAULT,
+    SHOP_FK_ADDRESSES_CUSTOMER_ID_CUSTOMERS,
+    SHOP_FK_ADDRESSES_COUNTRY_CODE_COUNTRIES,
+    SHOP_PK_CATEGORIES,
+    SHOP_UQ_CATEGORIES_PARENT_SLUG,
+    SHOP_FK_CATEGORIES_PARENT_ID_CATEGORIES,
+    SHOP_CK_CATEGORIES_SLUG,
+    SHOP_CK_CATEGORIES_ID_PARENT_ID,
+    SHOP_PK_TAX_CLASSES,
+    SHOP_PK_PRODUCTS,
+    SHOP_UQ_PRODUCTS_SKU,
+    SHOP_FK_PRODUCTS_CATEGORY_ID_CATEGORIES,
+    SHOP_FK_PRODUCTS_TAX_CLASS_TAX_CLASSES,
+    SHOP_CK_PRODUCTS_PRICE,
+    SHOP_CK_PRODUCTS_DIMENSIONS,
+    SHOP_PK_RELATED_PRODUCTS,
+    SHOP_FK_RELATED_PRODUCTS_PRODUCT_ID_PRODUCTS,
+    SHOP_FK_RELATED_PRODUCTS_RELATED_ID_PRODUCTS,
+    SHOP_CK_RELATED_PRODUCTS_PRODUCT_ID_RELATED_ID,
+    SHOP_PK_TAGS,
+    SHOP_IX_TAGS_LABEL_LOWER,
+    SHOP_CK_TAGS_COLOR,
+    SHOP_PK_PRODUCT_TAGS,
+    SHOP_FK_PRODUCT_TAGS_PRODUCT_ID_PRODUCTS,
+    SHOP_FK_PRODUCT_TAGS_TAG_ID_TAGS,
+    SHOP_PK_WAREHOUSES,
+    SHOP_UQ_WAREHOUSES_CODE,
+    SHOP_FK_WAREHOUSES_COUNTRY_CODE_COUNTRIES,
+    SHOP_CK_WAREHOUSES_HOURS,
+    SHOP_PK_INVENTORY,
+    SHOP_FK_INVENTORY_PRODUCT_ID_PRODUCTS,
+    SHOP_FK_INVENTORY_WAREHOUSE_ID_WAREHOUSES,
+    SHOP_CK_INVENTORY_ON_HAND,
+    SHOP_CK_INVENTORY_RESERVED,
+    SHOP_PK_STOCKMOVEMENTS,
+    SHOP_FK_STOCKMOVEMENTS_PRODUCTID_WAREHOUSEID_INVENTORY,
+    SHOP_CK_STOCKMOVEMENTS_DELTA,
+    SHOP_PK_COUPONS,
+    SHOP_UQ_COUPONS_CODE,
+    SHOP_CK_COUPONS_PERCENT_OFF,
+    SHOP_CK_COUPONS_ONE_DISCOUNT,
+    SHOP_CK_COUPONS_VALID_FROM_VALID_UNTIL,
+    SHOP_CK_COUPONS_MAX_USES_TIMES_USED,
+    SHOP_PK_CARTS,
+    SHOP_UQ_CARTS_CUSTOMER_ID,
+    SHOP_FK_CARTS_CUSTOMER_ID_CUSTOMERS,
+    SHOP_FK_CARTS_COUPON_CODE_COUPONS,
+    SHOP_PK_ORDERS,
+    SHOP_UQ_ORDERS_NUMBER,
+    SHOP_UQ_ORDERS_CUSTOMER_NUMBER,
+    SHOP_FK_ORDERS_CUSTOMER_ID_CUSTOMERS,
+    SHOP_FK_ORDERS_BILLING_ADDRESS_ID_ADDRESSES,
+    SHOP_FK_ORDERS_SHIPPING_ADDRESS_ID_ADDRESSES,
+    SHOP_CK_ORDERS_SUBTOTAL,
+    SHOP_CK_ORDERS_SHIPPED_NEEDS_ADDRESS,
+    SHOP_CK_ORDERS_SHIPPING_FEE_TAX_RATE,
+    SHOP_PK_ORDER_ITEMS,
+    SHOP_FK_ORDER_ITEMS_ORDER_ID_ORDERS,
+    SHOP_FK_ORDER_ITEMS_PRODUCT_ID_PRODUCTS,
+    SHOP_CK_ORDER_ITEMS_LINE_NO,
+    SHOP_CK_ORDER_ITEMS_QUANTITY,
+    SHOP_CK_ORDER_ITEMS_QUANTITY_UNIT_PRICE_DISCOUNT,
+    SHOP_PK_SHIPMENTS,
+    SHOP_FK_SHIPMENTS_ORDER_ID_ORDERS,
+    SHOP_PK_SHIPMENT_ITEMS,
+    SHOP_FK_SHIPMENT_ITEMS_SHIPMENT_ID_SHIPMENTS,
+    SHOP_FK_SHIPMENT_ITEMS_ORDER_ITEM,
+    SHOP_CK_SHIPMENT_ITEMS_QUANTITY,
+    SHOP_PK_PAYMENTS,
+    SHOP_UQ_PAYMENTS_PROVIDER_REF,
+    SHOP_FK_PAYMENTS_ORDER_ID_ORDERS,
+    SHOP_CK_PAYMENTS_AMOUNT,
+    SHOP_CK_PAYMENTS_FRAUD_SCORE,
+    SHOP_PK_ORDER_EVENTS,
+    SHOP_FK_ORDER_EVENTS_ORDER_ID_ORDERS,
+    SHOP_PK_REVIEWS,
+    SHOP_UQ_REVIEWS_PRODUCT_ID_CUSTOMER_ID,
+    SHOP_FK_REVIEWS_PRODUCT_ID_PRODUCTS,
+    SHOP_FK_REVIEWS_CUSTOMER_ID_CUSTOMERS,
+    SHOP_CK_REVIEWS_STARS,
+    SHOP_CONSTRAINT_COUNT
+} shop_constraint;
+/* The constraint called name (as in mc_error.constraint), or -1. */
+int shop_constraint_from_name(const char *name);
+const char *shop_constraint_name(shop_constraint c);
+
+/* ---- countries ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_COUNTRIES_CODE ((uint64_t)1 << 0)
+#define SHOP_COUNTRIES_NAME ((uint64_t)1 << 1)
+#define SHOP_COUNTRIES_CURRENCY ((uint64_t)1 << 2)
+#define SHOP_COUNTRIES_VAT_RATE ((uint64_t)1 << 3)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_countries_get(mc_conn *c, mc_str code, mc_result **res, shop_country **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_countries_delete(mc_conn *c, mc_str code);
+mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, mc_result **res, shop_country **out);
+
+/* ---- addresses ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_ADDRESSES_ID ((uint64_t)1 << 0)
+#define SHOP_ADDRESSES_CUSTOMER_ID ((uint64_t)1 << 1)
+#define SHOP_ADDRESSES_LABEL ((uint64_t)1 << 2)
+#define SHOP_ADDRESSES_LINE1 ((uint64_t)1 << 3)
+#define SHOP_ADDRESSES_LINE2 ((uint64_t)1 << 4)
+#define SHOP_ADDRESSES_CITY ((uint64_t)1 << 5)
+#define SHOP_ADDRESSES_POSTAL_CODE ((uint64_t)1 << 6)
+#define SHOP_ADDRESSES_COUNTRY_CODE ((uint64_t)1 << 7)
+#define SHOP_ADDRESSES_IS_DEFAULT ((uint64_t)1 << 8)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_addresses_get(mc_conn *c, int64_t id, mc_result **res, shop_address **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_addresses_delete(mc_conn *c, int64_t id);
+
+/* ---- tax_classes ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_TAX_CLASSES_CODE ((uint64_t)1 << 0)
+#define SHOP_TAX_CLASSES_RATE ((uint64_t)1 << 1)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_tax_classes_get(mc_conn *c, mc_str code, mc_result **res, shop_tax_class **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_tax_classes_delete(mc_conn *c, mc_str code);
+
+/* ---- related_products ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_RELATED_PRODUCTS_PRODUCT_ID ((uint64_t)1 << 0)
+#define SHOP_RELATED_PRODUCTS_RELATED_ID ((uint64_t)1 << 1)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, mc_result **res, shop_related_product **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id);
+
+/* ---- tags ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_TAGS_ID ((uint64_t)1 << 0)
+#define SHOP_TAGS_LABEL ((uint64_t)1 << 1)
+#define SHOP_TAGS_COLOR ((uint64_t)1 << 2)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_tags_get(mc_conn *c, int16_t id, mc_result **res, shop_tag **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_tags_delete(mc_conn *c, int16_t id);
+
+/* ---- product_tags ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_PRODUCT_TAGS_PRODUCT_ID ((uint64_t)1 << 0)
+#define SHOP_PRODUCT_TAGS_TAG_ID ((uint64_t)1 << 1)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, mc_result **res, shop_product_tag **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id);
+
+/* ---- warehouses ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_WAREHOUSES_ID ((uint64_t)1 << 0)
+#define SHOP_WAREHOUSES_CODE ((uint64_t)1 << 1)
+#define SHOP_WAREHOUSES_NAME ((uint64_t)1 << 2)
+#define SHOP_WAREHOUSES_COUNTRY_CODE ((uint64_t)1 << 3)
+#define SHOP_WAREHOUSES_OPENS_AT ((uint64_t)1 << 4)
+#define SHOP_WAREHOUSES_CLOSES_AT ((uint64_t)1 << 5)
+#define SHOP_WAREHOUSES_LOCATION ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_warehouses_get(mc_conn *c, int16_t id, mc_result **res, shop_warehouse **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_warehouses_delete(mc_conn *c, int16_t id);
+mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_warehouse **out);
+
+/* ---- inventory ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_INVENTORY_PRODUCT_ID ((uint64_t)1 << 0)
+#define SHOP_INVENTORY_WAREHOUSE_ID ((uint64_t)1 << 1)
+#define SHOP_INVENTORY_ON_HAND ((uint64_t)1 << 2)
+#define SHOP_INVENTORY_RESERVED ((uint64_t)1 << 3)
+#define SHOP_INVENTORY_REORDER_LEVEL ((uint64_t)1 << 4)
+#define SHOP_INVENTORY_COUNTED_AT ((uint64_t)1 << 5)
+#define SHOP_INVENTORY_REVISION ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, mc_result **res, shop_inventory **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehouse_id);
+
+/* ---- StockMovements ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_STOCKMOVEMENTS_ID ((uint64_t)1 << 0)
+#define SHOP_STOCKMOVEMENTS_PRODUCTID ((uint64_t)1 << 1)
+#define SHOP_STOCKMOVEMENTS_WAREHOUSEID ((uint64_t)1 << 2)
+#define SHOP_STOCKMOVEMENTS_DELTA ((uint64_t)1 << 3)
+#define SHOP_STOCKMOVEMENTS_MOVEDAT ((uint64_t)1 << 4)
+#define SHOP_STOCKMOVEMENTS_REASON ((uint64_t)1 << 5)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_StockMovements_get(mc_conn *c, int64_t id, mc_result **res, shop_StockMovement **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_StockMovements_delete(mc_conn *c, int64_t id);
+
+/* ---- coupons ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_COUPONS_ID ((uint64_t)1 << 0)
+#define SHOP_COUPONS_CODE ((uint64_t)1 << 1)
+#define SHOP_COUPONS_PERCENT_OFF ((uint64_t)1 << 2)
+#define SHOP_COUPONS_AMOUNT_OFF ((uint64_t)1 << 3)
+#define SHOP_COUPONS_VALID_FROM ((uint64_t)1 << 4)
+#define SHOP_COUPONS_VALID_UNTIL ((uint64_t)1 << 5)
+#define SHOP_COUPONS_MAX_USES ((uint64_t)1 << 6)
+#define SHOP_COUPONS_TIMES_USED ((uint64_t)1 << 7)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_coupons_get(mc_conn *c, int32_t id, mc_result **res, shop_coupon **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_coupons_delete(mc_conn *c, int32_t id);
+mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_coupon **out);
+
+/* ---- carts ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_CARTS_ID ((uint64_t)1 << 0)
+#define SHOP_CARTS_CUSTOMER_ID ((uint64_t)1 << 1)
+#define SHOP_CARTS_ITEMS ((uint64_t)1 << 2)
+#define SHOP_CARTS_COUPON_CODE ((uint64_t)1 << 3)
+#define SHOP_CARTS_EXPIRES_AT ((uint64_t)1 << 4)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_carts_get(mc_conn *c, mc_uuid id, mc_result **res, shop_cart **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_carts_delete(mc_conn *c, mc_uuid id);
+mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, mc_result **res, shop_cart **out);
+
+/* ---- orders ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_ORDERS_ID ((uint64_t)1 << 0)
+#define SHOP_ORDERS_NUMBER ((uint64_t)1 << 1)
+#define SHOP_ORDERS_CUSTOMER_ID ((uint64_t)1 << 2)
+#define SHOP_ORDERS_STATUS ((uint64_t)1 << 3)
+#define SHOP_ORDERS_CURRENCY ((uint64_t)1 << 4)
+#define SHOP_ORDERS_BILLING_ADDRESS_ID ((uint64_t)1 << 5)
+#define SHOP_ORDERS_SHIPPING_ADDRESS_ID ((uint64_t)1 << 6)
+#define SHOP_ORDERS_PLACED_AT ((uint64_t)1 << 7)
+#define SHOP_ORDERS_SUBTOTAL ((uint64_t)1 << 8)
+#define SHOP_ORDERS_SHIPPING_FEE ((uint64_t)1 << 9)
+#define SHOP_ORDERS_TAX_RATE ((uint64_t)1 << 10)
+#define SHOP_ORDERS_TOTAL ((uint64_t)1 << 11)
+#define SHOP_ORDERS_PROMISED_WITHIN ((uint64_t)1 << 12)
+#define SHOP_ORDERS_EXPECTED_ON ((uint64_t)1 << 13)
+#define SHOP_ORDERS_CLIENT_IP ((uint64_t)1 << 14)
+#define SHOP_ORDERS_NOTES ((uint64_t)1 << 15)
+#define SHOP_ORDERS_CREATED_AT ((uint64_t)1 << 16)
+#define SHOP_ORDERS_UPDATED_AT ((uint64_t)1 << 17)
+#define SHOP_ORDERS_CREATED_BY ((uint64_t)1 << 18)
+#define SHOP_ORDERS_LOCK_VERSION ((uint64_t)1 << 19)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_orders_get(mc_conn *c, int64_t id, mc_result **res, shop_order **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_orders_delete(mc_conn *c, int64_t id);
+mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, mc_result **res, shop_order **out);
+mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, mc_result **res, shop_order **out);
+
+/* ---- order_items ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_ORDER_ITEMS_ORDER_ID ((uint64_t)1 << 0)
+#define SHOP_ORDER_ITEMS_LINE_NO ((uint64_t)1 << 1)
+#define SHOP_ORDER_ITEMS_PRODUCT_ID ((uint64_t)1 << 2)
+#define SHOP_ORDER_ITEMS_QUANTITY ((uint64_t)1 << 3)
+#define SHOP_ORDER_ITEMS_UNIT_PRICE ((uint64_t)1 << 4)
+#define SHOP_ORDER_ITEMS_DISCOUNT ((uint64_t)1 << 5)
+#define SHOP_ORDER_ITEMS_LINE_TOTAL ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, mc_result **res, shop_order_item **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no);
+
+/* ---- shipment_items ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_SHIPMENT_ITEMS_SHIPMENT_ID ((uint64_t)1 << 0)
+#define SHOP_SHIPMENT_ITEMS_ORDER_ID ((uint64_t)1 << 1)
+#define SHOP_SHIPMENT_ITEMS_LINE_NO ((uint64_t)1 << 2)
+#define SHOP_SHIPMENT_ITEMS_QUANTITY ((uint64_t)1 << 3)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, mc_result **res, shop_shipment_item **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no);
+
+/* ---- payments ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_PAYMENTS_CREATED_BY ((uint64_t)1 << 0)
+#define SHOP_PAYMENTS_ID ((uint64_t)1 << 1)
+#define SHOP_PAYMENTS_ORDER_ID ((uint64_t)1 << 2)
+#define SHOP_PAYMENTS_METHOD ((uint64_t)1 << 3)
+#define SHOP_PAYMENTS_AMOUNT ((uint64_t)1 << 4)
+#define SHOP_PAYMENTS_CURRENCY ((uint64_t)1 << 5)
+#define SHOP_PAYMENTS_PAID_AT ((uint64_t)1 << 6)
+#define SHOP_PAYMENTS_PROVIDER_REF ((uint64_t)1 << 7)
+#define SHOP_PAYMENTS_RAW_RESPONSE ((uint64_t)1 << 8)
+#define SHOP_PAYMENTS_FRAUD_SCORE ((uint64_t)1 << 9)
+#define SHOP_PAYMENTS_CREATED_AT ((uint64_t)1 << 10)
+#define SHOP_PAYMENTS_UPDATED_AT ((uint64_t)1 << 11)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_payments_get(mc_conn *c, int64_t id, mc_result **res, shop_payment **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_payments_delete(mc_conn *c, int64_t id);
+mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, mc_result **res, shop_payment **out);
+
+/* ---- order_events ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_ORDER_EVENTS_ID ((uint64_t)1 << 0)
+#define SHOP_ORDER_EVENTS_ORDER_ID ((uint64_t)1 << 1)
+#define SHOP_ORDER_EVENTS_FROM_STATUS ((uint64_t)1 << 2)
+#define SHOP_ORDER_EVENTS_TO_STATUS ((uint64_t)1 << 3)
+#define SHOP_ORDER_EVENTS_USER ((uint64_t)1 << 4)
+#define SHOP_ORDER_EVENTS_AT ((uint64_t)1 << 5)
+#define SHOP_ORDER_EVENTS_DETAILS ((uint64_t)1 << 6)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_order_events_get(mc_conn *c, int64_t id, mc_result **res, shop_order_event **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_order_events_delete(mc_conn *c, int64_t id);
+
+/* ---- reviews ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_REVIEWS_ID ((uint64_t)1 << 0)
+#define SHOP_REVIEWS_PRODUCT_ID ((uint64_t)1 << 1)
+#define SHOP_REVIEWS_CUSTOMER_ID ((uint64_t)1 << 2)
+#define SHOP_REVIEWS_STARS ((uint64_t)1 << 3)
+#define SHOP_REVIEWS_TITLE ((uint64_t)1 << 4)
+#define SHOP_REVIEWS_BODY ((uint64_t)1 << 5)
+#define SHOP_REVIEWS_CREATED_AT ((uint64_t)1 << 6)
+#define SHOP_REVIEWS_UPDATED_AT ((uint64_t)1 << 7)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_reviews_get(mc_conn *c, int64_t id, mc_result **res, shop_review **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_reviews_delete(mc_conn *c, int64_t id);
+mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, mc_result **res, shop_review **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -70,7 +70,8 @@ void mc_conn_set_constraint_id(mc_conn *c, int id);
 
 /* ---- text codecs: PostgreSQL text format <-> C values ------------------
  * Decoders take the exact text libpq returns (NUL-terminated) and return
- * MC_OK or MC_DATA. Arrays and bytea allocate in r. */
+ * MC_OK or MC_DATA; those that allocate in r (bytea, arrays) may also
+ * return MC_NOMEM. */
 mc_status mc_decode_bool(const char *s, bool *out);
 mc_status mc_decode_int16(const char *s, int16_t *out);
 mc_status mc_decode_int32(const char *s, int32_t *out);
@@ -85,8 +86,11 @@ mc_status mc_decode_timestamp(const char *s, mc_timestamp *out);
 mc_status mc_decode_timestamptz(const char *s, mc_timestamptz *out);
 mc_status mc_decode_interval(const char *s, mc_interval *out);
 mc_status mc_decode_bytea(mc_result *r, const char *s, mc_bytes *out);
-/* One-dimensional array text ("{a,b,NULL}") into items; nulls (may be
- * NULL) receives a flag per item. elem decodes one unquoted element. */
+/* One-dimensional array text ("{a,b,NULL}") into items (allocated in r);
+ * nulls receives a flag per item; with nulls == NULL a NULL element is
+ * MC_DATA. "{}" gives n = 0 and NULL pointers. elem gets each element
+ * unquoted, unescaped, NUL-terminated at s[len] and stored in r (so text
+ * elements may keep the pointer); its errors are passed on. */
 typedef mc_status (*mc_elem_decoder)(mc_result *r, const char *s, size_t len, void *out);
 mc_status mc_decode_array(mc_result *r, const char *s, size_t elem_size, mc_elem_decoder elem,
                           void **items, bool **nulls, size_t *n);
