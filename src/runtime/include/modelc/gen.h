@@ -106,6 +106,102 @@ size_t mc_encode_timestamp(char *buf, size_t cap, mc_timestamp v);
 size_t mc_encode_timestamptz(char *buf, size_t cap, mc_timestamptz v);
 size_t mc_encode_interval(char *buf, size_t cap, mc_interval v);
 
+
+/* An array parameter from elements added to elems with the mc_param_*
+ * calls (a NULL element stays NULL): how IN lists and array columns are
+ * sent, as ONE parameter whatever their length. */
+void mc_param_array_of(mc_params *p, const mc_params *elems);
+
+/* Element decoders for mc_decode_array, one per scalar kind: out points
+ * at the element (e.g. an int32_t); text kinds keep a pointer into r. */
+mc_status mc_elem_bool(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_int16(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_int32(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_int64(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_float(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_double(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_str(mc_result *r, const char *s, size_t len, void *out);      /* mc_str */
+mc_status mc_elem_bytes(mc_result *r, const char *s, size_t len, void *out);    /* bytea text */
+mc_status mc_elem_uuid(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_date(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_time(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_timetz(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_timestamp(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_timestamptz(mc_result *r, const char *s, size_t len, void *out);
+mc_status mc_elem_interval(mc_result *r, const char *s, size_t len, void *out);
+
+/* ---- queries ----------------------------------------------------------------
+ * A filtered query on one table. Generated code describes each table once
+ * (mc_table_desc) and wraps these calls in typed functions; the runtime
+ * composes the SQL from the descriptor's identifiers only, every value is
+ * a parameter. */
+typedef struct mc_table_desc {
+    const char *name;               /* SQL, quoted where needed */
+    int ncolumns;
+    const char *const *columns;     /* SQL names, quoted where needed */
+    const char *const *casts;       /* SQL type of each column, for $n::type */
+    const char *select_list;        /* all columns, in struct order */
+    int soft_delete_at;             /* column index of the soft-delete timestamp, or -1 */
+    int soft_delete_flag;           /* column index of the soft-delete flag, or -1 */
+} mc_table_desc;
+
+typedef enum mc_op {
+    MC_OP_EQ, MC_OP_NE, MC_OP_LT, MC_OP_LE, MC_OP_GT, MC_OP_GE,
+    MC_OP_IN,                       /* col = ANY($n::type[]): the value is an array parameter */
+    MC_OP_NOT_IN,
+    MC_OP_IS_NULL, MC_OP_IS_NOT_NULL, /* no value */
+    MC_OP_LIKE, MC_OP_ILIKE
+} mc_op;
+
+typedef struct mc_query mc_query;
+
+/* NULL when out of memory. A query is not tied to a connection. */
+mc_query *mc_query_new(const mc_table_desc *t);
+void mc_query_free(mc_query *q);             /* NULL is fine */
+
+/* Where a condition's value goes: add exactly one mc_param_* (or
+ * mc_param_array_of for IN) to it, then call mc_query_cond. */
+mc_params *mc_query_value(mc_query *q);
+void mc_query_cond(mc_query *q, int col, mc_op op);
+
+/* Conditions combine with AND. mc_query_or_begin / mc_query_and_begin open
+ * a group whose conditions combine with OR / AND; mc_query_end closes it.
+ * Groups nest. */
+void mc_query_or_begin(mc_query *q);
+void mc_query_and_begin(mc_query *q);
+void mc_query_end(mc_query *q);
+
+void mc_query_order(mc_query *q, int col, bool desc);    /* in call order */
+void mc_query_limit(mc_query *q, int64_t n);
+void mc_query_offset(mc_query *q, int64_t n);
+/* Keyset pagination: rows after the row whose order columns have these
+ * values: add one mc_param_* per mc_query_order column to
+ * mc_query_value(q), in the same order, then call this. Works with mixed
+ * directions. */
+void mc_query_after(mc_query *q);
+/* Soft-deleted rows (soft_delete_* in the descriptor) are skipped unless
+ * this is set. */
+void mc_query_include_deleted(mc_query *q, bool yes);
+
+/* Misuse (a cond with no value, unbalanced groups, too many values, out
+ * of memory) is remembered and reported by the run calls as MC_INVALID or
+ * MC_NOMEM with a message on the connection. */
+
+/* SELECT select_list FROM ... : *pgres as in mc_exec. q may be NULL (all rows). */
+mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q, void **pgres);
+mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
+mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
+/* UPDATE ... SET: set_cols[i] = value i of set (mc_params, in order), plus
+ * the raw SQL assignments in set_sql (generated text such as
+ * "updated_at = now()", may be NULL), WHERE q. */
+mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q, const int *set_cols,
+                          int nset, const mc_params *set, const char *set_sql, int64_t *n);
+/* Streams the rows of the query in constant memory (libpq single-row or
+ * chunked mode): each(ctx, pgres, row) is called per row with a PGresult
+ * valid during the call; a non-zero return stops the stream (status MC_OK). */
+typedef int (*mc_row_fn)(void *ctx, const void *pgres, int row);
+mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q, mc_row_fn each, void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

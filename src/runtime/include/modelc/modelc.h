@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODELC_ABI_VERSION 1
+#define MODELC_ABI_VERSION 2
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,7 +34,8 @@ typedef struct mc_timestamptz { int64_t usec; } mc_timestamptz;      /* since 20
 typedef struct mc_interval { int64_t usec; int32_t days; int32_t months; } mc_interval;
 
 /* One-dimensional arrays. */
-#define MC_ARRAY_TYPE(name, T) typedef struct name { T *items; size_t n; } name
+/* nulls is NULL when no element is NULL, else one flag per item. */
+#define MC_ARRAY_TYPE(name, T) typedef struct name { T *items; bool *nulls; size_t n; } name
 MC_ARRAY_TYPE(mc_int16_array, int16_t);
 MC_ARRAY_TYPE(mc_int32_array, int32_t);
 MC_ARRAY_TYPE(mc_int64_array, int64_t);
