@@ -511,26 +511,26 @@ static bool table_has_arrays(const m_table *t)
 }
 
 /* The C call that adds value expression v (of column c) to params p. */
-static const char *param_call(emitter *e, const m_column *c, const char *v)
+static const char *param_call(emitter *e, const m_column *c, const char *pv, const char *v)
 {
 	arena *a = e->a;
 	switch (c->type.kind) {
-	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "mc_param_int16(&p, %s)", v);
-	case T_INTEGER: case T_SERIAL: return arena_printf(a, "mc_param_int32(&p, %s)", v);
-	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "mc_param_int64(&p, %s)", v);
-	case T_BOOLEAN: return arena_printf(a, "mc_param_bool(&p, %s)", v);
-	case T_REAL: return arena_printf(a, "mc_param_float(&p, %s)", v);
-	case T_DOUBLE: return arena_printf(a, "mc_param_double(&p, %s)", v);
-	case T_BYTEA: return arena_printf(a, "mc_param_bytes(&p, %s)", v);
-	case T_UUID: return arena_printf(a, "mc_param_uuid(&p, &%s)", v);
-	case T_DATE: return arena_printf(a, "mc_param_date(&p, %s)", v);
-	case T_TIME: return arena_printf(a, "mc_param_time(&p, %s)", v);
-	case T_TIMETZ: return arena_printf(a, "mc_param_timetz(&p, %s)", v);
-	case T_TIMESTAMP: return arena_printf(a, "mc_param_timestamp(&p, %s)", v);
-	case T_TIMESTAMPTZ: return arena_printf(a, "mc_param_timestamptz(&p, %s)", v);
-	case T_INTERVAL: return arena_printf(a, "mc_param_interval(&p, %s)", v);
-	case T_ENUM: return arena_printf(a, "%s_param(&p, %s)", c->type.en->c_name, v);
-	default: return arena_printf(a, "mc_param_str(&p, %s)", v);
+	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "mc_param_int16(%s, %s)", pv, v);
+	case T_INTEGER: case T_SERIAL: return arena_printf(a, "mc_param_int32(%s, %s)", pv, v);
+	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "mc_param_int64(%s, %s)", pv, v);
+	case T_BOOLEAN: return arena_printf(a, "mc_param_bool(%s, %s)", pv, v);
+	case T_REAL: return arena_printf(a, "mc_param_float(%s, %s)", pv, v);
+	case T_DOUBLE: return arena_printf(a, "mc_param_double(%s, %s)", pv, v);
+	case T_BYTEA: return arena_printf(a, "mc_param_bytes(%s, %s)", pv, v);
+	case T_UUID: return arena_printf(a, "mc_param_uuid(%s, &%s)", pv, v);
+	case T_DATE: return arena_printf(a, "mc_param_date(%s, %s)", pv, v);
+	case T_TIME: return arena_printf(a, "mc_param_time(%s, %s)", pv, v);
+	case T_TIMETZ: return arena_printf(a, "mc_param_timetz(%s, %s)", pv, v);
+	case T_TIMESTAMP: return arena_printf(a, "mc_param_timestamp(%s, %s)", pv, v);
+	case T_TIMESTAMPTZ: return arena_printf(a, "mc_param_timestamptz(%s, %s)", pv, v);
+	case T_INTERVAL: return arena_printf(a, "mc_param_interval(%s, %s)", pv, v);
+	case T_ENUM: return arena_printf(a, "%s_param(%s, %s)", c->type.en->c_name, pv, v);
+	default: return arena_printf(a, "mc_param_str(%s, %s)", pv, v);
 	}
 }
 
@@ -593,6 +593,39 @@ static const char *where_keys(emitter *e, const vec *cols, int first)
 	return r;
 }
 
+/* "deleted_at IS NULL [AND NOT is_deleted]" for a soft-delete table. */
+static const char *live_filter(emitter *e, const m_table *t)
+{
+	if (!t->soft_delete_at)
+		return NULL;
+	const char *at = sql_ident(e->a, t->soft_delete_at->name);
+	if (t->soft_delete_flag)
+		return arena_printf(e->a, "%s IS NULL AND NOT %s", at, sql_ident(e->a, t->soft_delete_flag->name));
+	return arena_printf(e->a, "%s IS NULL", at);
+}
+
+static bool is_serial(const m_column *c)
+{
+	return c->type.kind == T_SERIAL || c->type.kind == T_BIGSERIAL || c->type.kind == T_SMALLSERIAL;
+}
+
+static bool in_cols(const vec *cols, const m_column *c)
+{
+	for (size_t i = 0; i < cols->n; i++)
+		if (cols->items[i] == c)
+			return true;
+	return false;
+}
+
+/* A parameter of a write: value from in->, NULL when its flag says so. */
+static tval *write_param(emitter *e, const m_column *c)
+{
+	tval *v = tv_dict(e->a);
+	tv_sets(e->a, v, "null_flag", c->c_null);
+	tv_sets(e->a, v, "param", param_call(e, c, "&p", arena_printf(e->a, "in->%s", c->c_name)));
+	return v;
+}
+
 /* A key lookup: function arguments and their parameter calls. */
 static tval *key_value(emitter *e, const vec *cols, const char *suffix, const char *select_list,
                        const m_table *t)
@@ -606,15 +639,30 @@ static tval *key_value(emitter *e, const vec *cols, const char *suffix, const ch
 		tval *x = tv_dict(a);
 		tv_sets(a, x, "type", c_arg_type(e, c));
 		tv_sets(a, x, "name", c->c_name);
-		tv_sets(a, x, "param", param_call(e, c, c->c_name));
+		tv_sets(a, x, "param", param_call(e, c, "&p", c->c_name));
 		tv_push(a, args, x);
 	}
 	tv_set(a, k, "args", args);
 	tv_sets(a, k, "nparams", arena_printf(a, "%zu", cols->n));
-	tv_sets(a, k, "get_sql", c_string(e, arena_printf(a, "SELECT %s FROM %s WHERE %s", select_list,
-	                                                   sql_ident(a, t->name), where_keys(e, cols, 1))));
-	tv_sets(a, k, "delete_sql", c_string(e, arena_printf(a, "DELETE FROM %s WHERE %s", sql_ident(a, t->name),
-	                                                      where_keys(e, cols, 1))));
+	const char *tn = sql_ident(a, t->name);
+	const char *where = where_keys(e, cols, 1);
+	const char *live = live_filter(e, t);
+	tv_sets(a, k, "get_sql", c_string(e, arena_printf(a, "SELECT %s FROM %s WHERE %s%s", select_list, tn, where,
+	                                                   live ? arena_printf(a, " AND %s", live) : "")));
+	tv_sets(a, k, "get_all_sql", live ? c_string(e, arena_printf(a, "SELECT %s FROM %s WHERE %s", select_list, tn,
+	                                                             where))
+	                                  : NULL);
+	tv_sets(a, k, "delete_sql", c_string(e, arena_printf(a, "DELETE FROM %s WHERE %s", tn, where)));
+	if (live) {
+		const char *flag = t->soft_delete_flag ? sql_ident(a, t->soft_delete_flag->name) : NULL;
+		const char *at = sql_ident(a, t->soft_delete_at->name);
+		tv_sets(a, k, "soft_delete_sql",
+		        c_string(e, arena_printf(a, "UPDATE %s SET %s = now()%s%s%s WHERE %s AND %s", tn, at,
+		                                 flag ? ", " : "", flag ? flag : "", flag ? " = true" : "", where, live)));
+		tv_sets(a, k, "restore_sql",
+		        c_string(e, arena_printf(a, "UPDATE %s SET %s = NULL%s%s%s WHERE %s AND %s IS NOT NULL", tn, at,
+		                                 flag ? ", " : "", flag ? flag : "", flag ? " = false" : "", where, at)));
+	}
 	return k;
 }
 
@@ -694,19 +742,116 @@ static tval *access_value(emitter *e, const m_table *t)
 			buf_printf(&vals, "$%d::%s", np, cast_type(c));
 		tval *iv = tv_dict(a);
 		tv_sets(a, iv, "null_flag", c->c_null);
-		tv_sets(a, iv, "param", param_call(e, c, arena_printf(a, "in->%s", c->c_name)));
+		tv_sets(a, iv, "param", param_call(e, c, "pp", arena_printf(a, "in->%s", c->c_name)));
 		tv_push(a, ins, iv);
 	}
 	tv_set(a, x, "insert_cols", ins);
 	tv_setb(a, x, "insert_mask", has_mask);
 	tv_sets(a, x, "insert_nparams", arena_printf(a, "%d", np));
-	tv_sets(a, x, "insert_sql",
-	        c_string(e, names.len ? arena_printf(a, "INSERT INTO %s (%s) VALUES (%s) RETURNING %s", sql_ident(a, t->name),
-	                                             names.data, vals.data, select_list)
-	                              : arena_printf(a, "INSERT INTO %s DEFAULT VALUES RETURNING %s",
-	                                             sql_ident(a, t->name), select_list)));
+	const char *tn = sql_ident(a, t->name);
+	const char *ins_core = names.len ? arena_printf(a, "INSERT INTO %s AS mc_row (%s) VALUES (%s)", tn, names.data,
+	                                                vals.data)
+	                                 : arena_printf(a, "INSERT INTO %s AS mc_row DEFAULT VALUES", tn);
+	tv_sets(a, x, "insert_sql", c_string(e, arena_printf(a, "%s RETURNING %s", ins_core, select_list)));
+	bool has_cols = names.len > 0;
 	buf_free(&names);
 	buf_free(&vals);
+
+	/* upsert on each key: on conflict, columns with a default keep the
+	 * stored value unless their bit is set, 'on update' columns get their
+	 * expression, a version column counts up */
+	tval *upserts = tv_list(a);
+	for (size_t q = 0; q <= t->uniques.n; q++) {
+		const m_key *key = q == 0 ? t->pk : t->uniques.items[q - 1];
+		if (!key || !has_cols)
+			continue;
+		buf set;
+		buf_init(&set);
+		for (size_t k = 0; k < t->columns.n; k++) {
+			m_column *c = t->columns.items[k];
+			if (c->identity || c->generated_sql || in_cols(&key->cols, c))
+				continue;
+			const char *cn = sql_ident(a, c->name);
+			if (set.len)
+				buf_puts(&set, ", ");
+			if (c->is_version)
+				buf_printf(&set, "%s = mc_row.%s + 1", cn, cn);
+			else if (c->default_sql || is_serial(c))
+				buf_printf(&set, "%s = CASE WHEN ($1::int8 & %llu) <> 0 THEN EXCLUDED.%s ELSE %s END", cn,
+				           (unsigned long long)1 << k, cn,
+				           c->on_update_sql ? c->on_update_sql : arena_printf(a, "mc_row.%s", cn));
+			else
+				buf_printf(&set, "%s = EXCLUDED.%s", cn, cn);
+		}
+		if (!set.len) {   /* every column is in the key: nothing to update */
+			const char *cn = sql_ident(a, ((m_column *)key->cols.items[0])->name);
+			buf_printf(&set, "%s = EXCLUDED.%s", cn, cn);
+		}
+		tval *u = tv_dict(a);
+		tv_sets(a, u, "suffix", q == 0 ? "" : key_suffix(e, &key->cols));
+		tv_sets(a, u, "upsert_sql", c_string(e, arena_printf(a, "%s ON CONFLICT (%s) DO UPDATE SET %s RETURNING %s",
+		                                                      ins_core, join_cols(e, &key->cols), set.data, select_list)));
+		tv_sets(a, u, "skip_sql", c_string(e, arena_printf(a, "%s ON CONFLICT (%s) DO NOTHING RETURNING %s", ins_core,
+		                                                    join_cols(e, &key->cols), select_list)));
+		buf_free(&set);
+		tv_push(a, upserts, u);
+	}
+	tv_set(a, x, "upserts", upserts);
+
+	/* update by primary key: $1 the bit mask, then the written columns,
+	 * the key, and the version the caller read */
+	if (t->pk) {
+		tval *upd = tv_dict(a);
+		tval *params = tv_list(a);
+		buf set;
+		buf_init(&set);
+		int n = 1;
+		uint64_t all = 0;
+		for (size_t k = 0; k < t->columns.n; k++) {
+			m_column *c = t->columns.items[k];
+			if (c->identity || c->generated_sql || c->primary_key || c->is_version)
+				continue;
+			const char *cn = sql_ident(a, c->name);
+			all |= (uint64_t)1 << k;
+			buf_printf(&set, "%s%s = CASE WHEN ($1::int8 & %llu) <> 0 THEN $%d::%s ELSE %s END", set.len ? ", " : "",
+			           cn, (unsigned long long)1 << k, ++n, cast_type(c), c->on_update_sql ? c->on_update_sql : cn);
+			tv_push(a, params, write_param(e, c));
+		}
+		if (t->version_col) {
+			const char *vn = sql_ident(a, t->version_col->name);
+			buf_printf(&set, "%s%s = %s + 1", set.len ? ", " : "", vn, vn);
+		}
+		for (size_t k = 0; k < t->pk->cols.n; k++)
+			tv_push(a, params, write_param(e, t->pk->cols.items[k]));
+		const char *where = where_keys(e, &t->pk->cols, n + 1);
+		n += (int)t->pk->cols.n;
+		if (t->version_col) {
+			tv_push(a, params, write_param(e, t->version_col));
+			where = arena_printf(a, "%s AND %s = $%d", where, sql_ident(a, t->version_col->name), ++n);
+		}
+		if (set.len) {
+			tv_sets(a, upd, "sql", c_string(e, arena_printf(a, "UPDATE %s SET %s WHERE %s RETURNING %s", tn, set.data,
+			                                                where, select_list)));
+			tv_sets(a, upd, "nparams", arena_printf(a, "%d", n));
+			tv_set(a, upd, "params", params);
+			tv_sets(a, upd, "all", arena_printf(a, "((uint64_t)%lluu)", (unsigned long long)all));
+			tv_setb(a, upd, "versioned", t->version_col != NULL);
+			tv_sets(a, upd, "exists_sql", c_string(e, arena_printf(a, "SELECT 1 FROM %s WHERE %s", tn,
+			                                                       where_keys(e, &t->pk->cols, 1))));
+			tval *keyp = tv_list(a);
+			for (size_t k = 0; k < t->pk->cols.n; k++)
+				tv_push(a, keyp, write_param(e, t->pk->cols.items[k]));
+			tv_set(a, upd, "key_params", keyp);
+			tv_sets(a, upd, "key_nparams", arena_printf(a, "%zu", t->pk->cols.n));
+			tv_set(a, x, "update", upd);
+		} else {
+			tv_setb(a, x, "update", false);
+		}
+		buf_free(&set);
+	} else {
+		tv_setb(a, x, "update", false);
+	}
+	tv_setb(a, x, "soft_delete", t->soft_delete_at != NULL);
 
 	tv_set(a, x, "pk", t->pk ? key_value(e, &t->pk->cols, "", select_list, t) : tv_bool(a, false));
 	tval *uniq = tv_list(a);

@@ -109,15 +109,15 @@ static void test_get_by_keys(void **state)
 	mc_result *res, *r2, *r3;
 	blog_user *u = new_user("carol@example.com", &res);
 	blog_user *g, *h;
-	assert_int_equal(blog_users_get(conn, u->id, &r2, &g), MC_OK);
+	assert_int_equal(blog_users_get(conn, u->id, 0, &r2, &g), MC_OK);
 	assert_true(str_eq(g->email, "carol@example.com"));
 	assert_memory_equal(g->id.bytes, u->id.bytes, 16);
-	assert_int_equal(blog_users_get_by_email(conn, S("carol@example.com"), &r3, &h), MC_OK);
+	assert_int_equal(blog_users_get_by_email(conn, S("carol@example.com"), 0, &r3, &h), MC_OK);
 	assert_memory_equal(h->id.bytes, u->id.bytes, 16);
 	mc_result_free(r3);
 
 	/* not found is a status, with nothing to free */
-	assert_int_equal(blog_users_get_by_email(conn, S("nobody@example.com"), &r3, &h), MC_NOT_FOUND);
+	assert_int_equal(blog_users_get_by_email(conn, S("nobody@example.com"), 0, &r3, &h), MC_NOT_FOUND);
 	assert_null(r3);
 	assert_null(h);
 	mc_result_free(r2);
@@ -192,21 +192,21 @@ static void test_serial_and_composite_keys(void **state)
 	link.role_id = ro->id;
 	blog_user_role *l, *lg;
 	assert_int_equal(blog_user_roles_insert(conn, &link, 0, &ur, &l), MC_OK);
-	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, &gr, &lg), MC_OK);
+	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, 0, &gr, &lg), MC_OK);
 	assert_int_equal(lg->role_id, ro->id);
 	mc_result_free(gr);
 	assert_int_equal(blog_user_roles_delete(conn, u->id, ro->id), MC_OK);
 	assert_int_equal(blog_user_roles_delete(conn, u->id, ro->id), MC_NOT_FOUND);
-	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, &gr, &lg), MC_NOT_FOUND);
+	assert_int_equal(blog_user_roles_get(conn, u->id, ro->id, 0, &gr, &lg), MC_NOT_FOUND);
 
 	/* deleting the user cascades to its posts */
 	blog_post *still;
-	assert_int_equal(blog_posts_get(conn, p1->id, &gr, &still), MC_OK);
+	assert_int_equal(blog_posts_get(conn, p1->id, 0, &gr, &still), MC_OK);
 	assert_int_equal(still->id, p1->id);
 	mc_result_free(gr);
-	assert_int_equal(blog_users_delete(conn, u->id), MC_OK);
+	assert_int_equal(blog_users_hard_delete(conn, u->id), MC_OK);
 	blog_post *gone;
-	assert_int_equal(blog_posts_get(conn, p1->id, &gr, &gone), MC_NOT_FOUND);
+	assert_int_equal(blog_posts_get(conn, p1->id, 0, &gr, &gone), MC_NOT_FOUND);
 	mc_result_free(ur);
 	mc_result_free(rr);
 	mc_result_free(r3);
@@ -275,6 +275,73 @@ static void test_struct_members(void **state)
 	assert_int_equal(acc.balance.len, 5);
 }
 
+static void test_soft_delete(void **state)
+{
+	(void)state;
+	mc_result *res, *r2;
+	blog_user *u = new_user("frank@example.com", &res), *g;
+	assert_int_equal(blog_users_soft_delete(conn, u->id), MC_OK);
+	assert_int_equal(blog_users_soft_delete(conn, u->id), MC_NOT_FOUND);   /* already deleted */
+	/* reads skip it unless asked */
+	assert_int_equal(blog_users_get(conn, u->id, 0, &r2, &g), MC_NOT_FOUND);
+	assert_int_equal(blog_users_get_by_email(conn, S("frank@example.com"), 0, &r2, &g), MC_NOT_FOUND);
+	assert_int_equal(blog_users_get(conn, u->id, MC_INCLUDE_DELETED, &r2, &g), MC_OK);
+	assert_true(g->is_deleted);
+	assert_false(g->deleted_at_null);
+	mc_result_free(r2);
+	assert_int_equal(blog_users_restore(conn, u->id), MC_OK);
+	assert_int_equal(blog_users_restore(conn, u->id), MC_NOT_FOUND);
+	assert_int_equal(blog_users_get(conn, u->id, 0, &r2, &g), MC_OK);
+	assert_false(g->is_deleted);
+	assert_true(g->deleted_at_null);
+	mc_result_free(r2);
+	assert_int_equal(blog_users_hard_delete(conn, u->id), MC_OK);
+	assert_int_equal(blog_users_get(conn, u->id, MC_INCLUDE_DELETED, &r2, &g), MC_NOT_FOUND);
+	mc_result_free(res);
+}
+
+static void test_update_and_upsert(void **state)
+{
+	(void)state;
+	mc_result *res, *r2, *r3;
+	blog_user *u = new_user("gina@example.com", &res), *v, *w;
+	blog_user in = *u;
+	in.name = S("Gina B.");
+	in.email = S("ignored@example.com");
+	/* only the named column is written; updated_at follows 'on update now()' */
+	assert_int_equal(blog_users_update(conn, &in, BLOG_USERS_NAME, &r2, &v), MC_OK);
+	assert_true(str_eq(v->name, "Gina B."));
+	assert_true(str_eq(v->email, "gina@example.com"));
+	assert_true(v->updated_at.usec >= u->updated_at.usec);
+	mc_result_free(r2);
+	/* no such key */
+	memset(in.id.bytes, 0x77, 16);
+	assert_int_equal(blog_users_update(conn, &in, 0, &r2, &v), MC_NOT_FOUND);
+	assert_null(r2);
+
+	/* upsert on the unique e-mail: the existing row is updated, its id kept */
+	blog_user up;
+	memset(&up, 0, sizeof up);
+	up.email = S("gina@example.com");
+	up.name = S("Gina C.");
+	up.deleted_at_null = true;
+	assert_int_equal(blog_users_upsert_by_email(conn, &up, 0, &r2, &v), MC_OK);
+	assert_memory_equal(v->id.bytes, u->id.bytes, 16);
+	assert_true(str_eq(v->name, "Gina C."));
+	assert_int_equal(v->created_at.usec, u->created_at.usec);   /* default column kept */
+	mc_result_free(r2);
+	/* insert_or_skip: an existing key is skipped */
+	assert_int_equal(blog_users_insert_or_skip_by_email(conn, &up, 0, &r3, &w), MC_OK);
+	assert_null(r3);
+	assert_null(w);
+	up.email = S("hank@example.com");
+	assert_int_equal(blog_users_insert_or_skip_by_email(conn, &up, 0, &r3, &w), MC_OK);
+	assert_non_null(w);
+	assert_true(str_eq(w->email, "hank@example.com"));
+	mc_result_free(r3);
+	mc_result_free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +355,8 @@ int main(void)
 		cmocka_unit_test(test_get_by_keys),
 		cmocka_unit_test(test_violations_name_their_constraint),
 		cmocka_unit_test(test_serial_and_composite_keys),
+		cmocka_unit_test(test_soft_delete),
+		cmocka_unit_test(test_update_and_upsert),
 	};
 	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);
 	return rc;

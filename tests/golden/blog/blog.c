@@ -159,14 +159,137 @@ static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, vo
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void blog_users_insert_params(mc_params *pp, const blog_user *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->id);
+    mc_param_str(pp, in->email);
+    mc_param_str(pp, in->name);
+    blog_user_status_param(pp, in->status);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    mc_param_bool(pp, in->is_deleted);
+    if (in->deleted_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamptz(pp, in->deleted_at);
+    (void)in;
+}
+
 mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert", "INSERT INTO users (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_uuid(&p, &in->id);
+    blog_users_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s;
+}
+
+mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s;
+}
+
+mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s;
+}
+
+mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt st_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &st_all;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_users_decode, res, &row);
+    *out = (blog_user *)row;
+    return s;
+}
+
+mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_users_restore(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_update", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(255) ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
     mc_param_str(&p, in->email);
     mc_param_str(&p, in->name);
     blog_user_status_param(&p, in->status);
@@ -177,41 +300,26 @@ mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
         mc_param_null(&p);
     else
         mc_param_timestamptz(&p, in->deleted_at);
-    (void)in;
+    mc_param_uuid(&p, &in->id);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
     return s;
 }
 
-mc_status blog_users_get(mc_conn *c, mc_uuid id, mc_result **res, blog_user **out)
+mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
+    blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt st_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
-    mc_params_init(&p);
-    mc_param_uuid(&p, &id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
-    *out = (blog_user *)row;
-    return s;
-}
-
-mc_status blog_users_delete(mc_conn *c, mc_uuid id)
-{
-    static const mc_stmt st = { "blog_users_delete", "DELETE FROM users WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_uuid(&p, &id);
-    return blog_constraint_change(c, &st, &p);
-}
-
-mc_status blog_users_get_by_email(mc_conn *c, mc_str email, mc_result **res, blog_user **out)
-{
-    static const mc_stmt st = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1 };
-    mc_params p;
-    void *row = NULL;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &st_all;
+    (void)flags;
     mc_params_init(&p);
     mc_param_str(&p, email);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
     return s;
 }
@@ -247,34 +355,67 @@ static mc_status blog_posts_decode(mc_result *r, const PGresult *pg, int row, vo
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void blog_posts_insert_params(mc_params *pp, const blog_post *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_uuid(pp, &in->author_id);
+    mc_param_str(pp, in->title);
+    mc_param_str(pp, in->body);
+    mc_param_int32(pp, in->views);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    (void)in;
+}
+
 mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_insert", "INSERT INTO posts (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt st = { "blog_posts_insert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
-    mc_param_uuid(&p, &in->author_id);
-    mc_param_str(&p, in->title);
-    mc_param_str(&p, in->body);
-    mc_param_int32(&p, in->views);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
-    (void)in;
+    blog_posts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
     return s;
 }
 
-mc_status blog_posts_get(mc_conn *c, int64_t id, mc_result **res, blog_post **out)
+mc_status blog_posts_upsert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, id);
+    blog_posts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
+    *out = (blog_post *)row;
+    return s;
+}
+
+mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res,
+    blog_post **out)
+{
+    static const mc_stmt st = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_posts_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
+    *out = (blog_post *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_post **out)
+{
+    static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
     return s;
 }
@@ -286,6 +427,25 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out)
+{
+    static const mc_stmt st = { "blog_posts_update", "UPDATE posts SET author_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE author_id END, title = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE title END, body = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE body END, views = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE now() END WHERE id = $8 RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
+    mc_param_uuid(&p, &in->author_id);
+    mc_param_str(&p, in->title);
+    mc_param_str(&p, in->body);
+    mc_param_int32(&p, in->views);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    mc_param_int64(&p, in->id);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
+    *out = (blog_post *)row;
+    return s;
 }
 
 /* ---- roles ---- */
@@ -304,29 +464,87 @@ static mc_status blog_roles_decode(mc_result *r, const PGresult *pg, int row, vo
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void blog_roles_insert_params(mc_params *pp, const blog_role *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int32(pp, in->id);
+    mc_param_str(pp, in->name);
+    (void)in;
+}
+
 mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_insert", "INSERT INTO roles (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_insert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int32(&p, in->id);
-    mc_param_str(&p, in->name);
-    (void)in;
+    blog_roles_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
     return s;
 }
 
-mc_status blog_roles_get(mc_conn *c, int32_t id, mc_result **res, blog_role **out)
+mc_status blog_roles_upsert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int32(&p, id);
+    blog_roles_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    *out = (blog_role *)row;
+    return s;
+}
+
+mc_status blog_roles_insert_or_skip(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    *out = (blog_role *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_roles_upsert_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    *out = (blog_role *)row;
+    return s;
+}
+
+mc_status blog_roles_insert_or_skip_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    *out = (blog_role *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
     return s;
 }
@@ -340,14 +558,31 @@ mc_status blog_roles_delete(mc_conn *c, int32_t id)
     return blog_constraint_change(c, &st, &p);
 }
 
-mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, mc_result **res, blog_role **out)
+mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1 };
+    static const mc_stmt st = { "blog_roles_update", "UPDATE roles SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END WHERE id = $3 RETURNING id, name", 3 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_str(&p, name);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
+    mc_param_str(&p, in->name);
+    mc_param_int32(&p, in->id);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    *out = (blog_role *)row;
+    return s;
+}
+
+mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
+    blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, name);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
     return s;
 }
@@ -368,30 +603,63 @@ static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int ro
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void blog_user_roles_insert_params(mc_params *pp, const blog_user_role *in, uint64_t set)
+{
+    (void)set;
+    mc_param_uuid(pp, &in->user_id);
+    mc_param_int32(pp, in->role_id);
+    (void)in;
+}
+
 mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_insert", "INSERT INTO user_roles (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2 };
+    static const mc_stmt st = { "blog_user_roles_insert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    (void)set;
-    mc_param_uuid(&p, &in->user_id);
-    mc_param_int32(&p, in->role_id);
-    (void)in;
+    blog_user_roles_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
     return s;
 }
 
-mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, mc_result **res, blog_user_role **out)
+mc_status blog_user_roles_upsert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    static const mc_stmt st = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    blog_user_roles_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
+    *out = (blog_user_role *)row;
+    return s;
+}
+
+mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res,
+    blog_user_role **out)
+{
+    static const mc_stmt st = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_user_roles_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
+    *out = (blog_user_role *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res, blog_user_role **out)
+{
+    static const mc_stmt st = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_uuid(&p, &user_id);
     mc_param_int32(&p, role_id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
     return s;
 }
@@ -425,30 +693,63 @@ static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row,
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void blog_accounts_insert_params(mc_params *pp, const blog_account *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_uuid(pp, &in->owner_id);
+    mc_param_str(pp, in->balance);
+    (void)in;
+}
+
 mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert", "INSERT INTO accounts (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_insert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
-    mc_param_uuid(&p, &in->owner_id);
-    mc_param_str(&p, in->balance);
-    (void)in;
+    blog_accounts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
     return s;
 }
 
-mc_status blog_accounts_get(mc_conn *c, int64_t id, mc_result **res, blog_account **out)
+mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, id);
+    blog_accounts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
+    *out = (blog_account *)row;
+    return s;
+}
+
+mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res,
+    blog_account **out)
+{
+    static const mc_stmt st = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    blog_accounts_insert_params(&p, in, set);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
+    *out = (blog_account *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_account **out)
+{
+    static const mc_stmt st = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
     return s;
 }
@@ -460,4 +761,19 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out)
+{
+    static const mc_stmt st = { "blog_accounts_update", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric(12,2) ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
+    mc_param_uuid(&p, &in->owner_id);
+    mc_param_str(&p, in->balance);
+    mc_param_int64(&p, in->id);
+    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
+    *out = (blog_account *)row;
+    return s;
 }

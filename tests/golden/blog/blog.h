@@ -128,11 +128,33 @@ const char *blog_constraint_name(blog_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
-/* The row with this primary key, or MC_NOT_FOUND. */
-mc_status blog_users_get(mc_conn *c, mc_uuid id, mc_result **res, blog_user **out);
-/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
-mc_status blog_users_delete(mc_conn *c, mc_uuid id);
-mc_status blog_users_get_by_email(mc_conn *c, mc_str email, mc_result **res, blog_user **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out);
+/* Inserts in, or when a row with the same _by_email key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out);
+/* The row with this primary key, or MC_NOT_FOUND. A soft-deleted row
+ * counts only with MC_INCLUDE_DELETED in flags. */
+mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, blog_user **out);
+/* Marks the row deleted (reads skip it); MC_NOT_FOUND when no live row has the key. */
+mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id);
+/* Makes a soft-deleted row live again; MC_NOT_FOUND when none is deleted. */
+mc_status blog_users_restore(mc_conn *c, mc_uuid id);
+/* Really deletes the row, deleted or not. */
+mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out);
+mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
+    blog_user **out);
 
 /* ---- posts ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -149,10 +171,20 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, mc_result **res, blo
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_posts_upsert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res,
+    blog_post **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status blog_posts_get(mc_conn *c, int64_t id, mc_result **res, blog_post **out);
+mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_post **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_posts_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out);
 
 /* ---- roles ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -164,11 +196,28 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_roles_upsert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_roles_insert_or_skip(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out);
+/* Inserts in, or when a row with the same _by_name key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_roles_upsert_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_roles_insert_or_skip_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status blog_roles_get(mc_conn *c, int32_t id, mc_result **res, blog_role **out);
+mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, blog_role **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_roles_delete(mc_conn *c, int32_t id);
-mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, mc_result **res, blog_role **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_result **res, blog_role **out);
+mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
+    blog_role **out);
 
 /* ---- user_roles ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -180,8 +229,14 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, mc_result **res, blog_
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_user_roles_upsert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res,
+    blog_user_role **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, mc_result **res, blog_user_role **out);
+mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res, blog_user_role **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
 
@@ -196,10 +251,20 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res,
+    blog_account **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status blog_accounts_get(mc_conn *c, int64_t id, mc_result **res, blog_account **out);
+mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_account **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_accounts_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out);
 
 #ifdef __cplusplus
 }

@@ -169,14 +169,95 @@ static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int ro
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void ledger_accounts_insert_params(mc_params *pp, const ledger_account *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    if (in->parent_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int64(pp, in->parent_id);
+    mc_param_str(pp, in->code);
+    mc_param_str(pp, in->name);
+    ledger_account_kind_param(pp, in->kind);
+    mc_param_str(pp, in->currency);
+    mc_param_bool(pp, in->is_placeholder);
+    mc_param_date(pp, in->opened_on);
+    if (in->closed_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamptz(pp, in->closed_at);
+    (void)in;
+}
+
 mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert", "INSERT INTO accounts (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_insert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
+    ledger_accounts_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
+    *out = (ledger_account *)row;
+    return s;
+}
+
+mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
+{
+    static const mc_stmt st = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    ledger_accounts_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
+    *out = (ledger_account *)row;
+    return s;
+}
+
+mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res,
+    ledger_account **out)
+{
+    static const mc_stmt st = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    ledger_accounts_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
+    *out = (ledger_account *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out)
+{
+    static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_accounts_decode, res, &row);
+    *out = (ledger_account *)row;
+    return s;
+}
+
+mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out)
+{
+    static const mc_stmt st = { "ledger_accounts_update", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar(20) ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::char(3) ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
     if (in->parent_id_null)
         mc_param_null(&p);
     else
@@ -191,31 +272,10 @@ mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t 
         mc_param_null(&p);
     else
         mc_param_timestamptz(&p, in->closed_at);
-    (void)in;
+    mc_param_int64(&p, in->id);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
     return s;
-}
-
-mc_status ledger_accounts_get(mc_conn *c, int64_t id, mc_result **res, ledger_account **out)
-{
-    static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
-    *out = (ledger_account *)row;
-    return s;
-}
-
-mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
-{
-    static const mc_stmt st = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    return ledger_constraint_change(c, &st, &p);
 }
 
 /* ---- transactions ---- */
@@ -250,38 +310,71 @@ static mc_status ledger_transactions_decode(mc_result *r, const PGresult *pg, in
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void ledger_transactions_insert_params(mc_params *pp, const ledger_transaction *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_date(pp, in->posted_on);
+    mc_param_str(pp, in->description);
+    if (in->reference_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->reference);
+    if (in->reverses_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int64(pp, in->reverses_id);
+    mc_param_timestamptz(pp, in->posted_at);
+    (void)in;
+}
+
 mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert", "INSERT INTO transactions (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_insert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_date(&p, in->posted_on);
-    mc_param_str(&p, in->description);
-    if (in->reference_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->reference);
-    if (in->reverses_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->reverses_id);
-    mc_param_timestamptz(&p, in->posted_at);
-    (void)in;
+    ledger_transactions_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
     return s;
 }
 
-mc_status ledger_transactions_get(mc_conn *c, int64_t id, mc_result **res, ledger_transaction **out)
+mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
+    static const mc_stmt st = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, id);
+    ledger_transactions_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
+    *out = (ledger_transaction *)row;
+    return s;
+}
+
+mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res,
+    ledger_transaction **out)
+{
+    static const mc_stmt st = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    ledger_transactions_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
+    *out = (ledger_transaction *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_transaction **out)
+{
+    static const mc_stmt st = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
     return s;
 }
@@ -293,6 +386,30 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out)
+{
+    static const mc_stmt st = { "ledger_transactions_update", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar(40) ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_date(&p, in->posted_on);
+    mc_param_str(&p, in->description);
+    if (in->reference_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->reference);
+    if (in->reverses_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->reverses_id);
+    mc_param_timestamptz(&p, in->posted_at);
+    mc_param_int64(&p, in->id);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
+    *out = (ledger_transaction *)row;
+    return s;
 }
 
 /* ---- entries ---- */
@@ -328,38 +445,71 @@ static mc_status ledger_entries_decode(mc_result *r, const PGresult *pg, int row
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void ledger_entries_insert_params(mc_params *pp, const ledger_entry *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->transaction_id);
+    mc_param_int16(pp, in->line_no);
+    mc_param_int64(pp, in->account_id);
+    mc_param_str(pp, in->currency);
+    mc_param_str(pp, in->debit);
+    mc_param_str(pp, in->credit);
+    if (in->memo_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->memo);
+    (void)in;
+}
+
 mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert", "INSERT INTO entries (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_insert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->transaction_id);
-    mc_param_int16(&p, in->line_no);
-    mc_param_int64(&p, in->account_id);
-    mc_param_str(&p, in->currency);
-    mc_param_str(&p, in->debit);
-    mc_param_str(&p, in->credit);
-    if (in->memo_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->memo);
-    (void)in;
+    ledger_entries_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
     return s;
 }
 
-mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, mc_result **res, ledger_entry **out)
+mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    ledger_entries_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
+    *out = (ledger_entry *)row;
+    return s;
+}
+
+mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res,
+    ledger_entry **out)
+{
+    static const mc_stmt st = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    ledger_entries_insert_params(&p, in, set);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
+    *out = (ledger_entry *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res, ledger_entry **out)
+{
+    static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_int64(&p, transaction_id);
     mc_param_int16(&p, line_no);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
+    mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
     return s;
 }
@@ -372,4 +522,26 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
     mc_param_int64(&p, transaction_id);
     mc_param_int16(&p, line_no);
     return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out)
+{
+    static const mc_stmt st = { "ledger_entries_update", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::char(3) ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric(18,4) ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric(18,4) ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)124u)));
+    mc_param_int64(&p, in->account_id);
+    mc_param_str(&p, in->currency);
+    mc_param_str(&p, in->debit);
+    mc_param_str(&p, in->credit);
+    if (in->memo_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->memo);
+    mc_param_int64(&p, in->transaction_id);
+    mc_param_int16(&p, in->line_no);
+    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
+    *out = (ledger_entry *)row;
+    return s;
 }

@@ -143,10 +143,20 @@ const char *ledger_constraint_name(ledger_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res,
+    ledger_account **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status ledger_accounts_get(mc_conn *c, int64_t id, mc_result **res, ledger_account **out);
+mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status ledger_accounts_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out);
 
 /* ---- transactions ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -162,10 +172,20 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res,
+    ledger_transaction **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status ledger_transactions_get(mc_conn *c, int64_t id, mc_result **res, ledger_transaction **out);
+mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_transaction **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status ledger_transactions_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out);
 
 /* ---- entries ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -182,10 +202,20 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res,
+    ledger_entry **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, mc_result **res, ledger_entry **out);
+mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res, ledger_entry **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line_no);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out);
 
 #ifdef __cplusplus
 }

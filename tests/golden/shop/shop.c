@@ -291,31 +291,89 @@ static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_countries_insert_params(mc_params *pp, const shop_country *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_str(pp, in->code);
+    mc_param_str(pp, in->name);
+    shop_currency_param(pp, in->currency);
+    mc_param_str(pp, in->vat_rate);
+    (void)in;
+}
+
 mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert", "INSERT INTO countries (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_str(&p, in->code);
-    mc_param_str(&p, in->name);
-    shop_currency_param(&p, in->currency);
-    mc_param_str(&p, in->vat_rate);
-    (void)in;
+    shop_countries_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
 }
 
-mc_status shop_countries_get(mc_conn *c, mc_str code, mc_result **res, shop_country **out)
+mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_str(&p, code);
+    shop_countries_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    *out = (shop_country *)row;
+    return s;
+}
+
+mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    *out = (shop_country *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    *out = (shop_country *)row;
+    return s;
+}
+
+mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    *out = (shop_country *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
 }
@@ -329,14 +387,33 @@ mc_status shop_countries_delete(mc_conn *c, mc_str code)
     return shop_constraint_change(c, &st, &p);
 }
 
-mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, mc_result **res, shop_country **out)
+mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1 };
+    static const mc_stmt st = { "shop_countries_update", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric(5,4) ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_str(&p, name);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)14u)));
+    mc_param_str(&p, in->name);
+    shop_currency_param(&p, in->currency);
+    mc_param_str(&p, in->vat_rate);
+    mc_param_str(&p, in->code);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    *out = (shop_country *)row;
+    return s;
+}
+
+mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
+    shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, name);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
 }
@@ -380,39 +457,72 @@ static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_addresses_insert_params(mc_params *pp, const shop_address *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_int64(pp, in->customer_id);
+    mc_param_str(pp, in->label);
+    mc_param_str(pp, in->line1);
+    if (in->line2_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->line2);
+    mc_param_str(pp, in->city);
+    mc_param_str(pp, in->postal_code);
+    mc_param_str(pp, in->country_code);
+    mc_param_bool(pp, in->is_default);
+    (void)in;
+}
+
 mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert", "INSERT INTO addresses (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_insert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
-    mc_param_int64(&p, in->customer_id);
-    mc_param_str(&p, in->label);
-    mc_param_str(&p, in->line1);
-    if (in->line2_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->line2);
-    mc_param_str(&p, in->city);
-    mc_param_str(&p, in->postal_code);
-    mc_param_str(&p, in->country_code);
-    mc_param_bool(&p, in->is_default);
-    (void)in;
+    shop_addresses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
     return s;
 }
 
-mc_status shop_addresses_get(mc_conn *c, int64_t id, mc_result **res, shop_address **out)
+mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, id);
+    shop_addresses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
+    *out = (shop_address *)row;
+    return s;
+}
+
+mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res,
+    shop_address **out)
+{
+    static const mc_stmt st = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_addresses_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
+    *out = (shop_address *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_address **out)
+{
+    static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
     return s;
 }
@@ -424,6 +534,30 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out)
+{
+    static const mc_stmt st = { "shop_addresses_update", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar(30) ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar(16) ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::char(2) ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
+    mc_param_int64(&p, in->customer_id);
+    mc_param_str(&p, in->label);
+    mc_param_str(&p, in->line1);
+    if (in->line2_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->line2);
+    mc_param_str(&p, in->city);
+    mc_param_str(&p, in->postal_code);
+    mc_param_str(&p, in->country_code);
+    mc_param_bool(&p, in->is_default);
+    mc_param_int64(&p, in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
+    *out = (shop_address *)row;
+    return s;
 }
 
 /* ---- tax_classes ---- */
@@ -442,29 +576,62 @@ static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int r
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_tax_classes_insert_params(mc_params *pp, const shop_tax_class *in, uint64_t set)
+{
+    (void)set;
+    mc_param_str(pp, in->code);
+    mc_param_str(pp, in->rate);
+    (void)in;
+}
+
 mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert", "INSERT INTO tax_classes (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_insert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) RETURNING code, rate", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    (void)set;
-    mc_param_str(&p, in->code);
-    mc_param_str(&p, in->rate);
-    (void)in;
+    shop_tax_classes_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
     return s;
 }
 
-mc_status shop_tax_classes_get(mc_conn *c, mc_str code, mc_result **res, shop_tax_class **out)
+mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_str(&p, code);
+    shop_tax_classes_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
+    *out = (shop_tax_class *)row;
+    return s;
+}
+
+mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res,
+    shop_tax_class **out)
+{
+    static const mc_stmt st = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_tax_classes_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
+    *out = (shop_tax_class *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_tax_class **out)
+{
+    static const mc_stmt st = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
     return s;
 }
@@ -476,6 +643,20 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
     mc_params_init(&p);
     mc_param_str(&p, code);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out)
+{
+    static const mc_stmt st = { "shop_tax_classes_update", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric(5,4) ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
+    mc_param_str(&p, in->rate);
+    mc_param_str(&p, in->code);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
+    *out = (shop_tax_class *)row;
+    return s;
 }
 
 /* ---- related_products ---- */
@@ -494,30 +675,63 @@ static mc_status shop_related_products_decode(mc_result *r, const PGresult *pg, 
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_related_products_insert_params(mc_params *pp, const shop_related_product *in, uint64_t set)
+{
+    (void)set;
+    mc_param_uuid(pp, &in->product_id);
+    mc_param_uuid(pp, &in->related_id);
+    (void)in;
+}
+
 mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_insert", "INSERT INTO related_products (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2 };
+    static const mc_stmt st = { "shop_related_products_insert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    (void)set;
-    mc_param_uuid(&p, &in->product_id);
-    mc_param_uuid(&p, &in->related_id);
-    (void)in;
+    shop_related_products_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_related_products_decode, res, &row);
     *out = (shop_related_product *)row;
     return s;
 }
 
-mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, mc_result **res, shop_related_product **out)
+mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    static const mc_stmt st = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    shop_related_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_related_products_decode, res, &row);
+    *out = (shop_related_product *)row;
+    return s;
+}
+
+mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res,
+    shop_related_product **out)
+{
+    static const mc_stmt st = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_related_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_related_products_decode, res, &row);
+    *out = (shop_related_product *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res, shop_related_product **out)
+{
+    static const mc_stmt st = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
     mc_param_uuid(&p, &related_id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_related_products_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_related_products_decode, res, &row);
     *out = (shop_related_product *)row;
     return s;
 }
@@ -551,30 +765,63 @@ static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, voi
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_tags_insert_params(mc_params *pp, const shop_tag *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int16(pp, in->id);
+    mc_param_str(pp, in->label);
+    mc_param_str(pp, in->color);
+    (void)in;
+}
+
 mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert", "INSERT INTO tags (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_insert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int16(&p, in->id);
-    mc_param_str(&p, in->label);
-    mc_param_str(&p, in->color);
-    (void)in;
+    shop_tags_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
     return s;
 }
 
-mc_status shop_tags_get(mc_conn *c, int16_t id, mc_result **res, shop_tag **out)
+mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int16(&p, id);
+    shop_tags_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
+    *out = (shop_tag *)row;
+    return s;
+}
+
+mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res,
+    shop_tag **out)
+{
+    static const mc_stmt st = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_tags_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
+    *out = (shop_tag *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_tag **out)
+{
+    static const mc_stmt st = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
     return s;
 }
@@ -586,6 +833,21 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id)
     mc_params_init(&p);
     mc_param_int16(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out)
+{
+    static const mc_stmt st = { "shop_tags_update", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(40) ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::char(7) ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
+    mc_param_str(&p, in->label);
+    mc_param_str(&p, in->color);
+    mc_param_int16(&p, in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
+    *out = (shop_tag *)row;
+    return s;
 }
 
 /* ---- product_tags ---- */
@@ -604,30 +866,63 @@ static mc_status shop_product_tags_decode(mc_result *r, const PGresult *pg, int 
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_product_tags_insert_params(mc_params *pp, const shop_product_tag *in, uint64_t set)
+{
+    (void)set;
+    mc_param_uuid(pp, &in->product_id);
+    mc_param_int16(pp, in->tag_id);
+    (void)in;
+}
+
 mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_insert", "INSERT INTO product_tags (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2 };
+    static const mc_stmt st = { "shop_product_tags_insert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    (void)set;
-    mc_param_uuid(&p, &in->product_id);
-    mc_param_int16(&p, in->tag_id);
-    (void)in;
+    shop_product_tags_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
     return s;
 }
 
-mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, mc_result **res, shop_product_tag **out)
+mc_status shop_product_tags_upsert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    static const mc_stmt st = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    shop_product_tags_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
+    *out = (shop_product_tag *)row;
+    return s;
+}
+
+mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res,
+    shop_product_tag **out)
+{
+    static const mc_stmt st = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_product_tags_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
+    *out = (shop_product_tag *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res, shop_product_tag **out)
+{
+    static const mc_stmt st = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, tag_id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
     return s;
 }
@@ -675,36 +970,94 @@ static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int ro
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_warehouses_insert_params(mc_params *pp, const shop_warehouse *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_str(pp, in->code);
+    mc_param_str(pp, in->name);
+    mc_param_str(pp, in->country_code);
+    mc_param_time(pp, in->opens_at);
+    mc_param_time(pp, in->closes_at);
+    if (in->location_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->location);
+    (void)in;
+}
+
 mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert", "INSERT INTO warehouses (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_str(&p, in->code);
-    mc_param_str(&p, in->name);
-    mc_param_str(&p, in->country_code);
-    mc_param_time(&p, in->opens_at);
-    mc_param_time(&p, in->closes_at);
-    if (in->location_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->location);
-    (void)in;
+    shop_warehouses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
 }
 
-mc_status shop_warehouses_get(mc_conn *c, int16_t id, mc_result **res, shop_warehouse **out)
+mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int16(&p, id);
+    shop_warehouses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    *out = (shop_warehouse *)row;
+    return s;
+}
+
+mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    *out = (shop_warehouse *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    *out = (shop_warehouse *)row;
+    return s;
+}
+
+mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    *out = (shop_warehouse *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
 }
@@ -718,14 +1071,39 @@ mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
-mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_warehouse **out)
+mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_warehouses_update", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::char(4) ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::char(2) ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_str(&p, code);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
+    mc_param_str(&p, in->code);
+    mc_param_str(&p, in->name);
+    mc_param_str(&p, in->country_code);
+    mc_param_time(&p, in->opens_at);
+    mc_param_time(&p, in->closes_at);
+    if (in->location_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->location);
+    mc_param_int16(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    *out = (shop_warehouse *)row;
+    return s;
+}
+
+mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
+    shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
 }
@@ -765,41 +1143,74 @@ static mc_status shop_inventory_decode(mc_result *r, const PGresult *pg, int row
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_inventory_insert_params(mc_params *pp, const shop_inventory *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->product_id);
+    mc_param_int16(pp, in->warehouse_id);
+    mc_param_int32(pp, in->on_hand);
+    mc_param_int32(pp, in->reserved);
+    if (in->reorder_level_null)
+        mc_param_null(pp);
+    else
+        mc_param_int32(pp, in->reorder_level);
+    if (in->counted_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamp(pp, in->counted_at);
+    mc_param_int64(pp, in->revision);
+    (void)in;
+}
+
 mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert", "INSERT INTO inventory (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_insert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_uuid(&p, &in->product_id);
-    mc_param_int16(&p, in->warehouse_id);
-    mc_param_int32(&p, in->on_hand);
-    mc_param_int32(&p, in->reserved);
-    if (in->reorder_level_null)
-        mc_param_null(&p);
-    else
-        mc_param_int32(&p, in->reorder_level);
-    if (in->counted_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamp(&p, in->counted_at);
-    mc_param_int64(&p, in->revision);
-    (void)in;
+    shop_inventory_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
     return s;
 }
 
-mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, mc_result **res, shop_inventory **out)
+mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    static const mc_stmt st = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    shop_inventory_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
+    *out = (shop_inventory *)row;
+    return s;
+}
+
+mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res,
+    shop_inventory **out)
+{
+    static const mc_stmt st = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_inventory_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
+    *out = (shop_inventory *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res, shop_inventory **out)
+{
+    static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, warehouse_id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
     return s;
 }
@@ -812,6 +1223,39 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, warehouse_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out)
+{
+    static const mc_stmt st = { "shop_inventory_update", "UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp(3) ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
+    mc_param_int32(&p, in->on_hand);
+    mc_param_int32(&p, in->reserved);
+    if (in->reorder_level_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->reorder_level);
+    if (in->counted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamp(&p, in->counted_at);
+    mc_param_uuid(&p, &in->product_id);
+    mc_param_int16(&p, in->warehouse_id);
+    mc_param_int64(&p, in->revision);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
+    *out = (shop_inventory *)row;
+    if (s == MC_NOT_FOUND) {
+        /* no row with this key and version: is the key there at all? */
+        static const mc_stmt ex = { "shop_inventory_exists", "SELECT 1 FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+        mc_params_init(&p);
+        mc_param_uuid(&p, &in->product_id);
+        mc_param_int16(&p, in->warehouse_id);
+        s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
+    }
+    return s;
 }
 
 /* ---- StockMovements ---- */
@@ -844,36 +1288,69 @@ static mc_status shop_StockMovements_decode(mc_result *r, const PGresult *pg, in
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_StockMovements_insert_params(mc_params *pp, const shop_StockMovement *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_uuid(pp, &in->productId);
+    mc_param_int16(pp, in->warehouseId);
+    mc_param_int32(pp, in->delta);
+    mc_param_timestamp(pp, in->movedAt);
+    if (in->reason_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->reason);
+    (void)in;
+}
+
 mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert", "INSERT INTO \"StockMovements\" (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_insert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
-    mc_param_uuid(&p, &in->productId);
-    mc_param_int16(&p, in->warehouseId);
-    mc_param_int32(&p, in->delta);
-    mc_param_timestamp(&p, in->movedAt);
-    if (in->reason_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->reason);
-    (void)in;
+    shop_StockMovements_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
     return s;
 }
 
-mc_status shop_StockMovements_get(mc_conn *c, int64_t id, mc_result **res, shop_StockMovement **out)
+mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, id);
+    shop_StockMovements_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
+    *out = (shop_StockMovement *)row;
+    return s;
+}
+
+mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res,
+    shop_StockMovement **out)
+{
+    static const mc_stmt st = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_StockMovements_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
+    *out = (shop_StockMovement *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_StockMovement **out)
+{
+    static const mc_stmt st = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
     return s;
 }
@@ -885,6 +1362,27 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out)
+{
+    static const mc_stmt st = { "shop_StockMovements_update", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp(3) ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_uuid(&p, &in->productId);
+    mc_param_int16(&p, in->warehouseId);
+    mc_param_int32(&p, in->delta);
+    mc_param_timestamp(&p, in->movedAt);
+    if (in->reason_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->reason);
+    mc_param_int64(&p, in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
+    *out = (shop_StockMovement *)row;
+    return s;
 }
 
 /* ---- coupons ---- */
@@ -929,14 +1427,125 @@ static mc_status shop_coupons_decode(mc_result *r, const PGresult *pg, int row, 
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_coupons_insert_params(mc_params *pp, const shop_coupon *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int32(pp, in->id);
+    mc_param_str(pp, in->code);
+    if (in->percent_off_null)
+        mc_param_null(pp);
+    else
+        mc_param_int16(pp, in->percent_off);
+    if (in->amount_off_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->amount_off);
+    mc_param_date(pp, in->valid_from);
+    if (in->valid_until_null)
+        mc_param_null(pp);
+    else
+        mc_param_date(pp, in->valid_until);
+    if (in->max_uses_null)
+        mc_param_null(pp);
+    else
+        mc_param_int32(pp, in->max_uses);
+    mc_param_int32(pp, in->times_used);
+    (void)in;
+}
+
 mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert", "INSERT INTO coupons (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int32(&p, in->id);
+    shop_coupons_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s;
+}
+
+mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s;
+}
+
+mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s;
+}
+
+mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    *out = (shop_coupon *)row;
+    return s;
+}
+
+mc_status shop_coupons_delete(mc_conn *c, int32_t id)
+{
+    static const mc_stmt st = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_update", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric(8,2) ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
     mc_param_str(&p, in->code);
     if (in->percent_off_null)
         mc_param_null(&p);
@@ -956,41 +1565,23 @@ mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, m
     else
         mc_param_int32(&p, in->max_uses);
     mc_param_int32(&p, in->times_used);
-    (void)in;
+    mc_param_int32(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
     return s;
 }
 
-mc_status shop_coupons_get(mc_conn *c, int32_t id, mc_result **res, shop_coupon **out)
-{
-    static const mc_stmt st = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int32(&p, id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
-    *out = (shop_coupon *)row;
-    return s;
-}
-
-mc_status shop_coupons_delete(mc_conn *c, int32_t id)
-{
-    static const mc_stmt st = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int32(&p, id);
-    return shop_constraint_change(c, &st, &p);
-}
-
-mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_coupon **out)
+mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
+    shop_coupon **out)
 {
     static const mc_stmt st = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     mc_param_str(&p, code);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
     return s;
 }
@@ -1022,35 +1613,93 @@ static mc_status shop_carts_decode(mc_result *r, const PGresult *pg, int row, vo
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_carts_insert_params(mc_params *pp, const shop_cart *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->id);
+    mc_param_int64(pp, in->customer_id);
+    mc_param_str(pp, in->items);
+    if (in->coupon_code_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->coupon_code);
+    mc_param_timestamptz(pp, in->expires_at);
+    (void)in;
+}
+
 mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_insert", "INSERT INTO carts (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_insert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_uuid(&p, &in->id);
-    mc_param_int64(&p, in->customer_id);
-    mc_param_str(&p, in->items);
-    if (in->coupon_code_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->coupon_code);
-    mc_param_timestamptz(&p, in->expires_at);
-    (void)in;
+    shop_carts_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
     return s;
 }
 
-mc_status shop_carts_get(mc_conn *c, mc_uuid id, mc_result **res, shop_cart **out)
+mc_status shop_carts_upsert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_uuid(&p, &id);
+    shop_carts_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    *out = (shop_cart *)row;
+    return s;
+}
+
+mc_status shop_carts_insert_or_skip(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    *out = (shop_cart *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_carts_upsert_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    *out = (shop_cart *)row;
+    return s;
+}
+
+mc_status shop_carts_insert_or_skip_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    *out = (shop_cart *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
     return s;
 }
@@ -1064,14 +1713,37 @@ mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
     return shop_constraint_change(c, &st, &p);
 }
 
-mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, mc_result **res, shop_cart **out)
+mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1 };
+    static const mc_stmt st = { "shop_carts_update", "UPDATE carts SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::jsonb ELSE items END, coupon_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::citext ELSE coupon_code END, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE expires_at END WHERE id = $6 RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, customer_id);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)30u)));
+    mc_param_int64(&p, in->customer_id);
+    mc_param_str(&p, in->items);
+    if (in->coupon_code_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->coupon_code);
+    mc_param_timestamptz(&p, in->expires_at);
+    mc_param_uuid(&p, &in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    *out = (shop_cart *)row;
+    return s;
+}
+
+mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, customer_id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
     return s;
 }
@@ -1160,14 +1832,167 @@ static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, v
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_orders_insert_params(mc_params *pp, const shop_order *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_str(pp, in->number);
+    mc_param_int64(pp, in->customer_id);
+    shop_order_status_param(pp, in->status);
+    shop_currency_param(pp, in->currency);
+    if (in->billing_address_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int64(pp, in->billing_address_id);
+    if (in->shipping_address_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int64(pp, in->shipping_address_id);
+    mc_param_timestamptz(pp, in->placed_at);
+    mc_param_str(pp, in->subtotal);
+    mc_param_str(pp, in->shipping_fee);
+    mc_param_str(pp, in->tax_rate);
+    mc_param_interval(pp, in->promised_within);
+    if (in->expected_on_null)
+        mc_param_null(pp);
+    else
+        mc_param_date(pp, in->expected_on);
+    if (in->client_ip_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->client_ip);
+    if (in->notes_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->notes);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->created_by);
+    mc_param_int32(pp, in->lock_version);
+    (void)in;
+}
+
 mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert", "INSERT INTO orders (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
+    *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_update", "UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(20) ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric(12,2) ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric(8,2) ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric(5,4) ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)522238u)));
     mc_param_str(&p, in->number);
     mc_param_int64(&p, in->customer_id);
     shop_order_status_param(&p, in->status);
@@ -1203,55 +2028,47 @@ mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_
         mc_param_null(&p);
     else
         mc_param_str(&p, in->created_by);
+    mc_param_int64(&p, in->id);
     mc_param_int32(&p, in->lock_version);
-    (void)in;
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
+    if (s == MC_NOT_FOUND) {
+        /* no row with this key and version: is the key there at all? */
+        static const mc_stmt ex = { "shop_orders_exists", "SELECT 1 FROM orders WHERE id = $1", 1 };
+        mc_params_init(&p);
+        mc_param_int64(&p, in->id);
+        s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
+    }
     return s;
 }
 
-mc_status shop_orders_get(mc_conn *c, int64_t id, mc_result **res, shop_order **out)
-{
-    static const mc_stmt st = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
-    *out = (shop_order *)row;
-    return s;
-}
-
-mc_status shop_orders_delete(mc_conn *c, int64_t id)
-{
-    static const mc_stmt st = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    return shop_constraint_change(c, &st, &p);
-}
-
-mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, mc_result **res, shop_order **out)
+mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     mc_param_str(&p, number);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
     return s;
 }
 
-mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, mc_result **res, shop_order **out)
+mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     mc_param_int64(&p, customer_id);
     mc_param_str(&p, number);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
     return s;
 }
@@ -1289,34 +2106,67 @@ static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int r
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_order_items_insert_params(mc_params *pp, const shop_order_item *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->order_id);
+    mc_param_int16(pp, in->line_no);
+    mc_param_uuid(pp, &in->product_id);
+    mc_param_int32(pp, in->quantity);
+    mc_param_str(pp, in->unit_price);
+    mc_param_str(pp, in->discount);
+    (void)in;
+}
+
 mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert", "INSERT INTO order_items (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_insert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->order_id);
-    mc_param_int16(&p, in->line_no);
-    mc_param_uuid(&p, &in->product_id);
-    mc_param_int32(&p, in->quantity);
-    mc_param_str(&p, in->unit_price);
-    mc_param_str(&p, in->discount);
-    (void)in;
+    shop_order_items_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
     return s;
 }
 
-mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, mc_result **res, shop_order_item **out)
+mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
+    shop_order_items_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
+    *out = (shop_order_item *)row;
+    return s;
+}
+
+mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res,
+    shop_order_item **out)
+{
+    static const mc_stmt st = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_order_items_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
+    *out = (shop_order_item *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_order_item **out)
+{
+    static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
     return s;
 }
@@ -1329,6 +2179,24 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out)
+{
+    static const mc_stmt st = { "shop_order_items_update", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric(10,2) ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric(10,2) ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
+    mc_param_uuid(&p, &in->product_id);
+    mc_param_int32(&p, in->quantity);
+    mc_param_str(&p, in->unit_price);
+    mc_param_str(&p, in->discount);
+    mc_param_int64(&p, in->order_id);
+    mc_param_int16(&p, in->line_no);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
+    *out = (shop_order_item *)row;
+    return s;
 }
 
 /* ---- shipment_items ---- */
@@ -1353,33 +2221,66 @@ static mc_status shop_shipment_items_decode(mc_result *r, const PGresult *pg, in
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_shipment_items_insert_params(mc_params *pp, const shop_shipment_item *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->shipment_id);
+    mc_param_int64(pp, in->order_id);
+    mc_param_int16(pp, in->line_no);
+    mc_param_int32(pp, in->quantity);
+    (void)in;
+}
+
 mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_insert", "INSERT INTO shipment_items (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt st = { "shop_shipment_items_insert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_uuid(&p, &in->shipment_id);
-    mc_param_int64(&p, in->order_id);
-    mc_param_int16(&p, in->line_no);
-    mc_param_int32(&p, in->quantity);
-    (void)in;
+    shop_shipment_items_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
     return s;
 }
 
-mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, mc_result **res, shop_shipment_item **out)
+mc_status shop_shipment_items_upsert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    static const mc_stmt st = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5 };
     mc_params p;
     void *row = NULL;
+    mc_params_init(&p);
+    shop_shipment_items_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
+    *out = (shop_shipment_item *)row;
+    return s;
+}
+
+mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res,
+    shop_shipment_item **out)
+{
+    static const mc_stmt st = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_shipment_items_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
+    *out = (shop_shipment_item *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_shipment_item **out)
+{
+    static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     mc_param_uuid(&p, &shipment_id);
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
     return s;
 }
@@ -1393,6 +2294,22 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out)
+{
+    static const mc_stmt st = { "shop_shipment_items_update", "UPDATE shipment_items SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $2::integer ELSE quantity END WHERE shipment_id = $3 AND order_id = $4 AND line_no = $5 RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)8u)));
+    mc_param_int32(&p, in->quantity);
+    mc_param_uuid(&p, &in->shipment_id);
+    mc_param_int64(&p, in->order_id);
+    mc_param_int16(&p, in->line_no);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
+    *out = (shop_shipment_item *)row;
+    return s;
 }
 
 /* ---- payments ---- */
@@ -1449,15 +2366,130 @@ static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row,
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_payments_insert_params(mc_params *pp, const shop_payment *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_str(pp, in->created_by);
+    mc_param_int64(pp, in->id);
+    mc_param_int64(pp, in->order_id);
+    shop_payment_method_param(pp, in->method);
+    mc_param_str(pp, in->amount);
+    shop_currency_param(pp, in->currency);
+    if (in->paid_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamptz(pp, in->paid_at);
+    if (in->provider_ref_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->provider_ref);
+    if (in->raw_response_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->raw_response);
+    if (in->fraud_score_null)
+        mc_param_null(pp);
+    else
+        mc_param_float(pp, in->fraud_score);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    (void)in;
+}
+
 mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert", "INSERT INTO payments (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
+    shop_payments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s;
+}
+
+mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s;
+}
+
+mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s;
+}
+
+mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_payments_decode, res, &row);
+    *out = (shop_payment *)row;
+    return s;
+}
+
+mc_status shop_payments_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_update", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric(12,2) ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar(64) ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)4093u)));
     mc_param_str(&p, in->created_by);
-    mc_param_int64(&p, in->id);
     mc_param_int64(&p, in->order_id);
     shop_payment_method_param(&p, in->method);
     mc_param_str(&p, in->amount);
@@ -1480,42 +2512,24 @@ mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set,
         mc_param_float(&p, in->fraud_score);
     mc_param_timestamptz(&p, in->created_at);
     mc_param_timestamptz(&p, in->updated_at);
-    (void)in;
+    mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
     return s;
 }
 
-mc_status shop_payments_get(mc_conn *c, int64_t id, mc_result **res, shop_payment **out)
-{
-    static const mc_stmt st = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
-    *out = (shop_payment *)row;
-    return s;
-}
-
-mc_status shop_payments_delete(mc_conn *c, int64_t id)
-{
-    static const mc_stmt st = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    return shop_constraint_change(c, &st, &p);
-}
-
-mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, mc_result **res, shop_payment **out)
+mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
+    shop_payment **out)
 {
     static const mc_stmt st = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     shop_payment_method_param(&p, method);
     mc_param_str(&p, provider_ref);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
     return s;
 }
@@ -1555,13 +2569,92 @@ static mc_status shop_order_events_decode(mc_result *r, const PGresult *pg, int 
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_order_events_insert_params(mc_params *pp, const shop_order_event *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->order_id);
+    if (in->from_status_null)
+        mc_param_null(pp);
+    else
+        shop_order_status_param(pp, in->from_status);
+    shop_order_status_param(pp, in->to_status);
+    mc_param_str(pp, in->user);
+    mc_param_timestamptz(pp, in->at);
+    if (in->details_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->details);
+    (void)in;
+}
+
 mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_insert", "INSERT INTO order_events (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt st = { "shop_order_events_insert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
+    shop_order_events_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
+    *out = (shop_order_event *)row;
+    return s;
+}
+
+mc_status shop_order_events_upsert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out)
+{
+    static const mc_stmt st = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_order_events_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
+    *out = (shop_order_event *)row;
+    return s;
+}
+
+mc_status shop_order_events_insert_or_skip(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res,
+    shop_order_event **out)
+{
+    static const mc_stmt st = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_order_events_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
+    *out = (shop_order_event *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order_event **out)
+{
+    static const mc_stmt st = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_order_events_decode, res, &row);
+    *out = (shop_order_event *)row;
+    return s;
+}
+
+mc_status shop_order_events_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out)
+{
+    static const mc_stmt st = { "shop_order_events_update", "UPDATE order_events SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, from_status = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::order_status ELSE from_status END, to_status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE to_status END, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE \"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE at END, details = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::jsonb ELSE details END WHERE id = $8 RETURNING id, order_id, from_status, to_status, \"user\", at, details", 8 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
     mc_param_int64(&p, in->order_id);
     if (in->from_status_null)
         mc_param_null(&p);
@@ -1574,31 +2667,10 @@ mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint6
         mc_param_null(&p);
     else
         mc_param_str(&p, in->details);
-    (void)in;
+    mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
     return s;
-}
-
-mc_status shop_order_events_get(mc_conn *c, int64_t id, mc_result **res, shop_order_event **out)
-{
-    static const mc_stmt st = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
-    *out = (shop_order_event *)row;
-    return s;
-}
-
-mc_status shop_order_events_delete(mc_conn *c, int64_t id)
-{
-    static const mc_stmt st = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    return shop_constraint_change(c, &st, &p);
 }
 
 /* ---- reviews ---- */
@@ -1641,14 +2713,122 @@ static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, 
     return MC_OK;
 }
 
+/* The parameters of insert and upsert. */
+static void shop_reviews_insert_params(mc_params *pp, const shop_review *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int64(pp, in->id);
+    mc_param_uuid(pp, &in->product_id);
+    if (in->customer_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int64(pp, in->customer_id);
+    mc_param_int16(pp, in->stars);
+    if (in->title_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->title);
+    if (in->body_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->body);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    (void)in;
+}
+
 mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert", "INSERT INTO reviews (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)set);
-    mc_param_int64(&p, in->id);
+    shop_reviews_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s;
+}
+
+mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s;
+}
+
+mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s;
+}
+
+mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    *out = (shop_review *)row;
+    return s;
+}
+
+mc_status shop_reviews_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_update", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar(120) ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
     mc_param_uuid(&p, &in->product_id);
     if (in->customer_id_null)
         mc_param_null(&p);
@@ -1665,42 +2845,24 @@ mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, m
         mc_param_str(&p, in->body);
     mc_param_timestamptz(&p, in->created_at);
     mc_param_timestamptz(&p, in->updated_at);
-    (void)in;
+    mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
     return s;
 }
 
-mc_status shop_reviews_get(mc_conn *c, int64_t id, mc_result **res, shop_review **out)
-{
-    static const mc_stmt st = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
-    mc_params p;
-    void *row = NULL;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
-    *out = (shop_review *)row;
-    return s;
-}
-
-mc_status shop_reviews_delete(mc_conn *c, int64_t id)
-{
-    static const mc_stmt st = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
-    mc_params p;
-    mc_params_init(&p);
-    mc_param_int64(&p, id);
-    return shop_constraint_change(c, &st, &p);
-}
-
-mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, mc_result **res, shop_review **out)
+mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_review **out)
 {
     static const mc_stmt st = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2 };
+    const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
+    (void)flags;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
     mc_param_int64(&p, customer_id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
     return s;
 }

@@ -565,11 +565,28 @@ const char *shop_constraint_name(shop_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out);
+/* Inserts in, or when a row with the same _by_name key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_countries_get(mc_conn *c, mc_str code, mc_result **res, shop_country **out);
+mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_country **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_countries_delete(mc_conn *c, mc_str code);
-mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, mc_result **res, shop_country **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out);
+mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
+    shop_country **out);
 
 /* ---- addresses ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -588,10 +605,20 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, mc_result **res, s
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res,
+    shop_address **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_addresses_get(mc_conn *c, int64_t id, mc_result **res, shop_address **out);
+mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_address **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_addresses_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out);
 
 /* ---- tax_classes ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -603,10 +630,20 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res,
+    shop_tax_class **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_tax_classes_get(mc_conn *c, mc_str code, mc_result **res, shop_tax_class **out);
+mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_tax_class **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_tax_classes_delete(mc_conn *c, mc_str code);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out);
 
 /* ---- related_products ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -618,8 +655,14 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res,
+    shop_related_product **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, mc_result **res, shop_related_product **out);
+mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res, shop_related_product **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id);
 
@@ -634,10 +677,20 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res,
+    shop_tag **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_tags_get(mc_conn *c, int16_t id, mc_result **res, shop_tag **out);
+mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_tag **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_tags_delete(mc_conn *c, int16_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out);
 
 /* ---- product_tags ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -649,8 +702,14 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_product_tags_upsert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res,
+    shop_product_tag **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, mc_result **res, shop_product_tag **out);
+mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res, shop_product_tag **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id);
 
@@ -669,11 +728,28 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out);
+/* Inserts in, or when a row with the same _by_code key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_warehouses_get(mc_conn *c, int16_t id, mc_result **res, shop_warehouse **out);
+mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_warehouse **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_warehouses_delete(mc_conn *c, int16_t id);
-mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_warehouse **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out);
+mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
+    shop_warehouse **out);
 
 /* ---- inventory ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -690,10 +766,21 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, mc_result **res, 
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res,
+    shop_inventory **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, mc_result **res, shop_inventory **out);
+mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res, shop_inventory **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehouse_id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key and version; when another writer changed the row
+ * first: MC_STALE_VERSION. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out);
 
 /* ---- StockMovements ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -709,10 +796,20 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res,
+    shop_StockMovement **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_StockMovements_get(mc_conn *c, int64_t id, mc_result **res, shop_StockMovement **out);
+mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_StockMovement **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_StockMovements_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out);
 
 /* ---- coupons ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -730,11 +827,28 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out);
+/* Inserts in, or when a row with the same _by_code key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_coupons_get(mc_conn *c, int32_t id, mc_result **res, shop_coupon **out);
+mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_coupon **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_coupons_delete(mc_conn *c, int32_t id);
-mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, mc_result **res, shop_coupon **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out);
+mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
+    shop_coupon **out);
 
 /* ---- carts ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -749,11 +863,28 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, mc_result **res, sho
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_carts_upsert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_carts_insert_or_skip(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out);
+/* Inserts in, or when a row with the same _by_customer_id key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_carts_upsert_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_carts_insert_or_skip_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_carts_get(mc_conn *c, mc_uuid id, mc_result **res, shop_cart **out);
+mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_cart **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_carts_delete(mc_conn *c, mc_uuid id);
-mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, mc_result **res, shop_cart **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out);
+mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_cart **out);
 
 /* ---- orders ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -783,12 +914,37 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, mc_resu
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out);
+/* Inserts in, or when a row with the same _by_number key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out);
+/* Inserts in, or when a row with the same _by_customer_id_number key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_orders_get(mc_conn *c, int64_t id, mc_result **res, shop_order **out);
+mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_orders_delete(mc_conn *c, int64_t id);
-mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, mc_result **res, shop_order **out);
-mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, mc_result **res, shop_order **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key and version; when another writer changed the row
+ * first: MC_STALE_VERSION. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out);
+mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out);
+mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out);
 
 /* ---- order_items ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -805,10 +961,20 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res,
+    shop_order_item **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, mc_result **res, shop_order_item **out);
+mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_order_item **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out);
 
 /* ---- shipment_items ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -822,10 +988,20 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_shipment_items_upsert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res,
+    shop_shipment_item **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, mc_result **res, shop_shipment_item **out);
+mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_shipment_item **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out);
 
 /* ---- payments ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -847,11 +1023,28 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out);
+/* Inserts in, or when a row with the same _by_method_provider_ref key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_payments_get(mc_conn *c, int64_t id, mc_result **res, shop_payment **out);
+mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_payment **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_payments_delete(mc_conn *c, int64_t id);
-mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, mc_result **res, shop_payment **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out);
+mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
+    shop_payment **out);
 
 /* ---- order_events ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -868,10 +1061,20 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_order_events_upsert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_order_events_insert_or_skip(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res,
+    shop_order_event **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_order_events_get(mc_conn *c, int64_t id, mc_result **res, shop_order_event **out);
+mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order_event **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_order_events_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out);
 
 /* ---- reviews ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -889,11 +1092,28 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out);
+/* Inserts in, or when a row with the same _by_product_id_customer_id key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out);
 /* The row with this primary key, or MC_NOT_FOUND. */
-mc_status shop_reviews_get(mc_conn *c, int64_t id, mc_result **res, shop_review **out);
+mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_review **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_reviews_delete(mc_conn *c, int64_t id);
-mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, mc_result **res, shop_review **out);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out);
+mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_review **out);
 
 #ifdef __cplusplus
 }

@@ -162,6 +162,10 @@ mc_status mc_pool_acquire(mc_pool *p, mc_conn **out, mc_error *err);
 void mc_pool_release(mc_pool *p, mc_conn *c);
 void mc_pool_free(mc_pool *p);               /* all connections must be released */
 
+/* Flags of generated read calls: soft-deleted rows count too. (The low
+ * bits are for choosing relationships to load.) */
+#define MC_INCLUDE_DELETED 0x80000000u
+
 /* ---- results ---------------------------------------------------------------
  * The rows of one call, and everything they point to, live in one result:
  * mc_result_free releases all of it. Text points into libpq's memory. */
