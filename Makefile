@@ -141,6 +141,25 @@ $(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tes
 	$(say) CC $<
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
+# test models (tests/models/*.model): generated like the examples, linked
+# into tests/test_access.c
+TMODELS      := $(basename $(notdir $(wildcard tests/models/*.model)))
+TGEN         := $(B)/testgen
+
+$(TGEN)/%.c $(TGEN)/%.h $(TGEN)/%.sql: tests/models/%.model $(B)/modelc
+	@mkdir -p $(TGEN)
+	$(say) MODELC $<
+	$(Q)$(B)/modelc $< -o $(TGEN) -MD
+
+$(TGEN)/%.o: $(TGEN)/%.c $(TGEN)/%.h
+	$(say) CC $<
+	$(Q)$(CC) $(STRICT_C) $(SAN) -g -Isrc/runtime/include $(PQ_INC) -c -o $@ $<
+
+$(B)/tests/test_access: tests/test_access.c $(TMODELS:%=$(TGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(TGEN) -o $@ $< $(TMODELS:%=$(TGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
+
 # the fuzz target, driven by a replay main over the seed corpus
 $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a
 	@mkdir -p $(dir $@)
