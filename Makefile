@@ -47,7 +47,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o 
 MAIN_OBJ     := $(B)/src/main.o
 TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.model))
 
-.PHONY: all deps test test-bins golden fuzz clean install
+.PHONY: all deps test test-bins golden fuzz clean install example
 all: $(B)/modelc $(B)/libmodelc.a
 
 PQ_INC       := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
@@ -141,6 +141,15 @@ $(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tes
 	$(say) CC $<
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
+# the example program (make example runs it)
+$(B)/blog_app: examples/blog_app.c $(EXGEN)/blog.o $(B)/libmodelc.a
+	$(say) LINK $@
+	$(Q)$(CC) $(STD) $(WARN) -Werror $(SAN) -g -Isrc/runtime/include $(PQ_INC) -I$(EXGEN) -o $@ $< \
+		$(EXGEN)/blog.o $(B)/libmodelc.a $(ALL_LDFLAGS) -lpq -lpthread
+
+example:
+	@bash tests/example.sh
+
 # test models (tests/models/*.model): generated like the examples, linked
 # into tests/test_access.c
 TMODELS      := $(basename $(notdir $(wildcard tests/models/*.model)))
@@ -166,7 +175,7 @@ $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmode
 	$(say) CC $@
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a $(ALL_LDFLAGS)
 
-test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay
+test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay $(B)/blog_app
 
 test:
 	@bash tests/run.sh

@@ -15,41 +15,8 @@ bash tests/deps.sh || exit 1
 echo "== build (SANITIZE=1)"
 make -s SANITIZE=1 B="$B" -j"$(nproc)" test-bins || { echo "build failed"; exit 1; }
 
-PGBIN=$(pg_config --bindir 2>/dev/null)
-[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
 PGDIR=$ROOT/$B/pg
-RUNAS=()
-if [ "$(id -u)" = 0 ]; then
-	RUNAS=(runuser -u postgres --)
-fi
-
-start_cluster() {
-	rm -rf "$PGDIR"
-	mkdir -p "$PGDIR"
-	if [ "$(id -u)" = 0 ]; then
-		chown postgres: "$PGDIR"
-		# the postgres user must be able to reach the folder; otherwise use /tmp
-		if ! runuser -u postgres -- test -w "$PGDIR"; then
-			rmdir "$PGDIR"
-			PGDIR=$(mktemp -d /tmp/modelc-pg.XXXXXX)
-			chown postgres: "$PGDIR"
-		fi
-	fi
-	"${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
-		>"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log"; return 1; }
-	# any port works: the server listens on a unix socket in its own folder only
-	PGPORT=$(( 20000 + RANDOM % 20000 ))
-	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \
-		-o "-k $PGDIR -p $PGPORT -c listen_addresses='' -c fsync=off -c full_page_writes=off" start \
-		>/dev/null || { cat "$PGDIR/server.log"; return 1; }
-	export PGHOST=$PGDIR PGPORT PGUSER=postgres PGDATABASE=postgres
-}
-
-stop_cluster() {
-	if [ -f "$PGDIR/data/postmaster.pid" ]; then
-		"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -m immediate -w stop >/dev/null 2>&1
-	fi
-}
+. tests/pg.sh
 trap stop_cluster EXIT INT TERM
 
 echo "== start PostgreSQL"
@@ -69,6 +36,20 @@ for t in $(find "$B/tests" -maxdepth 2 -type f -name 'test_*' -perm -u+x | sort)
 		failed+=("$(basename "$t")")
 	fi
 done
+
+echo "== examples/blog_app"
+ran=$((ran + 1))
+if "$PGBIN/psql" -XAtq -c "DROP DATABASE IF EXISTS blog_app" -c "CREATE DATABASE blog_app" >/dev/null &&
+	"$PGBIN/psql" -XAtq -v ON_ERROR_STOP=1 -d blog_app -f "$B/examples/blog.sql" >/dev/null &&
+	"$B/blog_app" "dbname=blog_app" > "$B/blog_app.out" &&
+	grep -q "insufficient funds, nothing moved" "$B/blog_app.out" &&
+	grep -q "closing balances *alice *70.00 *bob *50.00" "$B/blog_app.out"; then
+	echo "blog_app: 1 passed, 0 failed"
+else
+	cat "$B/blog_app.out" 2>/dev/null
+	echo "blog_app: 0 passed, 1 failed"
+	failed+=(blog_app)
+fi
 
 echo "== fuzz corpus replay"
 ran=$((ran + 1))
