@@ -361,7 +361,7 @@ static long result_rows(const PGresult *r)
 }
 
 /* Every statement ends here: the counter and the hook see all of them. */
-static void finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, const PGresult *r)
+void mc__finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, long rows)
 {
 	c->statements++;
 	if (c->hook) {
@@ -371,11 +371,16 @@ static void finish(mc_conn *c, const char *sql, int nparams, double t0, mc_statu
 		ev.duration_ms = (mc__now() - t0) * 1000.0;
 		if (ev.duration_ms < 0)
 			ev.duration_ms = 0;
-		ev.rows = st == MC_OK ? result_rows(r) : -1;
+		ev.rows = st == MC_OK ? rows : -1;
 		ev.status = st;
 		ev.error = st == MC_OK ? NULL : &c->err;
 		c->hook(c->hook_ctx, &ev);
 	}
+}
+
+static void finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, const PGresult *r)
+{
+	mc__finish(c, sql, nparams, t0, st, st == MC_OK ? result_rows(r) : -1);
 }
 
 mc_status mc__run(mc_conn *c, const char *sql, bool keep_error, PGresult **out)
@@ -588,4 +593,22 @@ mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res)
 	else
 		PQclear(r);
 	return s;
+}
+
+/* ---- for the runtime's other files: query.c drives libpq itself when it
+ * streams, and must report like mc_exec --------------------------------- */
+
+void mc__err_reset(mc_conn *c)
+{
+	err_reset(c);
+}
+
+mc_status mc__check_result(mc_conn *c, const PGresult *r)
+{
+	return check_result(c, r);
+}
+
+mc_status mc__lost(mc_conn *c)
+{
+	return lost(c);
 }

@@ -45,6 +45,15 @@ double mc__now(void);
  * failure needs. */
 mc_status mc__run(mc_conn *c, const char *sql, bool keep_error, PGresult **out);
 
+/* What mc_exec does around a statement, for code that drives libpq itself
+ * (query.c streams): clear the last error; turn a PGresult (NULL: libpq
+ * failed) into a status and the error fields; record a lost connection;
+ * count the statement and call the hook (rows: returned or affected). */
+void mc__err_reset(mc_conn *c);
+mc_status mc__check_result(mc_conn *c, const PGresult *r);
+mc_status mc__lost(mc_conn *c);
+void mc__finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, long rows);
+
 /* Records an error that did not come from the server. */
 mc_status mc__fail(mc_conn *c, mc_status st, const char *sqlstate, const char *fmt, ...)
 #if defined(__GNUC__)

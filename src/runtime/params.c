@@ -286,3 +286,56 @@ void mc_param_array_int64(mc_params *p, const int64_t *items, const bool *nulls,
 	/* the reservation was for the widest numbers: record the real length */
 	p->lengths[p->n - 1] = (int)(dst - start);
 }
+
+/* The elements' text is already what each type's input function reads, so
+ * quoting it makes any element type safe: the array parser hands the
+ * unescaped text to that function. */
+void mc_param_array_of(mc_params *p, const mc_params *elems)
+{
+	size_t len = 2;
+	char *dst;
+
+	if (p->failed)
+		return;
+	/* adding to elems while reading it would move what we read */
+	if (!elems || elems == p || elems->failed) {
+		p->failed = true;
+		return;
+	}
+	for (int i = 0; i < elems->n; i++) {
+		const char *v = elems->values[i];
+		size_t el = 4;  /* NULL */
+		if (v) {
+			el = 2;
+			for (int k = 0; k < elems->lengths[i]; k++)
+				el += (v[k] == '"' || v[k] == '\\') ? 2 : 1;
+		}
+		len += el + (i > 0);
+		if (len > (size_t)INT32_MAX) {
+			p->failed = true;
+			return;
+		}
+	}
+	dst = reserve(p, len);
+	if (!dst)
+		return;
+	*dst++ = '{';
+	for (int i = 0; i < elems->n; i++) {
+		const char *v = elems->values[i];
+		if (i > 0)
+			*dst++ = ',';
+		if (!v) {
+			memcpy(dst, "NULL", 4);
+			dst += 4;
+			continue;
+		}
+		*dst++ = '"';
+		for (int k = 0; k < elems->lengths[i]; k++) {
+			if (v[k] == '"' || v[k] == '\\')
+				*dst++ = '\\';
+			*dst++ = v[k];
+		}
+		*dst++ = '"';
+	}
+	*dst = '}';
+}

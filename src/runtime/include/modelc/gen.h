@@ -139,7 +139,9 @@ typedef struct mc_table_desc {
     const char *name;               /* SQL, quoted where needed */
     int ncolumns;
     const char *const *columns;     /* SQL names, quoted where needed */
-    const char *const *casts;       /* SQL type of each column, for $n::type */
+    const char *const *casts;       /* SQL type of each column, for $n::type; without a
+                                     * length or precision (varchar, bpchar, numeric): an
+                                     * explicit cast to varchar(5) truncates silently */
     const char *select_list;        /* all columns, in struct order */
     int soft_delete_at;             /* column index of the soft-delete timestamp, or -1 */
     int soft_delete_flag;           /* column index of the soft-delete flag, or -1 */
@@ -150,7 +152,7 @@ typedef enum mc_op {
     MC_OP_IN,                       /* col = ANY($n::type[]): the value is an array parameter */
     MC_OP_NOT_IN,
     MC_OP_IS_NULL, MC_OP_IS_NOT_NULL, /* no value */
-    MC_OP_LIKE, MC_OP_ILIKE
+    MC_OP_LIKE, MC_OP_ILIKE         /* the pattern is sent as text, not cast to the column's type */
 } mc_op;
 
 typedef struct mc_query mc_query;
@@ -160,7 +162,8 @@ mc_query *mc_query_new(const mc_table_desc *t);
 void mc_query_free(mc_query *q);             /* NULL is fine */
 
 /* Where a condition's value goes: add exactly one mc_param_* (or
- * mc_param_array_of for IN) to it, then call mc_query_cond. */
+ * mc_param_array_of for IN) to it, then call mc_query_cond. NULL when q
+ * is NULL: check mc_query_new. */
 mc_params *mc_query_value(mc_query *q);
 void mc_query_cond(mc_query *q, int col, mc_op op);
 
@@ -172,12 +175,15 @@ void mc_query_and_begin(mc_query *q);
 void mc_query_end(mc_query *q);
 
 void mc_query_order(mc_query *q, int col, bool desc);    /* in call order */
+int mc_query_order_count(const mc_query *q);
+int mc_query_order_col(const mc_query *q, int i);        /* column index of order term i */
 void mc_query_limit(mc_query *q, int64_t n);
 void mc_query_offset(mc_query *q, int64_t n);
 /* Keyset pagination: rows after the row whose order columns have these
  * values: add one mc_param_* per mc_query_order column to
  * mc_query_value(q), in the same order, then call this. Works with mixed
- * directions. */
+ * directions. NULLs in the order columns are not supported (such rows
+ * are skipped); the last order column should be unique, e.g. the key. */
 void mc_query_after(mc_query *q);
 /* Soft-deleted rows (soft_delete_* in the descriptor) are skipped unless
  * this is set. */
@@ -187,7 +193,9 @@ void mc_query_include_deleted(mc_query *q, bool yes);
  * of memory) is remembered and reported by the run calls as MC_INVALID or
  * MC_NOMEM with a message on the connection. */
 
-/* SELECT select_list FROM ... : *pgres as in mc_exec. q may be NULL (all rows). */
+/* SELECT select_list FROM ... : *pgres as in mc_exec. q may be NULL (all rows).
+ * Count ignores order, limit and offset; delete and update ignore order
+ * and refuse limit and offset (MC_INVALID). */
 mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q, void **pgres);
 mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
 mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
@@ -198,7 +206,10 @@ mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q,
                           int nset, const mc_params *set, const char *set_sql, int64_t *n);
 /* Streams the rows of the query in constant memory (libpq single-row or
  * chunked mode): each(ctx, pgres, row) is called per row with a PGresult
- * valid during the call; a non-zero return stops the stream (status MC_OK). */
+ * valid during the call; a non-zero return stops the stream (status MC_OK).
+ * each must not use c. An early stop cancels the statement, except inside
+ * a transaction block, where a cancel would abort the transaction: there
+ * the remaining rows are read and dropped. */
 typedef int (*mc_row_fn)(void *ctx, const void *pgres, int row);
 mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q, mc_row_fn each, void *ctx);
 
