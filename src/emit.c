@@ -563,15 +563,46 @@ static const char *decode_stmt(emitter *e, const m_column *c, int i)
 	}
 }
 
-/* The type to cast a parameter to: serials are not types. */
-static const char *cast_type(const m_column *c)
+/* The type to cast a parameter to: without length or precision, which an
+ * explicit cast would silently apply (truncating where the column would
+ * refuse), and serials are not types. */
+static const char *cast_type(emitter *e, const m_column *c)
 {
+	const char *base;
 	switch (c->type.kind) {
-	case T_SMALLSERIAL: return "smallint";
-	case T_SERIAL: return "integer";
-	case T_BIGSERIAL: return "bigint";
-	default: return c->type.sql;
+	case T_SMALLSERIAL: base = "smallint"; break;
+	case T_SERIAL: base = "integer"; break;
+	case T_BIGSERIAL: base = "bigint"; break;
+	case T_VARCHAR: base = "varchar"; break;
+	case T_CHAR: base = "bpchar"; break;
+	case T_NUMERIC: base = "numeric"; break;
+	case T_TIME: base = "time"; break;
+	case T_TIMETZ: base = "timetz"; break;
+	case T_TIMESTAMP: base = "timestamp"; break;
+	case T_TIMESTAMPTZ: base = "timestamptz"; break;
+	case T_INTERVAL: base = "interval"; break;
+	default: {
+		/* other types: the name before any (n), bit(n) as varbit */
+		const char *sql = c->type.sql;
+		size_t n = strcspn(sql, "([");
+		base = arena_strndup(e->a, sql, n);
+		if (strcmp(base, "bit") == 0)
+			base = "varbit";
+		else if (strcmp(base, "bit varying") == 0)
+			base = "varbit";
+		break;
 	}
+	}
+	if (!c->type.array_dims)
+		return base;
+	buf b;
+	buf_init(&b);
+	buf_puts(&b, base);
+	for (int i = 0; i < c->type.array_dims; i++)
+		buf_puts(&b, "[]");
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
 }
 
 static const char *c_arg_type(emitter *e, const m_column *c)
@@ -737,9 +768,9 @@ static tval *access_value(emitter *e, const m_table *t)
 			buf_puts(&vals, ", ");
 		if (dflt)
 			buf_printf(&vals, "CASE WHEN ($1::int8 & %llu) <> 0 THEN $%d::%s ELSE %s END",
-			           (unsigned long long)1 << k, np, cast_type(c), dflt);
+			           (unsigned long long)1 << k, np, cast_type(e, c), dflt);
 		else
-			buf_printf(&vals, "$%d::%s", np, cast_type(c));
+			buf_printf(&vals, "$%d::%s", np, cast_type(e, c));
 		tval *iv = tv_dict(a);
 		tv_sets(a, iv, "null_flag", c->c_null);
 		tv_sets(a, iv, "param", param_call(e, c, "pp", arena_printf(a, "in->%s", c->c_name)));
@@ -814,7 +845,7 @@ static tval *access_value(emitter *e, const m_table *t)
 			const char *cn = sql_ident(a, c->name);
 			all |= (uint64_t)1 << k;
 			buf_printf(&set, "%s%s = CASE WHEN ($1::int8 & %llu) <> 0 THEN $%d::%s ELSE %s END", set.len ? ", " : "",
-			           cn, (unsigned long long)1 << k, ++n, cast_type(c), c->on_update_sql ? c->on_update_sql : cn);
+			           cn, (unsigned long long)1 << k, ++n, cast_type(e, c), c->on_update_sql ? c->on_update_sql : cn);
 			tv_push(a, params, write_param(e, c));
 		}
 		if (t->version_col) {
@@ -852,6 +883,88 @@ static tval *access_value(emitter *e, const m_table *t)
 		tv_setb(a, x, "update", false);
 	}
 	tv_setb(a, x, "soft_delete", t->soft_delete_at != NULL);
+
+	/* the table descriptor and typed query builder */
+	tval *desc_cols = tv_list(a);
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		tval *d = tv_dict(a);
+		tv_sets(a, d, "sql", c_string(e, sql_ident(a, c->name)));
+		tv_sets(a, d, "cast", c_string(e, cast_type(e, c)));
+		tv_sets(a, d, "index", arena_printf(a, "%zu", k));
+		tv_sets(a, d, "name", c->c_name);
+		tv_sets(a, d, "type", c_arg_type(e, c));
+		tv_sets(a, d, "param", param_call(e, c, "v_", "v"));
+		tv_sets(a, d, "elem_param", param_call(e, c, "&elems", "v[i]"));
+		tv_sets(a, d, "row_param", param_call(e, c, "v_", arena_printf(a, "last->%s", c->c_name)));
+		tv_setb(a, d, "nullable", !c->not_null);
+		bool text = c->type.kind == T_TEXT || c->type.kind == T_VARCHAR || c->type.kind == T_CHAR ||
+		            (c->type.kind == T_OTHER && strcmp(c->type.sql, "citext") == 0);
+		tv_setb(a, d, "text", text);
+		tv_push(a, desc_cols, d);
+	}
+	tv_set(a, x, "desc_cols", desc_cols);
+	tv_sets(a, x, "table_sql", c_string(e, tn));
+	tv_sets(a, x, "select_sql", c_string(e, select_list));
+	tv_sets(a, x, "ncols", arena_printf(a, "%zu", t->columns.n));
+	int sd_at = -1, sd_flag = -1;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		if (t->columns.items[k] == t->soft_delete_at)
+			sd_at = (int)k;
+		if (t->columns.items[k] == t->soft_delete_flag)
+			sd_flag = (int)k;
+	}
+	tv_sets(a, x, "sd_at", arena_printf(a, "%d", sd_at));
+	tv_sets(a, x, "sd_flag", arena_printf(a, "%d", sd_flag));
+	/* update_where writes like update, minus keys and versions */
+	tval *uw = tv_list(a);
+	uint64_t uw_all = 0;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (c->identity || c->generated_sql || c->primary_key || c->is_version)
+			continue;
+		uw_all |= (uint64_t)1 << k;
+		tval *d = tv_dict(a);
+		tv_sets(a, d, "index", arena_printf(a, "%zu", k));
+		tv_sets(a, d, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+		tv_sets(a, d, "null_flag", c->c_null);
+		tv_sets(a, d, "param", param_call(e, c, "&set", arena_printf(a, "in->%s", c->c_name)));
+		tv_push(a, uw, d);
+	}
+	tv_set(a, x, "uw_cols", uw);
+	/* 'on update' columns: the expression applies unless the caller writes them */
+	tval *onupd = tv_list(a);
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (!c->on_update_sql)
+			continue;
+		tval *d = tv_dict(a);
+		tv_sets(a, d, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+		tv_sets(a, d, "piece", c_string(e, arena_printf(a, "%s = %s", sql_ident(a, c->name), c->on_update_sql)));
+		tv_push(a, onupd, d);
+	}
+	tv_set(a, x, "on_update_cols", onupd);
+	if (t->soft_delete_at)
+		tv_sets(a, x, "soft_set_sql",
+		        c_string(e, t->soft_delete_flag
+		                        ? arena_printf(a, "%s = now(), %s = true", sql_ident(a, t->soft_delete_at->name),
+		                                       sql_ident(a, t->soft_delete_flag->name))
+		                        : arena_printf(a, "%s = now()", sql_ident(a, t->soft_delete_at->name))));
+	tv_sets(a, x, "version_piece",
+	        t->version_col ? c_string(e, arena_printf(a, "%s = %s + 1", sql_ident(a, t->version_col->name),
+	                                                 sql_ident(a, t->version_col->name)))
+	                       : NULL);
+	tv_sets(a, x, "uw_all", arena_printf(a, "((uint64_t)%lluu)", (unsigned long long)uw_all));
+	/* room for every 'on update' and version assignment, with separators */
+	size_t need = 1;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (c->on_update_sql)
+			need += strlen(sql_ident(a, c->name)) + strlen(c->on_update_sql) + 5;
+		else if (c->is_version)
+			need += 2 * strlen(sql_ident(a, c->name)) + 9;
+	}
+	tv_sets(a, x, "set_sql_size", arena_printf(a, "%zu", need));
 
 	tv_set(a, x, "pk", t->pk ? key_value(e, &t->pk->cols, "", select_list, t) : tv_bool(a, false));
 	tval *uniq = tv_list(a);

@@ -263,6 +263,13 @@ static void test_types_round_trip(void **state)
 	assert_false(g->t_null);                          /* empty is not NULL */
 	assert_str(g->addr, "::1");
 	mc_result_free(r4);
+
+	/* a value too long for varchar(20) is refused, never cut short */
+	in.vc = S("twenty-one characters");
+	mc_result *r5;
+	assert_int_equal(access_samples_insert(conn, &in, 0, &r5, &o), MC_ERROR);
+	assert_string_equal(mc_last_error(conn)->sqlstate, "22001");
+	assert_null(r5);
 	mc_result_free(r3);
 	mc_result_free(res);
 }
@@ -294,6 +301,198 @@ static void test_all_null(void **state)
 	mc_result_free(res);
 }
 
+/* 50 rows in "order": user u00..u49, "select" = i % 5, note on even rows. */
+static void fill_orders(void)
+{
+	int64_t n = 0;
+	mc_status st = access_order_hard_delete_where(conn, NULL, &n);
+	ok(st);
+	for (int i = 0; i < 50; i++) {
+		char user[8];
+		snprintf(user, sizeof user, "u%02d", i);
+		access_order in;
+		memset(&in, 0, sizeof in);
+		in.user = S(user);
+		in.select = i % 5;
+		in.note = S(i % 2 ? "odd" : "even");
+		in.note_null = i % 4 == 3;
+		in.gone_at_null = true;
+		mc_result *r;
+		access_order *o;
+		ok(access_order_insert(conn, &in, ACCESS_ORDER_SELECT, &r, &o));
+		mc_result_free(r);
+	}
+}
+
+static void test_query_filters(void **state)
+{
+	(void)state;
+	fill_orders();
+	int64_t n;
+	access_order_query *q = access_order_query_new();
+	access_order_where_select(q, MC_OP_GE, 3);          /* 3, 4: 20 rows */
+	access_order_where_note_null(q, false);            /* minus i % 4 == 3 */
+	ok(access_order_count(conn, q, &n));
+	int want = 0;
+	for (int i = 0; i < 50; i++)
+		want += i % 5 >= 3 && i % 4 != 3;
+	assert_int_equal(n, want);
+	access_order_query_free(q);
+
+	/* (user LIKE 'u1%' OR user IN (u45, u46)) AND select <> 0 */
+	q = access_order_query_new();
+	access_order_or(q);
+	access_order_where_user(q, MC_OP_LIKE, S("u1%"));
+	mc_str in2[] = { S("u45"), S("u46") };
+	access_order_where_user_in(q, in2, 2, false);
+	access_order_end(q);
+	access_order_where_select(q, MC_OP_NE, 0);
+	access_order_order_by_user(q, true);
+	mc_result *res;
+	access_order *rows;
+	size_t nrows;
+	ok(access_order_list(conn, q, &res, &rows, &nrows));
+	/* u10..u19 minus u10, u15 (select 0), plus u46 (u45 has select 0) */
+	const char *expect[] = { "u46", "u19", "u18", "u17", "u16", "u14", "u13", "u12", "u11" };
+	assert_int_equal(nrows, 9);
+	for (size_t i = 0; i < nrows; i++)
+		assert_str(rows[i].user, expect[i]);
+	mc_result_free(res);
+	access_order_query_free(q);
+
+	/* an IN list far beyond PostgreSQL's 65,535-parameter limit */
+	enum { BIG = 70000 };
+	int32_t *many = malloc(BIG * sizeof *many);
+	for (int i = 0; i < BIG; i++)
+		many[i] = i % 7 == 1 ? 1 : 100 + i;
+	q = access_order_query_new();
+	access_order_where_select_in(q, many, BIG, false);
+	ok(access_order_count(conn, q, &n));
+	assert_int_equal(n, 10);                           /* select = 1 */
+	access_order_query_free(q);
+	free(many);
+}
+
+static void test_query_pages(void **state)
+{
+	(void)state;
+	fill_orders();
+	/* limit/offset */
+	access_order_query *q = access_order_query_new();
+	access_order_order_by_user(q, false);
+	access_order_limit(q, 5);
+	access_order_offset(q, 10);
+	mc_result *res;
+	access_order *rows;
+	size_t n;
+	ok(access_order_list(conn, q, &res, &rows, &n));
+	assert_int_equal(n, 5);
+	assert_str(rows[0].user, "u10");
+	assert_str(rows[4].user, "u14");
+	mc_result_free(res);
+	access_order_query_free(q);
+
+	/* keyset: select desc, user asc, 7 at a time, every row once in order */
+	char seen[50] = { 0 };
+	int total = 0, last_sel = 99;
+	char last_user[8] = "";
+	access_order *prev = NULL;
+	mc_result *prev_res = NULL;
+	for (;;) {
+		q = access_order_query_new();
+		access_order_order_by_select(q, true);
+		access_order_order_by_user(q, false);
+		if (prev)
+			access_order_after(q, prev);
+		access_order_limit(q, 7);
+		ok(access_order_list(conn, q, &res, &rows, &n));
+		access_order_query_free(q);
+		mc_result_free(prev_res);
+		prev_res = res;
+		if (n == 0)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			int idx = atoi(rows[i].user.ptr + 1);
+			assert_false(seen[idx]);
+			seen[idx] = 1;
+			char u[8];
+			snprintf(u, sizeof u, "%.*s", (int)rows[i].user.len, rows[i].user.ptr);
+			assert_true(rows[i].select < last_sel || (rows[i].select == last_sel && strcmp(u, last_user) > 0));
+			last_sel = rows[i].select;
+			strcpy(last_user, u);
+			total++;
+		}
+		prev = &rows[n - 1];
+	}
+	mc_result_free(prev_res);
+	assert_int_equal(total, 50);
+}
+
+static void test_query_writes(void **state)
+{
+	(void)state;
+	fill_orders();
+	access_order_query *q = access_order_query_new();
+	access_order_where_select(q, MC_OP_EQ, 2);
+	access_order vals;
+	memset(&vals, 0, sizeof vals);
+	vals.note = S("bulk");
+	int64_t n;
+	ok(access_order_update_where(conn, q, &vals, ACCESS_ORDER_NOTE, &n));
+	assert_int_equal(n, 10);
+	access_order_query_free(q);
+	q = access_order_query_new();
+	access_order_where_note(q, MC_OP_EQ, S("bulk"));
+	mc_result *res;
+	access_order *rows;
+	size_t nrows;
+	ok(access_order_list(conn, q, &res, &rows, &nrows));
+	assert_int_equal(nrows, 10);
+	for (size_t i = 0; i < nrows; i++)
+		assert_int_equal(rows[i].lock, 2);             /* the version counted up */
+	mc_result_free(res);
+
+	/* soft delete by filter: reads skip them unless asked */
+	ok(access_order_soft_delete_where(conn, q, &n));
+	assert_int_equal(n, 10);
+	ok(access_order_count(conn, q, &n));
+	assert_int_equal(n, 0);
+	access_order_include_deleted(q);
+	ok(access_order_count(conn, q, &n));
+	assert_int_equal(n, 10);
+	ok(access_order_hard_delete_where(conn, q, &n));
+	assert_int_equal(n, 10);
+	access_order_query_free(q);
+	ok(access_order_count(conn, NULL, &n));
+	assert_int_equal(n, 40);
+}
+
+static int count_rows(void *ctx, const access_order *row)
+{
+	int *seen = ctx;
+	(*seen)++;
+	return row->select == 4 && *seen > 20;   /* stop early, on a row with select 4 */
+}
+
+static void test_stream(void **state)
+{
+	(void)state;
+	fill_orders();
+	int seen = 0;
+	ok(access_order_stream(conn, NULL, count_rows, &seen));
+	assert_true(seen > 20 && seen < 50);
+	/* the connection is usable afterwards, and a full stream sees all */
+	int64_t n;
+	ok(access_order_count(conn, NULL, &n));
+	assert_int_equal(n, 50);
+	access_order_query *q = access_order_query_new();
+	access_order_where_select(q, MC_OP_LT, 100);
+	seen = -1000;
+	ok(access_order_stream(conn, q, count_rows, &seen));
+	assert_int_equal(seen, -950);
+	access_order_query_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -302,6 +501,10 @@ int main(void)
 		cmocka_unit_test(test_one_column_soft_delete),
 		cmocka_unit_test(test_types_round_trip),
 		cmocka_unit_test(test_all_null),
+		cmocka_unit_test(test_query_filters),
+		cmocka_unit_test(test_query_pages),
+		cmocka_unit_test(test_query_writes),
+		cmocka_unit_test(test_stream),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }

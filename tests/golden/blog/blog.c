@@ -179,7 +179,7 @@ static void blog_users_insert_params(mc_params *pp, const blog_user *in, uint64_
 
 mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -191,7 +191,7 @@ mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
 
 mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -204,7 +204,7 @@ mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
 mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -216,7 +216,7 @@ mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t se
 
 mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -229,7 +229,7 @@ mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t s
 mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar(255), $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -285,7 +285,7 @@ mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
 
 mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_update", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(255) ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_update", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -322,6 +322,394 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
     return s;
+}
+
+/* ---- queries on users ---- */
+
+static const char *const blog_users_columns[8] = {
+    "id",
+    "email",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "is_deleted",
+    "deleted_at",
+};
+static const char *const blog_users_casts[8] = {
+    "uuid",
+    "varchar",
+    "text",
+    "user_status",
+    "timestamptz",
+    "timestamptz",
+    "boolean",
+    "timestamptz",
+};
+static const mc_table_desc blog_users_desc = {
+    "users", 8, blog_users_columns, blog_users_casts, "id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 7, 6
+};
+
+blog_users_query *blog_users_query_new(void) { return (blog_users_query *)mc_query_new(&blog_users_desc); }
+void blog_users_query_free(blog_users_query *q) { mc_query_free((mc_query *)q); }
+void blog_users_or(blog_users_query *q) { mc_query_or_begin((mc_query *)q); }
+void blog_users_and(blog_users_query *q) { mc_query_and_begin((mc_query *)q); }
+void blog_users_end(blog_users_query *q) { mc_query_end((mc_query *)q); }
+void blog_users_limit(blog_users_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void blog_users_offset(blog_users_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+void blog_users_include_deleted(blog_users_query *q) { mc_query_include_deleted((mc_query *)q, true); }
+
+void blog_users_after(blog_users_query *q, const blog_user *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->id); break;
+        case 1: mc_param_str(v_, last->email); break;
+        case 2: mc_param_str(v_, last->name); break;
+        case 3: blog_user_status_param(v_, last->status); break;
+        case 4: mc_param_timestamptz(v_, last->created_at); break;
+        case 5: mc_param_timestamptz(v_, last->updated_at); break;
+        case 6: mc_param_bool(v_, last->is_deleted); break;
+        case 7: mc_param_timestamptz(v_, last->deleted_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void blog_users_where_id(blog_users_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void blog_users_where_id_in(blog_users_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_id(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void blog_users_where_email(blog_users_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_email_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void blog_users_where_email_in(blog_users_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_email(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void blog_users_where_name(blog_users_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void blog_users_where_name_in(blog_users_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_name(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void blog_users_where_status(blog_users_query *q, mc_op op, blog_user_status v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_status_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        blog_user_status_param(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void blog_users_where_status_in(blog_users_query *q, const blog_user_status *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        blog_user_status_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_status(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void blog_users_where_created_at(blog_users_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void blog_users_where_created_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_created_at(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void blog_users_where_updated_at(blog_users_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void blog_users_where_updated_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_updated_at(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void blog_users_where_is_deleted(blog_users_query *q, mc_op op, bool v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_is_deleted_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bool(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void blog_users_where_is_deleted_in(blog_users_query *q, const bool *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bool(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_order_by_is_deleted(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void blog_users_where_deleted_at(blog_users_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_users_where_deleted_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void blog_users_where_deleted_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_users_where_deleted_at_null(blog_users_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 7, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void blog_users_order_by_deleted_at(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res, blog_user **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &blog_users_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    blog_user *out = r ? (blog_user *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = blog_users_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status blog_users_count(mc_conn *c, const blog_users_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &blog_users_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_users_update_where(mc_conn *c, const blog_users_query *q, const blog_user *in, uint64_t cols, int64_t *n)
+{
+    int idx[8];
+    int nset = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & BLOG_USERS_EMAIL) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->email);
+    }
+    if (cols & BLOG_USERS_NAME) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & BLOG_USERS_STATUS) {
+        idx[nset++] = 3;
+        blog_user_status_param(&set, in->status);
+    }
+    if (cols & BLOG_USERS_CREATED_AT) {
+        idx[nset++] = 4;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & BLOG_USERS_UPDATED_AT) {
+        idx[nset++] = 5;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (cols & BLOG_USERS_IS_DELETED) {
+        idx[nset++] = 6;
+        mc_param_bool(&set, in->is_deleted);
+    }
+    if (cols & BLOG_USERS_DELETED_AT) {
+        idx[nset++] = 7;
+        if (in->deleted_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamptz(&set, in->deleted_at);
+    }
+    if (!(cols & BLOG_USERS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &blog_users_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_users_soft_delete_where(mc_conn *c, const blog_users_query *q, int64_t *n)
+{
+    mc_status s = mc_query_update(c, &blog_users_desc, (const mc_query *)q, NULL, 0, NULL, "deleted_at = now(), is_deleted = true", n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_users_hard_delete_where(mc_conn *c, const blog_users_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &blog_users_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+typedef struct blog_users_stream_ctx {
+    int (*each)(void *ctx, const blog_user *row);
+    void *ctx;
+    mc_status status;
+} blog_users_stream_ctx;
+
+static int blog_users_stream_row(void *ctx, const void *pg, int row)
+{
+    blog_users_stream_ctx *sc = (blog_users_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    blog_user *out = r ? (blog_user *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = blog_users_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, int (*each)(void *ctx, const blog_user *row), void *ctx)
+{
+    blog_users_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &blog_users_desc, (const mc_query *)q, blog_users_stream_row, &sc);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- posts ---- */
@@ -446,6 +834,347 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
     return s;
+}
+
+/* ---- queries on posts ---- */
+
+static const char *const blog_posts_columns[7] = {
+    "id",
+    "author_id",
+    "title",
+    "body",
+    "views",
+    "created_at",
+    "updated_at",
+};
+static const char *const blog_posts_casts[7] = {
+    "bigint",
+    "uuid",
+    "text",
+    "text",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+};
+static const mc_table_desc blog_posts_desc = {
+    "posts", 7, blog_posts_columns, blog_posts_casts, "id, author_id, title, body, views, created_at, updated_at", -1, -1
+};
+
+blog_posts_query *blog_posts_query_new(void) { return (blog_posts_query *)mc_query_new(&blog_posts_desc); }
+void blog_posts_query_free(blog_posts_query *q) { mc_query_free((mc_query *)q); }
+void blog_posts_or(blog_posts_query *q) { mc_query_or_begin((mc_query *)q); }
+void blog_posts_and(blog_posts_query *q) { mc_query_and_begin((mc_query *)q); }
+void blog_posts_end(blog_posts_query *q) { mc_query_end((mc_query *)q); }
+void blog_posts_limit(blog_posts_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void blog_posts_offset(blog_posts_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void blog_posts_after(blog_posts_query *q, const blog_post *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_uuid(v_, &last->author_id); break;
+        case 2: mc_param_str(v_, last->title); break;
+        case 3: mc_param_str(v_, last->body); break;
+        case 4: mc_param_int32(v_, last->views); break;
+        case 5: mc_param_timestamptz(v_, last->created_at); break;
+        case 6: mc_param_timestamptz(v_, last->updated_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void blog_posts_where_id(blog_posts_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void blog_posts_where_id_in(blog_posts_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_id(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void blog_posts_where_author_id(blog_posts_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_author_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void blog_posts_where_author_id_in(blog_posts_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_author_id(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void blog_posts_where_title(blog_posts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_title_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void blog_posts_where_title_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_title(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void blog_posts_where_body(blog_posts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_body_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void blog_posts_where_body_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_body(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void blog_posts_where_views(blog_posts_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_views_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void blog_posts_where_views_in(blog_posts_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_views(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void blog_posts_where_created_at(blog_posts_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void blog_posts_where_created_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_created_at(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void blog_posts_where_updated_at(blog_posts_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_posts_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void blog_posts_where_updated_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res, blog_post **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &blog_posts_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    blog_post *out = r ? (blog_post *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = blog_posts_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status blog_posts_count(mc_conn *c, const blog_posts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &blog_posts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_posts_update_where(mc_conn *c, const blog_posts_query *q, const blog_post *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & BLOG_POSTS_AUTHOR_ID) {
+        idx[nset++] = 1;
+        mc_param_uuid(&set, &in->author_id);
+    }
+    if (cols & BLOG_POSTS_TITLE) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->title);
+    }
+    if (cols & BLOG_POSTS_BODY) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->body);
+    }
+    if (cols & BLOG_POSTS_VIEWS) {
+        idx[nset++] = 4;
+        mc_param_int32(&set, in->views);
+    }
+    if (cols & BLOG_POSTS_CREATED_AT) {
+        idx[nset++] = 5;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & BLOG_POSTS_UPDATED_AT) {
+        idx[nset++] = 6;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (!(cols & BLOG_POSTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &blog_posts_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_posts_delete_where(mc_conn *c, const blog_posts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &blog_posts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+typedef struct blog_posts_stream_ctx {
+    int (*each)(void *ctx, const blog_post *row);
+    void *ctx;
+    mc_status status;
+} blog_posts_stream_ctx;
+
+static int blog_posts_stream_row(void *ctx, const void *pg, int row)
+{
+    blog_posts_stream_ctx *sc = (blog_posts_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    blog_post *out = r ? (blog_post *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = blog_posts_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, int (*each)(void *ctx, const blog_post *row), void *ctx)
+{
+    blog_posts_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &blog_posts_desc, (const mc_query *)q, blog_posts_stream_row, &sc);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- roles ---- */
@@ -587,6 +1316,182 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
     return s;
 }
 
+/* ---- queries on roles ---- */
+
+static const char *const blog_roles_columns[2] = {
+    "id",
+    "name",
+};
+static const char *const blog_roles_casts[2] = {
+    "integer",
+    "text",
+};
+static const mc_table_desc blog_roles_desc = {
+    "roles", 2, blog_roles_columns, blog_roles_casts, "id, name", -1, -1
+};
+
+blog_roles_query *blog_roles_query_new(void) { return (blog_roles_query *)mc_query_new(&blog_roles_desc); }
+void blog_roles_query_free(blog_roles_query *q) { mc_query_free((mc_query *)q); }
+void blog_roles_or(blog_roles_query *q) { mc_query_or_begin((mc_query *)q); }
+void blog_roles_and(blog_roles_query *q) { mc_query_and_begin((mc_query *)q); }
+void blog_roles_end(blog_roles_query *q) { mc_query_end((mc_query *)q); }
+void blog_roles_limit(blog_roles_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void blog_roles_offset(blog_roles_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void blog_roles_after(blog_roles_query *q, const blog_role *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int32(v_, last->id); break;
+        case 1: mc_param_str(v_, last->name); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void blog_roles_where_id(blog_roles_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_roles_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void blog_roles_where_id_in(blog_roles_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_roles_order_by_id(blog_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void blog_roles_where_name(blog_roles_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_roles_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void blog_roles_where_name_in(blog_roles_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_roles_order_by_name(blog_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res, blog_role **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &blog_roles_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    blog_role *out = r ? (blog_role *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = blog_roles_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status blog_roles_count(mc_conn *c, const blog_roles_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &blog_roles_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_roles_update_where(mc_conn *c, const blog_roles_query *q, const blog_role *in, uint64_t cols, int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & BLOG_ROLES_NAME) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->name);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &blog_roles_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_roles_delete_where(mc_conn *c, const blog_roles_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &blog_roles_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+typedef struct blog_roles_stream_ctx {
+    int (*each)(void *ctx, const blog_role *row);
+    void *ctx;
+    mc_status status;
+} blog_roles_stream_ctx;
+
+static int blog_roles_stream_row(void *ctx, const void *pg, int row)
+{
+    blog_roles_stream_ctx *sc = (blog_roles_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    blog_role *out = r ? (blog_role *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = blog_roles_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, int (*each)(void *ctx, const blog_role *row), void *ctx)
+{
+    blog_roles_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &blog_roles_desc, (const mc_query *)q, blog_roles_stream_row, &sc);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- user_roles ---- */
 
 static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -674,6 +1579,178 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
     return blog_constraint_change(c, &st, &p);
 }
 
+/* ---- queries on user_roles ---- */
+
+static const char *const blog_user_roles_columns[2] = {
+    "user_id",
+    "role_id",
+};
+static const char *const blog_user_roles_casts[2] = {
+    "uuid",
+    "integer",
+};
+static const mc_table_desc blog_user_roles_desc = {
+    "user_roles", 2, blog_user_roles_columns, blog_user_roles_casts, "user_id, role_id", -1, -1
+};
+
+blog_user_roles_query *blog_user_roles_query_new(void) { return (blog_user_roles_query *)mc_query_new(&blog_user_roles_desc); }
+void blog_user_roles_query_free(blog_user_roles_query *q) { mc_query_free((mc_query *)q); }
+void blog_user_roles_or(blog_user_roles_query *q) { mc_query_or_begin((mc_query *)q); }
+void blog_user_roles_and(blog_user_roles_query *q) { mc_query_and_begin((mc_query *)q); }
+void blog_user_roles_end(blog_user_roles_query *q) { mc_query_end((mc_query *)q); }
+void blog_user_roles_limit(blog_user_roles_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void blog_user_roles_offset(blog_user_roles_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void blog_user_roles_after(blog_user_roles_query *q, const blog_user_role *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->user_id); break;
+        case 1: mc_param_int32(v_, last->role_id); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void blog_user_roles_where_user_id(blog_user_roles_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_user_roles_where_user_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void blog_user_roles_where_user_id_in(blog_user_roles_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_user_roles_order_by_user_id(blog_user_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void blog_user_roles_where_role_id(blog_user_roles_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_user_roles_where_role_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void blog_user_roles_where_role_id_in(blog_user_roles_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_result **res, blog_user_role **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &blog_user_roles_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    blog_user_role *out = r ? (blog_user_role *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = blog_user_roles_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status blog_user_roles_count(mc_conn *c, const blog_user_roles_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &blog_user_roles_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_user_roles_update_where(mc_conn *c, const blog_user_roles_query *q, const blog_user_role *in, uint64_t cols, int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    (void)in;
+    mc_status s = mc_query_update(c, &blog_user_roles_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_user_roles_delete_where(mc_conn *c, const blog_user_roles_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &blog_user_roles_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+typedef struct blog_user_roles_stream_ctx {
+    int (*each)(void *ctx, const blog_user_role *row);
+    void *ctx;
+    mc_status status;
+} blog_user_roles_stream_ctx;
+
+static int blog_user_roles_stream_row(void *ctx, const void *pg, int row)
+{
+    blog_user_roles_stream_ctx *sc = (blog_user_roles_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    blog_user_role *out = r ? (blog_user_role *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = blog_user_roles_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, int (*each)(void *ctx, const blog_user_role *row), void *ctx)
+{
+    blog_user_roles_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &blog_user_roles_desc, (const mc_query *)q, blog_user_roles_stream_row, &sc);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- accounts ---- */
 
 static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -705,7 +1782,7 @@ static void blog_accounts_insert_params(mc_params *pp, const blog_account *in, u
 
 mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_insert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -717,7 +1794,7 @@ mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set,
 
 mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -730,7 +1807,7 @@ mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set,
 mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res,
     blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric(12,2) ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -765,7 +1842,7 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id)
 
 mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_update", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric(12,2) ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_update", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -776,4 +1853,212 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
     return s;
+}
+
+/* ---- queries on accounts ---- */
+
+static const char *const blog_accounts_columns[3] = {
+    "id",
+    "owner_id",
+    "balance",
+};
+static const char *const blog_accounts_casts[3] = {
+    "bigint",
+    "uuid",
+    "numeric",
+};
+static const mc_table_desc blog_accounts_desc = {
+    "accounts", 3, blog_accounts_columns, blog_accounts_casts, "id, owner_id, balance", -1, -1
+};
+
+blog_accounts_query *blog_accounts_query_new(void) { return (blog_accounts_query *)mc_query_new(&blog_accounts_desc); }
+void blog_accounts_query_free(blog_accounts_query *q) { mc_query_free((mc_query *)q); }
+void blog_accounts_or(blog_accounts_query *q) { mc_query_or_begin((mc_query *)q); }
+void blog_accounts_and(blog_accounts_query *q) { mc_query_and_begin((mc_query *)q); }
+void blog_accounts_end(blog_accounts_query *q) { mc_query_end((mc_query *)q); }
+void blog_accounts_limit(blog_accounts_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void blog_accounts_offset(blog_accounts_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void blog_accounts_after(blog_accounts_query *q, const blog_account *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_uuid(v_, &last->owner_id); break;
+        case 2: mc_param_str(v_, last->balance); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void blog_accounts_where_id(blog_accounts_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_accounts_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void blog_accounts_where_id_in(blog_accounts_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_accounts_order_by_id(blog_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void blog_accounts_where_owner_id(blog_accounts_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_accounts_where_owner_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void blog_accounts_where_owner_id_in(blog_accounts_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_accounts_order_by_owner_id(blog_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void blog_accounts_where_balance(blog_accounts_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        blog_accounts_where_balance_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void blog_accounts_where_balance_in(blog_accounts_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result **res, blog_account **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &blog_accounts_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    blog_account *out = r ? (blog_account *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = blog_accounts_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status blog_accounts_count(mc_conn *c, const blog_accounts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &blog_accounts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_accounts_update_where(mc_conn *c, const blog_accounts_query *q, const blog_account *in, uint64_t cols, int64_t *n)
+{
+    int idx[3];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & BLOG_ACCOUNTS_OWNER_ID) {
+        idx[nset++] = 1;
+        mc_param_uuid(&set, &in->owner_id);
+    }
+    if (cols & BLOG_ACCOUNTS_BALANCE) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->balance);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &blog_accounts_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_accounts_delete_where(mc_conn *c, const blog_accounts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &blog_accounts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+typedef struct blog_accounts_stream_ctx {
+    int (*each)(void *ctx, const blog_account *row);
+    void *ctx;
+    mc_status status;
+} blog_accounts_stream_ctx;
+
+static int blog_accounts_stream_row(void *ctx, const void *pg, int row)
+{
+    blog_accounts_stream_ctx *sc = (blog_accounts_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    blog_account *out = r ? (blog_account *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = blog_accounts_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_accounts_stream(mc_conn *c, const blog_accounts_query *q, int (*each)(void *ctx, const blog_account *row), void *ctx)
+{
+    blog_accounts_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &blog_accounts_desc, (const mc_query *)q, blog_accounts_stream_row, &sc);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return sc.status;
 }

@@ -156,6 +156,69 @@ mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_r
 mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
     blog_user **out);
 
+/* Queries on users: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct blog_users_query blog_users_query;
+blog_users_query *blog_users_query_new(void);                   /* NULL when out of memory */
+void blog_users_query_free(blog_users_query *q);
+void blog_users_or(blog_users_query *q);
+void blog_users_and(blog_users_query *q);
+void blog_users_end(blog_users_query *q);
+void blog_users_limit(blog_users_query *q, int64_t n);
+void blog_users_offset(blog_users_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void blog_users_after(blog_users_query *q, const blog_user *last);
+/* Soft-deleted rows count too. */
+void blog_users_include_deleted(blog_users_query *q);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_id(blog_users_query *q, mc_op op, mc_uuid v);
+void blog_users_where_id_in(blog_users_query *q, const mc_uuid *v, size_t n, bool negate);
+void blog_users_order_by_id(blog_users_query *q, bool desc);
+/* email op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void blog_users_where_email(blog_users_query *q, mc_op op, mc_str v);
+void blog_users_where_email_in(blog_users_query *q, const mc_str *v, size_t n, bool negate);
+void blog_users_order_by_email(blog_users_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void blog_users_where_name(blog_users_query *q, mc_op op, mc_str v);
+void blog_users_where_name_in(blog_users_query *q, const mc_str *v, size_t n, bool negate);
+void blog_users_order_by_name(blog_users_query *q, bool desc);
+/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_status(blog_users_query *q, mc_op op, blog_user_status v);
+void blog_users_where_status_in(blog_users_query *q, const blog_user_status *v, size_t n, bool negate);
+void blog_users_order_by_status(blog_users_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_created_at(blog_users_query *q, mc_op op, mc_timestamptz v);
+void blog_users_where_created_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void blog_users_order_by_created_at(blog_users_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_updated_at(blog_users_query *q, mc_op op, mc_timestamptz v);
+void blog_users_where_updated_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void blog_users_order_by_updated_at(blog_users_query *q, bool desc);
+/* is_deleted op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_is_deleted(blog_users_query *q, mc_op op, bool v);
+void blog_users_where_is_deleted_in(blog_users_query *q, const bool *v, size_t n, bool negate);
+void blog_users_order_by_is_deleted(blog_users_query *q, bool desc);
+/* deleted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_users_where_deleted_at(blog_users_query *q, mc_op op, mc_timestamptz v);
+void blog_users_where_deleted_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void blog_users_where_deleted_at_null(blog_users_query *q, bool is_null);
+void blog_users_order_by_deleted_at(blog_users_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res, blog_user **rows, size_t *n);
+mc_status blog_users_count(mc_conn *c, const blog_users_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status blog_users_update_where(mc_conn *c, const blog_users_query *q, const blog_user *in, uint64_t cols, int64_t *n);
+mc_status blog_users_soft_delete_where(mc_conn *c, const blog_users_query *q, int64_t *n);
+mc_status blog_users_hard_delete_where(mc_conn *c, const blog_users_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, int (*each)(void *ctx, const blog_user *row), void *ctx);
+
 /* ---- posts ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -185,6 +248,61 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out);
+
+/* Queries on posts: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct blog_posts_query blog_posts_query;
+blog_posts_query *blog_posts_query_new(void);                   /* NULL when out of memory */
+void blog_posts_query_free(blog_posts_query *q);
+void blog_posts_or(blog_posts_query *q);
+void blog_posts_and(blog_posts_query *q);
+void blog_posts_end(blog_posts_query *q);
+void blog_posts_limit(blog_posts_query *q, int64_t n);
+void blog_posts_offset(blog_posts_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void blog_posts_after(blog_posts_query *q, const blog_post *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_posts_where_id(blog_posts_query *q, mc_op op, int64_t v);
+void blog_posts_where_id_in(blog_posts_query *q, const int64_t *v, size_t n, bool negate);
+void blog_posts_order_by_id(blog_posts_query *q, bool desc);
+/* author_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_posts_where_author_id(blog_posts_query *q, mc_op op, mc_uuid v);
+void blog_posts_where_author_id_in(blog_posts_query *q, const mc_uuid *v, size_t n, bool negate);
+void blog_posts_order_by_author_id(blog_posts_query *q, bool desc);
+/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void blog_posts_where_title(blog_posts_query *q, mc_op op, mc_str v);
+void blog_posts_where_title_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate);
+void blog_posts_order_by_title(blog_posts_query *q, bool desc);
+/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void blog_posts_where_body(blog_posts_query *q, mc_op op, mc_str v);
+void blog_posts_where_body_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate);
+void blog_posts_order_by_body(blog_posts_query *q, bool desc);
+/* views op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_posts_where_views(blog_posts_query *q, mc_op op, int32_t v);
+void blog_posts_where_views_in(blog_posts_query *q, const int32_t *v, size_t n, bool negate);
+void blog_posts_order_by_views(blog_posts_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_posts_where_created_at(blog_posts_query *q, mc_op op, mc_timestamptz v);
+void blog_posts_where_created_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void blog_posts_order_by_created_at(blog_posts_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_posts_where_updated_at(blog_posts_query *q, mc_op op, mc_timestamptz v);
+void blog_posts_where_updated_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res, blog_post **rows, size_t *n);
+mc_status blog_posts_count(mc_conn *c, const blog_posts_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status blog_posts_update_where(mc_conn *c, const blog_posts_query *q, const blog_post *in, uint64_t cols, int64_t *n);
+mc_status blog_posts_delete_where(mc_conn *c, const blog_posts_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, int (*each)(void *ctx, const blog_post *row), void *ctx);
 
 /* ---- roles ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -219,6 +337,41 @@ mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_r
 mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     blog_role **out);
 
+/* Queries on roles: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct blog_roles_query blog_roles_query;
+blog_roles_query *blog_roles_query_new(void);                   /* NULL when out of memory */
+void blog_roles_query_free(blog_roles_query *q);
+void blog_roles_or(blog_roles_query *q);
+void blog_roles_and(blog_roles_query *q);
+void blog_roles_end(blog_roles_query *q);
+void blog_roles_limit(blog_roles_query *q, int64_t n);
+void blog_roles_offset(blog_roles_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void blog_roles_after(blog_roles_query *q, const blog_role *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_roles_where_id(blog_roles_query *q, mc_op op, int32_t v);
+void blog_roles_where_id_in(blog_roles_query *q, const int32_t *v, size_t n, bool negate);
+void blog_roles_order_by_id(blog_roles_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void blog_roles_where_name(blog_roles_query *q, mc_op op, mc_str v);
+void blog_roles_where_name_in(blog_roles_query *q, const mc_str *v, size_t n, bool negate);
+void blog_roles_order_by_name(blog_roles_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res, blog_role **rows, size_t *n);
+mc_status blog_roles_count(mc_conn *c, const blog_roles_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status blog_roles_update_where(mc_conn *c, const blog_roles_query *q, const blog_role *in, uint64_t cols, int64_t *n);
+mc_status blog_roles_delete_where(mc_conn *c, const blog_roles_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, int (*each)(void *ctx, const blog_role *row), void *ctx);
+
 /* ---- user_roles ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -239,6 +392,41 @@ mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, u
 mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res, blog_user_role **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
+
+/* Queries on user_roles: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct blog_user_roles_query blog_user_roles_query;
+blog_user_roles_query *blog_user_roles_query_new(void);                   /* NULL when out of memory */
+void blog_user_roles_query_free(blog_user_roles_query *q);
+void blog_user_roles_or(blog_user_roles_query *q);
+void blog_user_roles_and(blog_user_roles_query *q);
+void blog_user_roles_end(blog_user_roles_query *q);
+void blog_user_roles_limit(blog_user_roles_query *q, int64_t n);
+void blog_user_roles_offset(blog_user_roles_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void blog_user_roles_after(blog_user_roles_query *q, const blog_user_role *last);
+/* user_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_user_roles_where_user_id(blog_user_roles_query *q, mc_op op, mc_uuid v);
+void blog_user_roles_where_user_id_in(blog_user_roles_query *q, const mc_uuid *v, size_t n, bool negate);
+void blog_user_roles_order_by_user_id(blog_user_roles_query *q, bool desc);
+/* role_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_user_roles_where_role_id(blog_user_roles_query *q, mc_op op, int32_t v);
+void blog_user_roles_where_role_id_in(blog_user_roles_query *q, const int32_t *v, size_t n, bool negate);
+void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_result **res, blog_user_role **rows, size_t *n);
+mc_status blog_user_roles_count(mc_conn *c, const blog_user_roles_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status blog_user_roles_update_where(mc_conn *c, const blog_user_roles_query *q, const blog_user_role *in, uint64_t cols, int64_t *n);
+mc_status blog_user_roles_delete_where(mc_conn *c, const blog_user_roles_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, int (*each)(void *ctx, const blog_user_role *row), void *ctx);
 
 /* ---- accounts ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -265,6 +453,45 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out);
+
+/* Queries on accounts: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct blog_accounts_query blog_accounts_query;
+blog_accounts_query *blog_accounts_query_new(void);                   /* NULL when out of memory */
+void blog_accounts_query_free(blog_accounts_query *q);
+void blog_accounts_or(blog_accounts_query *q);
+void blog_accounts_and(blog_accounts_query *q);
+void blog_accounts_end(blog_accounts_query *q);
+void blog_accounts_limit(blog_accounts_query *q, int64_t n);
+void blog_accounts_offset(blog_accounts_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void blog_accounts_after(blog_accounts_query *q, const blog_account *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_accounts_where_id(blog_accounts_query *q, mc_op op, int64_t v);
+void blog_accounts_where_id_in(blog_accounts_query *q, const int64_t *v, size_t n, bool negate);
+void blog_accounts_order_by_id(blog_accounts_query *q, bool desc);
+/* owner_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_accounts_where_owner_id(blog_accounts_query *q, mc_op op, mc_uuid v);
+void blog_accounts_where_owner_id_in(blog_accounts_query *q, const mc_uuid *v, size_t n, bool negate);
+void blog_accounts_order_by_owner_id(blog_accounts_query *q, bool desc);
+/* balance op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void blog_accounts_where_balance(blog_accounts_query *q, mc_op op, mc_numeric v);
+void blog_accounts_where_balance_in(blog_accounts_query *q, const mc_numeric *v, size_t n, bool negate);
+void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result **res, blog_account **rows, size_t *n);
+mc_status blog_accounts_count(mc_conn *c, const blog_accounts_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status blog_accounts_update_where(mc_conn *c, const blog_accounts_query *q, const blog_account *in, uint64_t cols, int64_t *n);
+mc_status blog_accounts_delete_where(mc_conn *c, const blog_accounts_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status blog_accounts_stream(mc_conn *c, const blog_accounts_query *q, int (*each)(void *ctx, const blog_account *row), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -193,7 +193,7 @@ static void ledger_accounts_insert_params(mc_params *pp, const ledger_account *i
 
 mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_insert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -205,7 +205,7 @@ mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t 
 
 mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -218,7 +218,7 @@ mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t 
 mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res,
     ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar(20), $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::char(3) ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -253,7 +253,7 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
 
 mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_update", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar(20) ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::char(3) ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_update", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bpchar ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -276,6 +276,422 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
     return s;
+}
+
+/* ---- queries on accounts ---- */
+
+static const char *const ledger_accounts_columns[9] = {
+    "id",
+    "parent_id",
+    "code",
+    "name",
+    "kind",
+    "currency",
+    "is_placeholder",
+    "opened_on",
+    "closed_at",
+};
+static const char *const ledger_accounts_casts[9] = {
+    "bigint",
+    "bigint",
+    "varchar",
+    "text",
+    "account_kind",
+    "bpchar",
+    "boolean",
+    "date",
+    "timestamptz",
+};
+static const mc_table_desc ledger_accounts_desc = {
+    "accounts", 9, ledger_accounts_columns, ledger_accounts_casts, "id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", -1, -1
+};
+
+ledger_accounts_query *ledger_accounts_query_new(void) { return (ledger_accounts_query *)mc_query_new(&ledger_accounts_desc); }
+void ledger_accounts_query_free(ledger_accounts_query *q) { mc_query_free((mc_query *)q); }
+void ledger_accounts_or(ledger_accounts_query *q) { mc_query_or_begin((mc_query *)q); }
+void ledger_accounts_and(ledger_accounts_query *q) { mc_query_and_begin((mc_query *)q); }
+void ledger_accounts_end(ledger_accounts_query *q) { mc_query_end((mc_query *)q); }
+void ledger_accounts_limit(ledger_accounts_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void ledger_accounts_offset(ledger_accounts_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void ledger_accounts_after(ledger_accounts_query *q, const ledger_account *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_int64(v_, last->parent_id); break;
+        case 2: mc_param_str(v_, last->code); break;
+        case 3: mc_param_str(v_, last->name); break;
+        case 4: ledger_account_kind_param(v_, last->kind); break;
+        case 5: mc_param_str(v_, last->currency); break;
+        case 6: mc_param_bool(v_, last->is_placeholder); break;
+        case 7: mc_param_date(v_, last->opened_on); break;
+        case 8: mc_param_timestamptz(v_, last->closed_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void ledger_accounts_where_id(ledger_accounts_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void ledger_accounts_where_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_id(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void ledger_accounts_where_parent_id(ledger_accounts_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_parent_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void ledger_accounts_where_parent_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_where_parent_id_null(ledger_accounts_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 1, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void ledger_accounts_order_by_parent_id(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void ledger_accounts_where_code(ledger_accounts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void ledger_accounts_where_code_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_code(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void ledger_accounts_where_name(ledger_accounts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void ledger_accounts_where_name_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_name(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void ledger_accounts_where_kind(ledger_accounts_query *q, mc_op op, ledger_account_kind v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_kind_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        ledger_account_kind_param(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void ledger_accounts_where_kind_in(ledger_accounts_query *q, const ledger_account_kind *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        ledger_account_kind_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_kind(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void ledger_accounts_where_currency(ledger_accounts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void ledger_accounts_where_currency_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_currency(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void ledger_accounts_where_is_placeholder(ledger_accounts_query *q, mc_op op, bool v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_is_placeholder_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bool(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void ledger_accounts_where_is_placeholder_in(ledger_accounts_query *q, const bool *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bool(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_is_placeholder(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void ledger_accounts_where_opened_on(ledger_accounts_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_opened_on_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void ledger_accounts_where_opened_on_in(ledger_accounts_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_order_by_opened_on(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void ledger_accounts_where_closed_at(ledger_accounts_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_accounts_where_closed_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void ledger_accounts_where_closed_at_in(ledger_accounts_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 8, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_result **res, ledger_account **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &ledger_accounts_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    ledger_account *out = r ? (ledger_account *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = ledger_accounts_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status ledger_accounts_count(mc_conn *c, const ledger_accounts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &ledger_accounts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_accounts_update_where(mc_conn *c, const ledger_accounts_query *q, const ledger_account *in, uint64_t cols, int64_t *n)
+{
+    int idx[9];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & LEDGER_ACCOUNTS_PARENT_ID) {
+        idx[nset++] = 1;
+        if (in->parent_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int64(&set, in->parent_id);
+    }
+    if (cols & LEDGER_ACCOUNTS_CODE) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->code);
+    }
+    if (cols & LEDGER_ACCOUNTS_NAME) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & LEDGER_ACCOUNTS_KIND) {
+        idx[nset++] = 4;
+        ledger_account_kind_param(&set, in->kind);
+    }
+    if (cols & LEDGER_ACCOUNTS_CURRENCY) {
+        idx[nset++] = 5;
+        mc_param_str(&set, in->currency);
+    }
+    if (cols & LEDGER_ACCOUNTS_IS_PLACEHOLDER) {
+        idx[nset++] = 6;
+        mc_param_bool(&set, in->is_placeholder);
+    }
+    if (cols & LEDGER_ACCOUNTS_OPENED_ON) {
+        idx[nset++] = 7;
+        mc_param_date(&set, in->opened_on);
+    }
+    if (cols & LEDGER_ACCOUNTS_CLOSED_AT) {
+        idx[nset++] = 8;
+        if (in->closed_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamptz(&set, in->closed_at);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &ledger_accounts_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_accounts_delete_where(mc_conn *c, const ledger_accounts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &ledger_accounts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+typedef struct ledger_accounts_stream_ctx {
+    int (*each)(void *ctx, const ledger_account *row);
+    void *ctx;
+    mc_status status;
+} ledger_accounts_stream_ctx;
+
+static int ledger_accounts_stream_row(void *ctx, const void *pg, int row)
+{
+    ledger_accounts_stream_ctx *sc = (ledger_accounts_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    ledger_account *out = r ? (ledger_account *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = ledger_accounts_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, int (*each)(void *ctx, const ledger_account *row), void *ctx)
+{
+    ledger_accounts_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &ledger_accounts_desc, (const mc_query *)q, ledger_accounts_stream_row, &sc);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- transactions ---- */
@@ -330,7 +746,7 @@ static void ledger_transactions_insert_params(mc_params *pp, const ledger_transa
 
 mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_insert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -342,7 +758,7 @@ mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, u
 
 mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -355,7 +771,7 @@ mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, u
 mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res,
     ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar(40), $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -390,7 +806,7 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
 
 mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_update", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar(40) ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
+    static const mc_stmt st = { "ledger_transactions_update", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -410,6 +826,326 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
     return s;
+}
+
+/* ---- queries on transactions ---- */
+
+static const char *const ledger_transactions_columns[6] = {
+    "id",
+    "posted_on",
+    "description",
+    "reference",
+    "reverses_id",
+    "posted_at",
+};
+static const char *const ledger_transactions_casts[6] = {
+    "bigint",
+    "date",
+    "text",
+    "varchar",
+    "bigint",
+    "timestamptz",
+};
+static const mc_table_desc ledger_transactions_desc = {
+    "transactions", 6, ledger_transactions_columns, ledger_transactions_casts, "id, posted_on, description, reference, reverses_id, posted_at", -1, -1
+};
+
+ledger_transactions_query *ledger_transactions_query_new(void) { return (ledger_transactions_query *)mc_query_new(&ledger_transactions_desc); }
+void ledger_transactions_query_free(ledger_transactions_query *q) { mc_query_free((mc_query *)q); }
+void ledger_transactions_or(ledger_transactions_query *q) { mc_query_or_begin((mc_query *)q); }
+void ledger_transactions_and(ledger_transactions_query *q) { mc_query_and_begin((mc_query *)q); }
+void ledger_transactions_end(ledger_transactions_query *q) { mc_query_end((mc_query *)q); }
+void ledger_transactions_limit(ledger_transactions_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void ledger_transactions_offset(ledger_transactions_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void ledger_transactions_after(ledger_transactions_query *q, const ledger_transaction *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_date(v_, last->posted_on); break;
+        case 2: mc_param_str(v_, last->description); break;
+        case 3: mc_param_str(v_, last->reference); break;
+        case 4: mc_param_int64(v_, last->reverses_id); break;
+        case 5: mc_param_timestamptz(v_, last->posted_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void ledger_transactions_where_id(ledger_transactions_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void ledger_transactions_where_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_order_by_id(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void ledger_transactions_where_posted_on(ledger_transactions_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_posted_on_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void ledger_transactions_where_posted_on_in(ledger_transactions_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_order_by_posted_on(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void ledger_transactions_where_description(ledger_transactions_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_description_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void ledger_transactions_where_description_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_order_by_description(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void ledger_transactions_where_reference(ledger_transactions_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_reference_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void ledger_transactions_where_reference_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_where_reference_null(ledger_transactions_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 3, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void ledger_transactions_order_by_reference(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void ledger_transactions_where_reverses_id(ledger_transactions_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_reverses_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void ledger_transactions_where_reverses_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_where_reverses_id_null(ledger_transactions_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void ledger_transactions_order_by_reverses_id(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void ledger_transactions_where_posted_at(ledger_transactions_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_transactions_where_posted_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void ledger_transactions_where_posted_at_in(ledger_transactions_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, mc_result **res, ledger_transaction **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &ledger_transactions_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    ledger_transaction *out = r ? (ledger_transaction *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = ledger_transactions_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status ledger_transactions_count(mc_conn *c, const ledger_transactions_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &ledger_transactions_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_transactions_update_where(mc_conn *c, const ledger_transactions_query *q, const ledger_transaction *in, uint64_t cols, int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & LEDGER_TRANSACTIONS_POSTED_ON) {
+        idx[nset++] = 1;
+        mc_param_date(&set, in->posted_on);
+    }
+    if (cols & LEDGER_TRANSACTIONS_DESCRIPTION) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->description);
+    }
+    if (cols & LEDGER_TRANSACTIONS_REFERENCE) {
+        idx[nset++] = 3;
+        if (in->reference_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->reference);
+    }
+    if (cols & LEDGER_TRANSACTIONS_REVERSES_ID) {
+        idx[nset++] = 4;
+        if (in->reverses_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int64(&set, in->reverses_id);
+    }
+    if (cols & LEDGER_TRANSACTIONS_POSTED_AT) {
+        idx[nset++] = 5;
+        mc_param_timestamptz(&set, in->posted_at);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &ledger_transactions_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_transactions_delete_where(mc_conn *c, const ledger_transactions_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &ledger_transactions_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+typedef struct ledger_transactions_stream_ctx {
+    int (*each)(void *ctx, const ledger_transaction *row);
+    void *ctx;
+    mc_status status;
+} ledger_transactions_stream_ctx;
+
+static int ledger_transactions_stream_row(void *ctx, const void *pg, int row)
+{
+    ledger_transactions_stream_ctx *sc = (ledger_transactions_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    ledger_transaction *out = r ? (ledger_transaction *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = ledger_transactions_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query *q, int (*each)(void *ctx, const ledger_transaction *row), void *ctx)
+{
+    ledger_transactions_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &ledger_transactions_desc, (const mc_query *)q, ledger_transactions_stream_row, &sc);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- entries ---- */
@@ -464,7 +1200,7 @@ static void ledger_entries_insert_params(mc_params *pp, const ledger_entry *in, 
 
 mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_insert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -476,7 +1212,7 @@ mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set
 
 mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -489,7 +1225,7 @@ mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set
 mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res,
     ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::char(3), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric(18,4) ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(18,4) ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -526,7 +1262,7 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
 
 mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_update", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::char(3) ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric(18,4) ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric(18,4) ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_update", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::bpchar ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -544,4 +1280,344 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
     return s;
+}
+
+/* ---- queries on entries ---- */
+
+static const char *const ledger_entries_columns[7] = {
+    "transaction_id",
+    "line_no",
+    "account_id",
+    "currency",
+    "debit",
+    "credit",
+    "memo",
+};
+static const char *const ledger_entries_casts[7] = {
+    "bigint",
+    "smallint",
+    "bigint",
+    "bpchar",
+    "numeric",
+    "numeric",
+    "text",
+};
+static const mc_table_desc ledger_entries_desc = {
+    "entries", 7, ledger_entries_columns, ledger_entries_casts, "transaction_id, line_no, account_id, currency, debit, credit, memo", -1, -1
+};
+
+ledger_entries_query *ledger_entries_query_new(void) { return (ledger_entries_query *)mc_query_new(&ledger_entries_desc); }
+void ledger_entries_query_free(ledger_entries_query *q) { mc_query_free((mc_query *)q); }
+void ledger_entries_or(ledger_entries_query *q) { mc_query_or_begin((mc_query *)q); }
+void ledger_entries_and(ledger_entries_query *q) { mc_query_and_begin((mc_query *)q); }
+void ledger_entries_end(ledger_entries_query *q) { mc_query_end((mc_query *)q); }
+void ledger_entries_limit(ledger_entries_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void ledger_entries_offset(ledger_entries_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void ledger_entries_after(ledger_entries_query *q, const ledger_entry *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->transaction_id); break;
+        case 1: mc_param_int16(v_, last->line_no); break;
+        case 2: mc_param_int64(v_, last->account_id); break;
+        case 3: mc_param_str(v_, last->currency); break;
+        case 4: mc_param_str(v_, last->debit); break;
+        case 5: mc_param_str(v_, last->credit); break;
+        case 6: mc_param_str(v_, last->memo); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void ledger_entries_where_transaction_id(ledger_entries_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_transaction_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void ledger_entries_where_transaction_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_transaction_id(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void ledger_entries_where_line_no(ledger_entries_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_line_no_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void ledger_entries_where_line_no_in(ledger_entries_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_line_no(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void ledger_entries_where_account_id(ledger_entries_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_account_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void ledger_entries_where_account_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_account_id(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void ledger_entries_where_currency(ledger_entries_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void ledger_entries_where_currency_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_currency(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void ledger_entries_where_debit(ledger_entries_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_debit_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void ledger_entries_where_debit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_debit(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void ledger_entries_where_credit(ledger_entries_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_credit_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void ledger_entries_where_credit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_order_by_credit(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void ledger_entries_where_memo(ledger_entries_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        ledger_entries_where_memo_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void ledger_entries_where_memo_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void ledger_entries_where_memo_null(ledger_entries_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void ledger_entries_order_by_memo(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_result **res, ledger_entry **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &ledger_entries_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    ledger_entry *out = r ? (ledger_entry *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = ledger_entries_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status ledger_entries_count(mc_conn *c, const ledger_entries_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &ledger_entries_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_entries_update_where(mc_conn *c, const ledger_entries_query *q, const ledger_entry *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & LEDGER_ENTRIES_ACCOUNT_ID) {
+        idx[nset++] = 2;
+        mc_param_int64(&set, in->account_id);
+    }
+    if (cols & LEDGER_ENTRIES_CURRENCY) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->currency);
+    }
+    if (cols & LEDGER_ENTRIES_DEBIT) {
+        idx[nset++] = 4;
+        mc_param_str(&set, in->debit);
+    }
+    if (cols & LEDGER_ENTRIES_CREDIT) {
+        idx[nset++] = 5;
+        mc_param_str(&set, in->credit);
+    }
+    if (cols & LEDGER_ENTRIES_MEMO) {
+        idx[nset++] = 6;
+        if (in->memo_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->memo);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &ledger_entries_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_entries_delete_where(mc_conn *c, const ledger_entries_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &ledger_entries_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+typedef struct ledger_entries_stream_ctx {
+    int (*each)(void *ctx, const ledger_entry *row);
+    void *ctx;
+    mc_status status;
+} ledger_entries_stream_ctx;
+
+static int ledger_entries_stream_row(void *ctx, const void *pg, int row)
+{
+    ledger_entries_stream_ctx *sc = (ledger_entries_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    ledger_entry *out = r ? (ledger_entry *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = ledger_entries_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_entries_stream(mc_conn *c, const ledger_entries_query *q, int (*each)(void *ctx, const ledger_entry *row), void *ctx)
+{
+    ledger_entries_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &ledger_entries_desc, (const mc_query *)q, ledger_entries_stream_row, &sc);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    return sc.status;
 }

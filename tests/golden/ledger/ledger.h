@@ -158,6 +158,71 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out);
 
+/* Queries on accounts: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct ledger_accounts_query ledger_accounts_query;
+ledger_accounts_query *ledger_accounts_query_new(void);                   /* NULL when out of memory */
+void ledger_accounts_query_free(ledger_accounts_query *q);
+void ledger_accounts_or(ledger_accounts_query *q);
+void ledger_accounts_and(ledger_accounts_query *q);
+void ledger_accounts_end(ledger_accounts_query *q);
+void ledger_accounts_limit(ledger_accounts_query *q, int64_t n);
+void ledger_accounts_offset(ledger_accounts_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void ledger_accounts_after(ledger_accounts_query *q, const ledger_account *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_id(ledger_accounts_query *q, mc_op op, int64_t v);
+void ledger_accounts_where_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_accounts_order_by_id(ledger_accounts_query *q, bool desc);
+/* parent_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_parent_id(ledger_accounts_query *q, mc_op op, int64_t v);
+void ledger_accounts_where_parent_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_accounts_where_parent_id_null(ledger_accounts_query *q, bool is_null);
+void ledger_accounts_order_by_parent_id(ledger_accounts_query *q, bool desc);
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_accounts_where_code(ledger_accounts_query *q, mc_op op, mc_str v);
+void ledger_accounts_where_code_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_accounts_order_by_code(ledger_accounts_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_accounts_where_name(ledger_accounts_query *q, mc_op op, mc_str v);
+void ledger_accounts_where_name_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_accounts_order_by_name(ledger_accounts_query *q, bool desc);
+/* kind op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_kind(ledger_accounts_query *q, mc_op op, ledger_account_kind v);
+void ledger_accounts_where_kind_in(ledger_accounts_query *q, const ledger_account_kind *v, size_t n, bool negate);
+void ledger_accounts_order_by_kind(ledger_accounts_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_accounts_where_currency(ledger_accounts_query *q, mc_op op, mc_str v);
+void ledger_accounts_where_currency_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_accounts_order_by_currency(ledger_accounts_query *q, bool desc);
+/* is_placeholder op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_is_placeholder(ledger_accounts_query *q, mc_op op, bool v);
+void ledger_accounts_where_is_placeholder_in(ledger_accounts_query *q, const bool *v, size_t n, bool negate);
+void ledger_accounts_order_by_is_placeholder(ledger_accounts_query *q, bool desc);
+/* opened_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_opened_on(ledger_accounts_query *q, mc_op op, mc_date v);
+void ledger_accounts_where_opened_on_in(ledger_accounts_query *q, const mc_date *v, size_t n, bool negate);
+void ledger_accounts_order_by_opened_on(ledger_accounts_query *q, bool desc);
+/* closed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_accounts_where_closed_at(ledger_accounts_query *q, mc_op op, mc_timestamptz v);
+void ledger_accounts_where_closed_at_in(ledger_accounts_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null);
+void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_result **res, ledger_account **rows, size_t *n);
+mc_status ledger_accounts_count(mc_conn *c, const ledger_accounts_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status ledger_accounts_update_where(mc_conn *c, const ledger_accounts_query *q, const ledger_account *in, uint64_t cols, int64_t *n);
+mc_status ledger_accounts_delete_where(mc_conn *c, const ledger_accounts_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, int (*each)(void *ctx, const ledger_account *row), void *ctx);
+
 /* ---- transactions ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -186,6 +251,59 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out);
+
+/* Queries on transactions: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct ledger_transactions_query ledger_transactions_query;
+ledger_transactions_query *ledger_transactions_query_new(void);                   /* NULL when out of memory */
+void ledger_transactions_query_free(ledger_transactions_query *q);
+void ledger_transactions_or(ledger_transactions_query *q);
+void ledger_transactions_and(ledger_transactions_query *q);
+void ledger_transactions_end(ledger_transactions_query *q);
+void ledger_transactions_limit(ledger_transactions_query *q, int64_t n);
+void ledger_transactions_offset(ledger_transactions_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void ledger_transactions_after(ledger_transactions_query *q, const ledger_transaction *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_transactions_where_id(ledger_transactions_query *q, mc_op op, int64_t v);
+void ledger_transactions_where_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_transactions_order_by_id(ledger_transactions_query *q, bool desc);
+/* posted_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_transactions_where_posted_on(ledger_transactions_query *q, mc_op op, mc_date v);
+void ledger_transactions_where_posted_on_in(ledger_transactions_query *q, const mc_date *v, size_t n, bool negate);
+void ledger_transactions_order_by_posted_on(ledger_transactions_query *q, bool desc);
+/* description op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_transactions_where_description(ledger_transactions_query *q, mc_op op, mc_str v);
+void ledger_transactions_where_description_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_transactions_order_by_description(ledger_transactions_query *q, bool desc);
+/* reference op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_transactions_where_reference(ledger_transactions_query *q, mc_op op, mc_str v);
+void ledger_transactions_where_reference_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_transactions_where_reference_null(ledger_transactions_query *q, bool is_null);
+void ledger_transactions_order_by_reference(ledger_transactions_query *q, bool desc);
+/* reverses_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_transactions_where_reverses_id(ledger_transactions_query *q, mc_op op, int64_t v);
+void ledger_transactions_where_reverses_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_transactions_where_reverses_id_null(ledger_transactions_query *q, bool is_null);
+void ledger_transactions_order_by_reverses_id(ledger_transactions_query *q, bool desc);
+/* posted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_transactions_where_posted_at(ledger_transactions_query *q, mc_op op, mc_timestamptz v);
+void ledger_transactions_where_posted_at_in(ledger_transactions_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, mc_result **res, ledger_transaction **rows, size_t *n);
+mc_status ledger_transactions_count(mc_conn *c, const ledger_transactions_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status ledger_transactions_update_where(mc_conn *c, const ledger_transactions_query *q, const ledger_transaction *in, uint64_t cols, int64_t *n);
+mc_status ledger_transactions_delete_where(mc_conn *c, const ledger_transactions_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query *q, int (*each)(void *ctx, const ledger_transaction *row), void *ctx);
 
 /* ---- entries ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -216,6 +334,62 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out);
+
+/* Queries on entries: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct ledger_entries_query ledger_entries_query;
+ledger_entries_query *ledger_entries_query_new(void);                   /* NULL when out of memory */
+void ledger_entries_query_free(ledger_entries_query *q);
+void ledger_entries_or(ledger_entries_query *q);
+void ledger_entries_and(ledger_entries_query *q);
+void ledger_entries_end(ledger_entries_query *q);
+void ledger_entries_limit(ledger_entries_query *q, int64_t n);
+void ledger_entries_offset(ledger_entries_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void ledger_entries_after(ledger_entries_query *q, const ledger_entry *last);
+/* transaction_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_entries_where_transaction_id(ledger_entries_query *q, mc_op op, int64_t v);
+void ledger_entries_where_transaction_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_entries_order_by_transaction_id(ledger_entries_query *q, bool desc);
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_entries_where_line_no(ledger_entries_query *q, mc_op op, int16_t v);
+void ledger_entries_where_line_no_in(ledger_entries_query *q, const int16_t *v, size_t n, bool negate);
+void ledger_entries_order_by_line_no(ledger_entries_query *q, bool desc);
+/* account_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_entries_where_account_id(ledger_entries_query *q, mc_op op, int64_t v);
+void ledger_entries_where_account_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate);
+void ledger_entries_order_by_account_id(ledger_entries_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_entries_where_currency(ledger_entries_query *q, mc_op op, mc_str v);
+void ledger_entries_where_currency_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_entries_order_by_currency(ledger_entries_query *q, bool desc);
+/* debit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_entries_where_debit(ledger_entries_query *q, mc_op op, mc_numeric v);
+void ledger_entries_where_debit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate);
+void ledger_entries_order_by_debit(ledger_entries_query *q, bool desc);
+/* credit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void ledger_entries_where_credit(ledger_entries_query *q, mc_op op, mc_numeric v);
+void ledger_entries_where_credit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate);
+void ledger_entries_order_by_credit(ledger_entries_query *q, bool desc);
+/* memo op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void ledger_entries_where_memo(ledger_entries_query *q, mc_op op, mc_str v);
+void ledger_entries_where_memo_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate);
+void ledger_entries_where_memo_null(ledger_entries_query *q, bool is_null);
+void ledger_entries_order_by_memo(ledger_entries_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_result **res, ledger_entry **rows, size_t *n);
+mc_status ledger_entries_count(mc_conn *c, const ledger_entries_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status ledger_entries_update_where(mc_conn *c, const ledger_entries_query *q, const ledger_entry *in, uint64_t cols, int64_t *n);
+mc_status ledger_entries_delete_where(mc_conn *c, const ledger_entries_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status ledger_entries_stream(mc_conn *c, const ledger_entries_query *q, int (*each)(void *ctx, const ledger_entry *row), void *ctx);
 
 #ifdef __cplusplus
 }

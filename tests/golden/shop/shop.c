@@ -304,7 +304,7 @@ static void shop_countries_insert_params(mc_params *pp, const shop_country *in, 
 
 mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -316,7 +316,7 @@ mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set
 
 mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -329,7 +329,7 @@ mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set
 mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -341,7 +341,7 @@ mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint
 
 mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -354,7 +354,7 @@ mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint
 mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::char(2), $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric(5,4) ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -389,7 +389,7 @@ mc_status shop_countries_delete(mc_conn *c, mc_str code)
 
 mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_update", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric(5,4) ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_update", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -416,6 +416,246 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
+}
+
+/* ---- queries on countries ---- */
+
+static const char *const shop_countries_columns[4] = {
+    "code",
+    "name",
+    "currency",
+    "vat_rate",
+};
+static const char *const shop_countries_casts[4] = {
+    "bpchar",
+    "text",
+    "currency",
+    "numeric",
+};
+static const mc_table_desc shop_countries_desc = {
+    "countries", 4, shop_countries_columns, shop_countries_casts, "code, name, currency, vat_rate", -1, -1
+};
+
+shop_countries_query *shop_countries_query_new(void) { return (shop_countries_query *)mc_query_new(&shop_countries_desc); }
+void shop_countries_query_free(shop_countries_query *q) { mc_query_free((mc_query *)q); }
+void shop_countries_or(shop_countries_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_countries_and(shop_countries_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_countries_end(shop_countries_query *q) { mc_query_end((mc_query *)q); }
+void shop_countries_limit(shop_countries_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_countries_offset(shop_countries_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_countries_after(shop_countries_query *q, const shop_country *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_str(v_, last->code); break;
+        case 1: mc_param_str(v_, last->name); break;
+        case 2: shop_currency_param(v_, last->currency); break;
+        case 3: mc_param_str(v_, last->vat_rate); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_countries_where_code(shop_countries_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_countries_where_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_countries_where_code_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_countries_order_by_code(shop_countries_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_countries_where_name(shop_countries_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_countries_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_countries_where_name_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_countries_order_by_name(shop_countries_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_countries_where_currency(shop_countries_query *q, mc_op op, shop_currency v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_countries_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_currency_param(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_countries_where_currency_in(shop_countries_query *q, const shop_currency *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_currency_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_countries_order_by_currency(shop_countries_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_countries_where_vat_rate(shop_countries_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_countries_where_vat_rate_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_countries_where_vat_rate_in(shop_countries_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_result **res, shop_country **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_countries_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_country *out = r ? (shop_country *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_countries_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_countries_count(mc_conn *c, const shop_countries_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_countries_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_countries_update_where(mc_conn *c, const shop_countries_query *q, const shop_country *in, uint64_t cols, int64_t *n)
+{
+    int idx[4];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_COUNTRIES_NAME) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & SHOP_COUNTRIES_CURRENCY) {
+        idx[nset++] = 2;
+        shop_currency_param(&set, in->currency);
+    }
+    if (cols & SHOP_COUNTRIES_VAT_RATE) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->vat_rate);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_countries_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_countries_delete_where(mc_conn *c, const shop_countries_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_countries_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_countries_stream_ctx {
+    int (*each)(void *ctx, const shop_country *row);
+    void *ctx;
+    mc_status status;
+} shop_countries_stream_ctx;
+
+static int shop_countries_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_countries_stream_ctx *sc = (shop_countries_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_country *out = r ? (shop_country *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_countries_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (*each)(void *ctx, const shop_country *row), void *ctx)
+{
+    shop_countries_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_countries_desc, (const mc_query *)q, shop_countries_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- addresses ---- */
@@ -478,7 +718,7 @@ static void shop_addresses_insert_params(mc_params *pp, const shop_address *in, 
 
 mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_insert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -490,7 +730,7 @@ mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set
 
 mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -503,7 +743,7 @@ mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set
 mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res,
     shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar(30) ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar(16), $9::char(2), CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -538,7 +778,7 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id)
 
 mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_update", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar(30) ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar(16) ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::char(2) ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_update", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::bpchar ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -558,6 +798,414 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
     return s;
+}
+
+/* ---- queries on addresses ---- */
+
+static const char *const shop_addresses_columns[9] = {
+    "id",
+    "customer_id",
+    "label",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "country_code",
+    "is_default",
+};
+static const char *const shop_addresses_casts[9] = {
+    "bigint",
+    "bigint",
+    "varchar",
+    "text",
+    "text",
+    "text",
+    "varchar",
+    "bpchar",
+    "boolean",
+};
+static const mc_table_desc shop_addresses_desc = {
+    "addresses", 9, shop_addresses_columns, shop_addresses_casts, "id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", -1, -1
+};
+
+shop_addresses_query *shop_addresses_query_new(void) { return (shop_addresses_query *)mc_query_new(&shop_addresses_desc); }
+void shop_addresses_query_free(shop_addresses_query *q) { mc_query_free((mc_query *)q); }
+void shop_addresses_or(shop_addresses_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_addresses_and(shop_addresses_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_addresses_end(shop_addresses_query *q) { mc_query_end((mc_query *)q); }
+void shop_addresses_limit(shop_addresses_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_addresses_offset(shop_addresses_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_addresses_after(shop_addresses_query *q, const shop_address *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_int64(v_, last->customer_id); break;
+        case 2: mc_param_str(v_, last->label); break;
+        case 3: mc_param_str(v_, last->line1); break;
+        case 4: mc_param_str(v_, last->line2); break;
+        case 5: mc_param_str(v_, last->city); break;
+        case 6: mc_param_str(v_, last->postal_code); break;
+        case 7: mc_param_str(v_, last->country_code); break;
+        case 8: mc_param_bool(v_, last->is_default); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_addresses_where_id(shop_addresses_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_addresses_where_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_id(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_addresses_where_customer_id(shop_addresses_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_customer_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_addresses_where_customer_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_customer_id(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_addresses_where_label(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_label_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_addresses_where_label_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_label(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_addresses_where_line1(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_line1_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_addresses_where_line1_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_line1(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_addresses_where_line2(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_line2_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_addresses_where_line2_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_where_line2_null(shop_addresses_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_addresses_order_by_line2(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_addresses_where_city(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_city_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_addresses_where_city_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_city(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_addresses_where_postal_code(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_postal_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_addresses_where_postal_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_postal_code(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_addresses_where_country_code(shop_addresses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_country_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_addresses_where_country_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_country_code(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void shop_addresses_where_is_default(shop_addresses_query *q, mc_op op, bool v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_addresses_where_is_default_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bool(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void shop_addresses_where_is_default_in(shop_addresses_query *q, const bool *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bool(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_result **res, shop_address **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_addresses_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_address *out = r ? (shop_address *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_addresses_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_addresses_count(mc_conn *c, const shop_addresses_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_addresses_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_addresses_update_where(mc_conn *c, const shop_addresses_query *q, const shop_address *in, uint64_t cols, int64_t *n)
+{
+    int idx[9];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_ADDRESSES_CUSTOMER_ID) {
+        idx[nset++] = 1;
+        mc_param_int64(&set, in->customer_id);
+    }
+    if (cols & SHOP_ADDRESSES_LABEL) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->label);
+    }
+    if (cols & SHOP_ADDRESSES_LINE1) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->line1);
+    }
+    if (cols & SHOP_ADDRESSES_LINE2) {
+        idx[nset++] = 4;
+        if (in->line2_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->line2);
+    }
+    if (cols & SHOP_ADDRESSES_CITY) {
+        idx[nset++] = 5;
+        mc_param_str(&set, in->city);
+    }
+    if (cols & SHOP_ADDRESSES_POSTAL_CODE) {
+        idx[nset++] = 6;
+        mc_param_str(&set, in->postal_code);
+    }
+    if (cols & SHOP_ADDRESSES_COUNTRY_CODE) {
+        idx[nset++] = 7;
+        mc_param_str(&set, in->country_code);
+    }
+    if (cols & SHOP_ADDRESSES_IS_DEFAULT) {
+        idx[nset++] = 8;
+        mc_param_bool(&set, in->is_default);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_addresses_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_addresses_delete_where(mc_conn *c, const shop_addresses_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_addresses_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_addresses_stream_ctx {
+    int (*each)(void *ctx, const shop_address *row);
+    void *ctx;
+    mc_status status;
+} shop_addresses_stream_ctx;
+
+static int shop_addresses_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_addresses_stream_ctx *sc = (shop_addresses_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_address *out = r ? (shop_address *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_addresses_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (*each)(void *ctx, const shop_address *row), void *ctx)
+{
+    shop_addresses_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_addresses_desc, (const mc_query *)q, shop_addresses_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- tax_classes ---- */
@@ -587,7 +1235,7 @@ static void shop_tax_classes_insert_params(mc_params *pp, const shop_tax_class *
 
 mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_insert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) RETURNING code, rate", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -599,7 +1247,7 @@ mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t
 
 mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -612,7 +1260,7 @@ mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t
 mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res,
     shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar(16), $2::numeric(5,4)) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -647,7 +1295,7 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
 
 mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_update", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric(5,4) ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
+    static const mc_stmt st = { "shop_tax_classes_update", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -657,6 +1305,182 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
     return s;
+}
+
+/* ---- queries on tax_classes ---- */
+
+static const char *const shop_tax_classes_columns[2] = {
+    "code",
+    "rate",
+};
+static const char *const shop_tax_classes_casts[2] = {
+    "varchar",
+    "numeric",
+};
+static const mc_table_desc shop_tax_classes_desc = {
+    "tax_classes", 2, shop_tax_classes_columns, shop_tax_classes_casts, "code, rate", -1, -1
+};
+
+shop_tax_classes_query *shop_tax_classes_query_new(void) { return (shop_tax_classes_query *)mc_query_new(&shop_tax_classes_desc); }
+void shop_tax_classes_query_free(shop_tax_classes_query *q) { mc_query_free((mc_query *)q); }
+void shop_tax_classes_or(shop_tax_classes_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_tax_classes_and(shop_tax_classes_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_tax_classes_end(shop_tax_classes_query *q) { mc_query_end((mc_query *)q); }
+void shop_tax_classes_limit(shop_tax_classes_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_tax_classes_offset(shop_tax_classes_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_tax_classes_after(shop_tax_classes_query *q, const shop_tax_class *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_str(v_, last->code); break;
+        case 1: mc_param_str(v_, last->rate); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_tax_classes_where_code(shop_tax_classes_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_tax_classes_where_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_tax_classes_where_code_in(shop_tax_classes_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_tax_classes_order_by_code(shop_tax_classes_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_tax_classes_where_rate(shop_tax_classes_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_tax_classes_where_rate_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_tax_classes_where_rate_in(shop_tax_classes_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_result **res, shop_tax_class **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_tax_classes_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_tax_class *out = r ? (shop_tax_class *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_tax_classes_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_tax_classes_count(mc_conn *c, const shop_tax_classes_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_tax_classes_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tax_classes_update_where(mc_conn *c, const shop_tax_classes_query *q, const shop_tax_class *in, uint64_t cols, int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_TAX_CLASSES_RATE) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->rate);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_tax_classes_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tax_classes_delete_where(mc_conn *c, const shop_tax_classes_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_tax_classes_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_tax_classes_stream_ctx {
+    int (*each)(void *ctx, const shop_tax_class *row);
+    void *ctx;
+    mc_status status;
+} shop_tax_classes_stream_ctx;
+
+static int shop_tax_classes_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_tax_classes_stream_ctx *sc = (shop_tax_classes_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_tax_class *out = r ? (shop_tax_class *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_tax_classes_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, int (*each)(void *ctx, const shop_tax_class *row), void *ctx)
+{
+    shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_tax_classes_desc, (const mc_query *)q, shop_tax_classes_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- related_products ---- */
@@ -746,6 +1570,178 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
     return shop_constraint_change(c, &st, &p);
 }
 
+/* ---- queries on related_products ---- */
+
+static const char *const shop_related_products_columns[2] = {
+    "product_id",
+    "related_id",
+};
+static const char *const shop_related_products_casts[2] = {
+    "uuid",
+    "uuid",
+};
+static const mc_table_desc shop_related_products_desc = {
+    "related_products", 2, shop_related_products_columns, shop_related_products_casts, "product_id, related_id", -1, -1
+};
+
+shop_related_products_query *shop_related_products_query_new(void) { return (shop_related_products_query *)mc_query_new(&shop_related_products_desc); }
+void shop_related_products_query_free(shop_related_products_query *q) { mc_query_free((mc_query *)q); }
+void shop_related_products_or(shop_related_products_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_related_products_and(shop_related_products_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_related_products_end(shop_related_products_query *q) { mc_query_end((mc_query *)q); }
+void shop_related_products_limit(shop_related_products_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_related_products_offset(shop_related_products_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_related_products_after(shop_related_products_query *q, const shop_related_product *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->product_id); break;
+        case 1: mc_param_uuid(v_, &last->related_id); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_related_products_where_product_id(shop_related_products_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_related_products_where_product_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_related_products_where_product_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_related_products_order_by_product_id(shop_related_products_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_related_products_where_related_id(shop_related_products_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_related_products_where_related_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_related_products_where_related_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_related_products_order_by_related_id(shop_related_products_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, mc_result **res, shop_related_product **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_related_products_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_related_product *out = r ? (shop_related_product *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_related_products_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_related_products_count(mc_conn *c, const shop_related_products_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_related_products_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_related_products_update_where(mc_conn *c, const shop_related_products_query *q, const shop_related_product *in, uint64_t cols, int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_related_products_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_related_products_delete_where(mc_conn *c, const shop_related_products_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_related_products_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_related_products_stream_ctx {
+    int (*each)(void *ctx, const shop_related_product *row);
+    void *ctx;
+    mc_status status;
+} shop_related_products_stream_ctx;
+
+static int shop_related_products_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_related_products_stream_ctx *sc = (shop_related_products_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_related_product *out = r ? (shop_related_product *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_related_products_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_query *q, int (*each)(void *ctx, const shop_related_product *row), void *ctx)
+{
+    shop_related_products_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_related_products_desc, (const mc_query *)q, shop_related_products_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- tags ---- */
 
 static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -777,7 +1773,7 @@ static void shop_tags_insert_params(mc_params *pp, const shop_tag *in, uint64_t 
 
 mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_insert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -789,7 +1785,7 @@ mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
 
 mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -802,7 +1798,7 @@ mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
 mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res,
     shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar(40), CASE WHEN ($1::int8 & 4) <> 0 THEN $4::char(7) ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -837,7 +1833,7 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id)
 
 mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_update", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(40) ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::char(7) ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_update", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bpchar ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -848,6 +1844,214 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
     return s;
+}
+
+/* ---- queries on tags ---- */
+
+static const char *const shop_tags_columns[3] = {
+    "id",
+    "label",
+    "color",
+};
+static const char *const shop_tags_casts[3] = {
+    "smallint",
+    "varchar",
+    "bpchar",
+};
+static const mc_table_desc shop_tags_desc = {
+    "tags", 3, shop_tags_columns, shop_tags_casts, "id, label, color", -1, -1
+};
+
+shop_tags_query *shop_tags_query_new(void) { return (shop_tags_query *)mc_query_new(&shop_tags_desc); }
+void shop_tags_query_free(shop_tags_query *q) { mc_query_free((mc_query *)q); }
+void shop_tags_or(shop_tags_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_tags_and(shop_tags_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_tags_end(shop_tags_query *q) { mc_query_end((mc_query *)q); }
+void shop_tags_limit(shop_tags_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_tags_offset(shop_tags_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_tags_after(shop_tags_query *q, const shop_tag *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int16(v_, last->id); break;
+        case 1: mc_param_str(v_, last->label); break;
+        case 2: mc_param_str(v_, last->color); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_tags_where_id(shop_tags_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_tags_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_tags_where_id_in(shop_tags_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_tags_order_by_id(shop_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_tags_where_label(shop_tags_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_tags_where_label_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_tags_where_label_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_tags_order_by_label(shop_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_tags_where_color(shop_tags_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_tags_where_color_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_tags_where_color_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_tags_order_by_color(shop_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, shop_tag **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_tags_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_tag *out = r ? (shop_tag *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_tags_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_tags_count(mc_conn *c, const shop_tags_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_tags_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tags_update_where(mc_conn *c, const shop_tags_query *q, const shop_tag *in, uint64_t cols, int64_t *n)
+{
+    int idx[3];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_TAGS_LABEL) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->label);
+    }
+    if (cols & SHOP_TAGS_COLOR) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->color);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_tags_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tags_delete_where(mc_conn *c, const shop_tags_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_tags_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_tags_stream_ctx {
+    int (*each)(void *ctx, const shop_tag *row);
+    void *ctx;
+    mc_status status;
+} shop_tags_stream_ctx;
+
+static int shop_tags_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_tags_stream_ctx *sc = (shop_tags_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_tag *out = r ? (shop_tag *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_tags_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, int (*each)(void *ctx, const shop_tag *row), void *ctx)
+{
+    shop_tags_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_tags_desc, (const mc_query *)q, shop_tags_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- product_tags ---- */
@@ -937,6 +2141,178 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
     return shop_constraint_change(c, &st, &p);
 }
 
+/* ---- queries on product_tags ---- */
+
+static const char *const shop_product_tags_columns[2] = {
+    "product_id",
+    "tag_id",
+};
+static const char *const shop_product_tags_casts[2] = {
+    "uuid",
+    "smallint",
+};
+static const mc_table_desc shop_product_tags_desc = {
+    "product_tags", 2, shop_product_tags_columns, shop_product_tags_casts, "product_id, tag_id", -1, -1
+};
+
+shop_product_tags_query *shop_product_tags_query_new(void) { return (shop_product_tags_query *)mc_query_new(&shop_product_tags_desc); }
+void shop_product_tags_query_free(shop_product_tags_query *q) { mc_query_free((mc_query *)q); }
+void shop_product_tags_or(shop_product_tags_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_product_tags_and(shop_product_tags_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_product_tags_end(shop_product_tags_query *q) { mc_query_end((mc_query *)q); }
+void shop_product_tags_limit(shop_product_tags_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_product_tags_offset(shop_product_tags_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_product_tags_after(shop_product_tags_query *q, const shop_product_tag *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->product_id); break;
+        case 1: mc_param_int16(v_, last->tag_id); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_product_tags_where_product_id(shop_product_tags_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_product_tags_where_product_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_product_tags_where_product_id_in(shop_product_tags_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_product_tags_order_by_product_id(shop_product_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_product_tags_where_tag_id(shop_product_tags_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_product_tags_where_tag_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_product_tags_where_tag_id_in(shop_product_tags_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, mc_result **res, shop_product_tag **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_product_tags_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_product_tag *out = r ? (shop_product_tag *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_product_tags_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_product_tags_count(mc_conn *c, const shop_product_tags_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_product_tags_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_product_tags_update_where(mc_conn *c, const shop_product_tags_query *q, const shop_product_tag *in, uint64_t cols, int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_product_tags_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_product_tags_delete_where(mc_conn *c, const shop_product_tags_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_product_tags_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_product_tags_stream_ctx {
+    int (*each)(void *ctx, const shop_product_tag *row);
+    void *ctx;
+    mc_status status;
+} shop_product_tags_stream_ctx;
+
+static int shop_product_tags_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_product_tags_stream_ctx *sc = (shop_product_tags_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_product_tag *out = r ? (shop_product_tag *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_product_tags_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q, int (*each)(void *ctx, const shop_product_tag *row), void *ctx)
+{
+    shop_product_tags_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_product_tags_desc, (const mc_query *)q, shop_product_tags_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- warehouses ---- */
 
 static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -988,7 +2364,7 @@ static void shop_warehouses_insert_params(mc_params *pp, const shop_warehouse *i
 
 mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1000,7 +2376,7 @@ mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t 
 
 mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1013,7 +2389,7 @@ mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1025,7 +2401,7 @@ mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, u
 
 mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1038,7 +2414,7 @@ mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, u
 mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::char(4), $3::text, $4::char(2), CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1073,7 +2449,7 @@ mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
 
 mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_update", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::char(4) ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::char(2) ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time(0) ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
+    static const mc_stmt st = { "shop_warehouses_update", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bpchar ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1106,6 +2482,350 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
+}
+
+/* ---- queries on warehouses ---- */
+
+static const char *const shop_warehouses_columns[7] = {
+    "id",
+    "code",
+    "name",
+    "country_code",
+    "opens_at",
+    "closes_at",
+    "location",
+};
+static const char *const shop_warehouses_casts[7] = {
+    "smallint",
+    "bpchar",
+    "text",
+    "bpchar",
+    "time",
+    "time",
+    "point",
+};
+static const mc_table_desc shop_warehouses_desc = {
+    "warehouses", 7, shop_warehouses_columns, shop_warehouses_casts, "id, code, name, country_code, opens_at, closes_at, location", -1, -1
+};
+
+shop_warehouses_query *shop_warehouses_query_new(void) { return (shop_warehouses_query *)mc_query_new(&shop_warehouses_desc); }
+void shop_warehouses_query_free(shop_warehouses_query *q) { mc_query_free((mc_query *)q); }
+void shop_warehouses_or(shop_warehouses_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_warehouses_and(shop_warehouses_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_warehouses_end(shop_warehouses_query *q) { mc_query_end((mc_query *)q); }
+void shop_warehouses_limit(shop_warehouses_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_warehouses_offset(shop_warehouses_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_warehouses_after(shop_warehouses_query *q, const shop_warehouse *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int16(v_, last->id); break;
+        case 1: mc_param_str(v_, last->code); break;
+        case 2: mc_param_str(v_, last->name); break;
+        case 3: mc_param_str(v_, last->country_code); break;
+        case 4: mc_param_time(v_, last->opens_at); break;
+        case 5: mc_param_time(v_, last->closes_at); break;
+        case 6: mc_param_str(v_, last->location); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_warehouses_where_id(shop_warehouses_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_warehouses_where_id_in(shop_warehouses_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_id(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_warehouses_where_code(shop_warehouses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_warehouses_where_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_code(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_warehouses_where_name(shop_warehouses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_warehouses_where_name_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_name(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_warehouses_where_country_code(shop_warehouses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_country_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_warehouses_where_country_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_country_code(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_warehouses_where_opens_at(shop_warehouses_query *q, mc_op op, mc_time v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_opens_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_time(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_warehouses_where_opens_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_time(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_opens_at(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_warehouses_where_closes_at(shop_warehouses_query *q, mc_op op, mc_time v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_closes_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_time(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_warehouses_where_closes_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_time(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_order_by_closes_at(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_warehouses_where_location(shop_warehouses_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_warehouses_where_location_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_warehouses_where_location_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_warehouses_where_location_null(shop_warehouses_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_warehouses_order_by_location(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_result **res, shop_warehouse **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_warehouses_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_warehouse *out = r ? (shop_warehouse *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_warehouses_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_warehouses_count(mc_conn *c, const shop_warehouses_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_warehouses_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_warehouses_update_where(mc_conn *c, const shop_warehouses_query *q, const shop_warehouse *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_WAREHOUSES_CODE) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->code);
+    }
+    if (cols & SHOP_WAREHOUSES_NAME) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & SHOP_WAREHOUSES_COUNTRY_CODE) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->country_code);
+    }
+    if (cols & SHOP_WAREHOUSES_OPENS_AT) {
+        idx[nset++] = 4;
+        mc_param_time(&set, in->opens_at);
+    }
+    if (cols & SHOP_WAREHOUSES_CLOSES_AT) {
+        idx[nset++] = 5;
+        mc_param_time(&set, in->closes_at);
+    }
+    if (cols & SHOP_WAREHOUSES_LOCATION) {
+        idx[nset++] = 6;
+        if (in->location_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->location);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_warehouses_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_warehouses_delete_where(mc_conn *c, const shop_warehouses_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_warehouses_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_warehouses_stream_ctx {
+    int (*each)(void *ctx, const shop_warehouse *row);
+    void *ctx;
+    mc_status status;
+} shop_warehouses_stream_ctx;
+
+static int shop_warehouses_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_warehouses_stream_ctx *sc = (shop_warehouses_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_warehouse *out = r ? (shop_warehouse *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_warehouses_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, int (*each)(void *ctx, const shop_warehouse *row), void *ctx)
+{
+    shop_warehouses_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_warehouses_desc, (const mc_query *)q, shop_warehouses_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- inventory ---- */
@@ -1165,7 +2885,7 @@ static void shop_inventory_insert_params(mc_params *pp, const shop_inventory *in
 
 mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_insert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1177,7 +2897,7 @@ mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t s
 
 mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1190,7 +2910,7 @@ mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t s
 mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res,
     shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp(3), CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1227,7 +2947,7 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
 
 mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_update", "UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp(3) ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_update", "UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1256,6 +2976,353 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
     }
     return s;
+}
+
+/* ---- queries on inventory ---- */
+
+static const char *const shop_inventory_columns[7] = {
+    "product_id",
+    "warehouse_id",
+    "on_hand",
+    "reserved",
+    "reorder_level",
+    "counted_at",
+    "revision",
+};
+static const char *const shop_inventory_casts[7] = {
+    "uuid",
+    "smallint",
+    "integer",
+    "integer",
+    "integer",
+    "timestamp",
+    "bigint",
+};
+static const mc_table_desc shop_inventory_desc = {
+    "inventory", 7, shop_inventory_columns, shop_inventory_casts, "product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", -1, -1
+};
+
+shop_inventory_query *shop_inventory_query_new(void) { return (shop_inventory_query *)mc_query_new(&shop_inventory_desc); }
+void shop_inventory_query_free(shop_inventory_query *q) { mc_query_free((mc_query *)q); }
+void shop_inventory_or(shop_inventory_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_inventory_and(shop_inventory_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_inventory_end(shop_inventory_query *q) { mc_query_end((mc_query *)q); }
+void shop_inventory_limit(shop_inventory_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_inventory_offset(shop_inventory_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_inventory_after(shop_inventory_query *q, const shop_inventory *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->product_id); break;
+        case 1: mc_param_int16(v_, last->warehouse_id); break;
+        case 2: mc_param_int32(v_, last->on_hand); break;
+        case 3: mc_param_int32(v_, last->reserved); break;
+        case 4: mc_param_int32(v_, last->reorder_level); break;
+        case 5: mc_param_timestamp(v_, last->counted_at); break;
+        case 6: mc_param_int64(v_, last->revision); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_inventory_where_product_id(shop_inventory_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_product_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_inventory_where_product_id_in(shop_inventory_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_order_by_product_id(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_inventory_where_warehouse_id(shop_inventory_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_warehouse_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_inventory_where_warehouse_id_in(shop_inventory_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_order_by_warehouse_id(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_inventory_where_on_hand(shop_inventory_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_on_hand_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_inventory_where_on_hand_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_order_by_on_hand(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_inventory_where_reserved(shop_inventory_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_reserved_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_inventory_where_reserved_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_order_by_reserved(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_inventory_where_reorder_level(shop_inventory_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_reorder_level_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_inventory_where_reorder_level_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_where_reorder_level_null(shop_inventory_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_inventory_order_by_reorder_level(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_inventory_where_counted_at(shop_inventory_query *q, mc_op op, mc_timestamp v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_counted_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamp(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_inventory_where_counted_at_in(shop_inventory_query *q, const mc_timestamp *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamp(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_where_counted_at_null(shop_inventory_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_inventory_order_by_counted_at(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_inventory_where_revision(shop_inventory_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_inventory_where_revision_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_inventory_where_revision_in(shop_inventory_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_result **res, shop_inventory **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_inventory_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_inventory *out = r ? (shop_inventory *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_inventory_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_inventory_count(mc_conn *c, const shop_inventory_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_inventory_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_inventory_update_where(mc_conn *c, const shop_inventory_query *q, const shop_inventory *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[26] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_INVENTORY_ON_HAND) {
+        idx[nset++] = 2;
+        mc_param_int32(&set, in->on_hand);
+    }
+    if (cols & SHOP_INVENTORY_RESERVED) {
+        idx[nset++] = 3;
+        mc_param_int32(&set, in->reserved);
+    }
+    if (cols & SHOP_INVENTORY_REORDER_LEVEL) {
+        idx[nset++] = 4;
+        if (in->reorder_level_null)
+            mc_param_null(&set);
+        else
+            mc_param_int32(&set, in->reorder_level);
+    }
+    if (cols & SHOP_INVENTORY_COUNTED_AT) {
+        idx[nset++] = 5;
+        if (in->counted_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamp(&set, in->counted_at);
+    }
+    if (set_sql[0])
+        strcat(set_sql, ", ");
+    strcat(set_sql, "revision = revision + 1");
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_inventory_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_inventory_delete_where(mc_conn *c, const shop_inventory_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_inventory_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_inventory_stream_ctx {
+    int (*each)(void *ctx, const shop_inventory *row);
+    void *ctx;
+    mc_status status;
+} shop_inventory_stream_ctx;
+
+static int shop_inventory_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_inventory_stream_ctx *sc = (shop_inventory_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_inventory *out = r ? (shop_inventory *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_inventory_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, int (*each)(void *ctx, const shop_inventory *row), void *ctx)
+{
+    shop_inventory_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_inventory_desc, (const mc_query *)q, shop_inventory_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- StockMovements ---- */
@@ -1306,7 +3373,7 @@ static void shop_StockMovements_insert_params(mc_params *pp, const shop_StockMov
 
 mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_insert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1318,7 +3385,7 @@ mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, u
 
 mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1331,7 +3398,7 @@ mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, u
 mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res,
     shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp(3) ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1366,7 +3433,7 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
 
 mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_update", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp(3) ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_update", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1383,6 +3450,318 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
     return s;
+}
+
+/* ---- queries on StockMovements ---- */
+
+static const char *const shop_StockMovements_columns[6] = {
+    "id",
+    "\"productId\"",
+    "\"warehouseId\"",
+    "delta",
+    "\"movedAt\"",
+    "reason",
+};
+static const char *const shop_StockMovements_casts[6] = {
+    "bigint",
+    "uuid",
+    "smallint",
+    "integer",
+    "timestamp",
+    "text",
+};
+static const mc_table_desc shop_StockMovements_desc = {
+    "\"StockMovements\"", 6, shop_StockMovements_columns, shop_StockMovements_casts, "id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", -1, -1
+};
+
+shop_StockMovements_query *shop_StockMovements_query_new(void) { return (shop_StockMovements_query *)mc_query_new(&shop_StockMovements_desc); }
+void shop_StockMovements_query_free(shop_StockMovements_query *q) { mc_query_free((mc_query *)q); }
+void shop_StockMovements_or(shop_StockMovements_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_StockMovements_and(shop_StockMovements_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_StockMovements_end(shop_StockMovements_query *q) { mc_query_end((mc_query *)q); }
+void shop_StockMovements_limit(shop_StockMovements_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_StockMovements_offset(shop_StockMovements_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_StockMovements_after(shop_StockMovements_query *q, const shop_StockMovement *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_uuid(v_, &last->productId); break;
+        case 2: mc_param_int16(v_, last->warehouseId); break;
+        case 3: mc_param_int32(v_, last->delta); break;
+        case 4: mc_param_timestamp(v_, last->movedAt); break;
+        case 5: mc_param_str(v_, last->reason); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_StockMovements_where_id(shop_StockMovements_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_StockMovements_where_id_in(shop_StockMovements_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_order_by_id(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_StockMovements_where_productId(shop_StockMovements_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_productId_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_StockMovements_where_productId_in(shop_StockMovements_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_order_by_productId(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_StockMovements_where_warehouseId(shop_StockMovements_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_warehouseId_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_StockMovements_where_warehouseId_in(shop_StockMovements_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_order_by_warehouseId(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_StockMovements_where_delta(shop_StockMovements_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_delta_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_StockMovements_where_delta_in(shop_StockMovements_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_order_by_delta(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_StockMovements_where_movedAt(shop_StockMovements_query *q, mc_op op, mc_timestamp v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_movedAt_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamp(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_StockMovements_where_movedAt_in(shop_StockMovements_query *q, const mc_timestamp *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamp(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_order_by_movedAt(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_StockMovements_where_reason(shop_StockMovements_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_StockMovements_where_reason_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_StockMovements_where_reason_in(shop_StockMovements_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_StockMovements_where_reason_null(shop_StockMovements_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_StockMovements_order_by_reason(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, mc_result **res, shop_StockMovement **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_StockMovements_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_StockMovement *out = r ? (shop_StockMovement *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_StockMovements_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_StockMovements_count(mc_conn *c, const shop_StockMovements_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_StockMovements_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_StockMovements_update_where(mc_conn *c, const shop_StockMovements_query *q, const shop_StockMovement *in, uint64_t cols, int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_STOCKMOVEMENTS_PRODUCTID) {
+        idx[nset++] = 1;
+        mc_param_uuid(&set, &in->productId);
+    }
+    if (cols & SHOP_STOCKMOVEMENTS_WAREHOUSEID) {
+        idx[nset++] = 2;
+        mc_param_int16(&set, in->warehouseId);
+    }
+    if (cols & SHOP_STOCKMOVEMENTS_DELTA) {
+        idx[nset++] = 3;
+        mc_param_int32(&set, in->delta);
+    }
+    if (cols & SHOP_STOCKMOVEMENTS_MOVEDAT) {
+        idx[nset++] = 4;
+        mc_param_timestamp(&set, in->movedAt);
+    }
+    if (cols & SHOP_STOCKMOVEMENTS_REASON) {
+        idx[nset++] = 5;
+        if (in->reason_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->reason);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_StockMovements_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_StockMovements_delete_where(mc_conn *c, const shop_StockMovements_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_StockMovements_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_StockMovements_stream_ctx {
+    int (*each)(void *ctx, const shop_StockMovement *row);
+    void *ctx;
+    mc_status status;
+} shop_StockMovements_stream_ctx;
+
+static int shop_StockMovements_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_StockMovements_stream_ctx *sc = (shop_StockMovements_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_StockMovement *out = r ? (shop_StockMovement *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_StockMovements_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query *q, int (*each)(void *ctx, const shop_StockMovement *row), void *ctx)
+{
+    shop_StockMovements_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_StockMovements_desc, (const mc_query *)q, shop_StockMovements_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- coupons ---- */
@@ -1456,7 +3835,7 @@ static void shop_coupons_insert_params(mc_params *pp, const shop_coupon *in, uin
 
 mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1468,7 +3847,7 @@ mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, m
 
 mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1481,7 +3860,7 @@ mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, m
 mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1493,7 +3872,7 @@ mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_
 
 mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1506,7 +3885,7 @@ mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_
 mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric(8,2), CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1541,7 +3920,7 @@ mc_status shop_coupons_delete(mc_conn *c, int32_t id)
 
 mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_update", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric(8,2) ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_update", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1584,6 +3963,406 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
     return s;
+}
+
+/* ---- queries on coupons ---- */
+
+static const char *const shop_coupons_columns[8] = {
+    "id",
+    "code",
+    "percent_off",
+    "amount_off",
+    "valid_from",
+    "valid_until",
+    "max_uses",
+    "times_used",
+};
+static const char *const shop_coupons_casts[8] = {
+    "integer",
+    "citext",
+    "smallint",
+    "numeric",
+    "date",
+    "date",
+    "integer",
+    "integer",
+};
+static const mc_table_desc shop_coupons_desc = {
+    "coupons", 8, shop_coupons_columns, shop_coupons_casts, "id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", -1, -1
+};
+
+shop_coupons_query *shop_coupons_query_new(void) { return (shop_coupons_query *)mc_query_new(&shop_coupons_desc); }
+void shop_coupons_query_free(shop_coupons_query *q) { mc_query_free((mc_query *)q); }
+void shop_coupons_or(shop_coupons_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_coupons_and(shop_coupons_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_coupons_end(shop_coupons_query *q) { mc_query_end((mc_query *)q); }
+void shop_coupons_limit(shop_coupons_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_coupons_offset(shop_coupons_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_coupons_after(shop_coupons_query *q, const shop_coupon *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int32(v_, last->id); break;
+        case 1: mc_param_str(v_, last->code); break;
+        case 2: mc_param_int16(v_, last->percent_off); break;
+        case 3: mc_param_str(v_, last->amount_off); break;
+        case 4: mc_param_date(v_, last->valid_from); break;
+        case 5: mc_param_date(v_, last->valid_until); break;
+        case 6: mc_param_int32(v_, last->max_uses); break;
+        case 7: mc_param_int32(v_, last->times_used); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_coupons_where_id(shop_coupons_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_coupons_where_id_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_order_by_id(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_coupons_where_code(shop_coupons_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_coupons_where_code_in(shop_coupons_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_order_by_code(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_coupons_where_percent_off(shop_coupons_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_percent_off_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_coupons_where_percent_off_in(shop_coupons_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_where_percent_off_null(shop_coupons_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 2, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_coupons_order_by_percent_off(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_coupons_where_amount_off(shop_coupons_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_amount_off_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_coupons_where_amount_off_in(shop_coupons_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_where_amount_off_null(shop_coupons_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 3, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_coupons_order_by_amount_off(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_coupons_where_valid_from(shop_coupons_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_valid_from_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_coupons_where_valid_from_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_order_by_valid_from(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_coupons_where_valid_until(shop_coupons_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_valid_until_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_coupons_where_valid_until_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_where_valid_until_null(shop_coupons_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_coupons_order_by_valid_until(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_coupons_where_max_uses(shop_coupons_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_max_uses_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_coupons_where_max_uses_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_where_max_uses_null(shop_coupons_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_coupons_order_by_max_uses(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_coupons_where_times_used(shop_coupons_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_coupons_where_times_used_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_coupons_where_times_used_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result **res, shop_coupon **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_coupons_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_coupon *out = r ? (shop_coupon *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_coupons_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_coupons_count(mc_conn *c, const shop_coupons_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_coupons_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_coupons_update_where(mc_conn *c, const shop_coupons_query *q, const shop_coupon *in, uint64_t cols, int64_t *n)
+{
+    int idx[8];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_COUPONS_CODE) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->code);
+    }
+    if (cols & SHOP_COUPONS_PERCENT_OFF) {
+        idx[nset++] = 2;
+        if (in->percent_off_null)
+            mc_param_null(&set);
+        else
+            mc_param_int16(&set, in->percent_off);
+    }
+    if (cols & SHOP_COUPONS_AMOUNT_OFF) {
+        idx[nset++] = 3;
+        if (in->amount_off_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->amount_off);
+    }
+    if (cols & SHOP_COUPONS_VALID_FROM) {
+        idx[nset++] = 4;
+        mc_param_date(&set, in->valid_from);
+    }
+    if (cols & SHOP_COUPONS_VALID_UNTIL) {
+        idx[nset++] = 5;
+        if (in->valid_until_null)
+            mc_param_null(&set);
+        else
+            mc_param_date(&set, in->valid_until);
+    }
+    if (cols & SHOP_COUPONS_MAX_USES) {
+        idx[nset++] = 6;
+        if (in->max_uses_null)
+            mc_param_null(&set);
+        else
+            mc_param_int32(&set, in->max_uses);
+    }
+    if (cols & SHOP_COUPONS_TIMES_USED) {
+        idx[nset++] = 7;
+        mc_param_int32(&set, in->times_used);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_coupons_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_coupons_delete_where(mc_conn *c, const shop_coupons_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_coupons_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_coupons_stream_ctx {
+    int (*each)(void *ctx, const shop_coupon *row);
+    void *ctx;
+    mc_status status;
+} shop_coupons_stream_ctx;
+
+static int shop_coupons_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_coupons_stream_ctx *sc = (shop_coupons_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_coupon *out = r ? (shop_coupon *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_coupons_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, int (*each)(void *ctx, const shop_coupon *row), void *ctx)
+{
+    shop_coupons_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_coupons_desc, (const mc_query *)q, shop_coupons_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- carts ---- */
@@ -1748,6 +4527,286 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
     return s;
 }
 
+/* ---- queries on carts ---- */
+
+static const char *const shop_carts_columns[5] = {
+    "id",
+    "customer_id",
+    "items",
+    "coupon_code",
+    "expires_at",
+};
+static const char *const shop_carts_casts[5] = {
+    "uuid",
+    "bigint",
+    "jsonb",
+    "citext",
+    "timestamptz",
+};
+static const mc_table_desc shop_carts_desc = {
+    "carts", 5, shop_carts_columns, shop_carts_casts, "id, customer_id, items, coupon_code, expires_at", -1, -1
+};
+
+shop_carts_query *shop_carts_query_new(void) { return (shop_carts_query *)mc_query_new(&shop_carts_desc); }
+void shop_carts_query_free(shop_carts_query *q) { mc_query_free((mc_query *)q); }
+void shop_carts_or(shop_carts_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_carts_and(shop_carts_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_carts_end(shop_carts_query *q) { mc_query_end((mc_query *)q); }
+void shop_carts_limit(shop_carts_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_carts_offset(shop_carts_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_carts_after(shop_carts_query *q, const shop_cart *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->id); break;
+        case 1: mc_param_int64(v_, last->customer_id); break;
+        case 2: mc_param_str(v_, last->items); break;
+        case 3: mc_param_str(v_, last->coupon_code); break;
+        case 4: mc_param_timestamptz(v_, last->expires_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_carts_where_id(shop_carts_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_carts_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_carts_where_id_in(shop_carts_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_carts_order_by_id(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_carts_where_customer_id(shop_carts_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_carts_where_customer_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_carts_where_customer_id_in(shop_carts_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_carts_order_by_customer_id(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_carts_where_items(shop_carts_query *q, mc_op op, mc_json v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_carts_where_items_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_carts_where_items_in(shop_carts_query *q, const mc_json *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_carts_order_by_items(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_carts_where_coupon_code(shop_carts_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_carts_where_coupon_code_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_carts_where_coupon_code_in(shop_carts_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_carts_where_coupon_code_null(shop_carts_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 3, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_carts_order_by_coupon_code(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_carts_where_expires_at(shop_carts_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_carts_where_expires_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_carts_where_expires_at_in(shop_carts_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res, shop_cart **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_carts_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_cart *out = r ? (shop_cart *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_carts_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_carts_count(mc_conn *c, const shop_carts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_carts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_carts_update_where(mc_conn *c, const shop_carts_query *q, const shop_cart *in, uint64_t cols, int64_t *n)
+{
+    int idx[5];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_CARTS_CUSTOMER_ID) {
+        idx[nset++] = 1;
+        mc_param_int64(&set, in->customer_id);
+    }
+    if (cols & SHOP_CARTS_ITEMS) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->items);
+    }
+    if (cols & SHOP_CARTS_COUPON_CODE) {
+        idx[nset++] = 3;
+        if (in->coupon_code_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->coupon_code);
+    }
+    if (cols & SHOP_CARTS_EXPIRES_AT) {
+        idx[nset++] = 4;
+        mc_param_timestamptz(&set, in->expires_at);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_carts_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_carts_delete_where(mc_conn *c, const shop_carts_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_carts_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_carts_stream_ctx {
+    int (*each)(void *ctx, const shop_cart *row);
+    void *ctx;
+    mc_status status;
+} shop_carts_stream_ctx;
+
+static int shop_carts_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_carts_stream_ctx *sc = (shop_carts_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_cart *out = r ? (shop_cart *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_carts_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, int (*each)(void *ctx, const shop_cart *row), void *ctx)
+{
+    shop_carts_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_carts_desc, (const mc_query *)q, shop_carts_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- orders ---- */
 
 static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -1878,7 +4937,7 @@ static void shop_orders_insert_params(mc_params *pp, const shop_order *in, uint6
 
 mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1890,7 +4949,7 @@ mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_
 
 mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1903,7 +4962,7 @@ mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_
 mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1915,7 +4974,7 @@ mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t 
 
 mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1928,7 +4987,7 @@ mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_
 mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1940,7 +4999,7 @@ mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in,
 
 mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1953,7 +5012,7 @@ mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order 
 mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar(20), $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric(12,2) ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric(8,2) ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric(5,4) ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1988,7 +5047,7 @@ mc_status shop_orders_delete(mc_conn *c, int64_t id)
 
 mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_update", "UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar(20) ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric(12,2) ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric(8,2) ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric(5,4) ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_update", "UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2073,6 +5132,811 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
     return s;
 }
 
+/* ---- queries on orders ---- */
+
+static const char *const shop_orders_columns[20] = {
+    "id",
+    "number",
+    "customer_id",
+    "status",
+    "currency",
+    "billing_address_id",
+    "shipping_address_id",
+    "placed_at",
+    "subtotal",
+    "shipping_fee",
+    "tax_rate",
+    "total",
+    "promised_within",
+    "expected_on",
+    "client_ip",
+    "notes",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "lock_version",
+};
+static const char *const shop_orders_casts[20] = {
+    "bigint",
+    "varchar",
+    "bigint",
+    "order_status",
+    "currency",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "interval",
+    "date",
+    "inet",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "integer",
+};
+static const mc_table_desc shop_orders_desc = {
+    "orders", 20, shop_orders_columns, shop_orders_casts, "id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", -1, -1
+};
+
+shop_orders_query *shop_orders_query_new(void) { return (shop_orders_query *)mc_query_new(&shop_orders_desc); }
+void shop_orders_query_free(shop_orders_query *q) { mc_query_free((mc_query *)q); }
+void shop_orders_or(shop_orders_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_orders_and(shop_orders_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_orders_end(shop_orders_query *q) { mc_query_end((mc_query *)q); }
+void shop_orders_limit(shop_orders_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_orders_offset(shop_orders_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_orders_after(shop_orders_query *q, const shop_order *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_str(v_, last->number); break;
+        case 2: mc_param_int64(v_, last->customer_id); break;
+        case 3: shop_order_status_param(v_, last->status); break;
+        case 4: shop_currency_param(v_, last->currency); break;
+        case 5: mc_param_int64(v_, last->billing_address_id); break;
+        case 6: mc_param_int64(v_, last->shipping_address_id); break;
+        case 7: mc_param_timestamptz(v_, last->placed_at); break;
+        case 8: mc_param_str(v_, last->subtotal); break;
+        case 9: mc_param_str(v_, last->shipping_fee); break;
+        case 10: mc_param_str(v_, last->tax_rate); break;
+        case 11: mc_param_str(v_, last->total); break;
+        case 12: mc_param_interval(v_, last->promised_within); break;
+        case 13: mc_param_date(v_, last->expected_on); break;
+        case 14: mc_param_str(v_, last->client_ip); break;
+        case 15: mc_param_str(v_, last->notes); break;
+        case 16: mc_param_timestamptz(v_, last->created_at); break;
+        case 17: mc_param_timestamptz(v_, last->updated_at); break;
+        case 18: mc_param_str(v_, last->created_by); break;
+        case 19: mc_param_int32(v_, last->lock_version); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_orders_where_id(shop_orders_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_orders_where_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_id(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_orders_where_number(shop_orders_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_number_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_orders_where_number_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_number(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_orders_where_customer_id(shop_orders_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_customer_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_orders_where_customer_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_customer_id(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_orders_where_status(shop_orders_query *q, mc_op op, shop_order_status v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_status_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_order_status_param(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_orders_where_status_in(shop_orders_query *q, const shop_order_status *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_order_status_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_status(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_orders_where_currency(shop_orders_query *q, mc_op op, shop_currency v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_currency_param(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_orders_where_currency_in(shop_orders_query *q, const shop_currency *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_currency_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_currency(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_orders_where_billing_address_id(shop_orders_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_billing_address_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_orders_where_billing_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_billing_address_id_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_billing_address_id(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_orders_where_shipping_address_id(shop_orders_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_shipping_address_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_orders_where_shipping_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_shipping_address_id_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_shipping_address_id(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_orders_where_placed_at(shop_orders_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_placed_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_orders_where_placed_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_placed_at(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void shop_orders_where_subtotal(shop_orders_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_subtotal_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void shop_orders_where_subtotal_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_subtotal(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+void shop_orders_where_shipping_fee(shop_orders_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_shipping_fee_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 9, op);
+}
+
+void shop_orders_where_shipping_fee_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 9, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_shipping_fee(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 9, desc); }
+
+void shop_orders_where_tax_rate(shop_orders_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_tax_rate_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 10, op);
+}
+
+void shop_orders_where_tax_rate_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 10, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_tax_rate(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 10, desc); }
+
+void shop_orders_where_total(shop_orders_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_total_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 11, op);
+}
+
+void shop_orders_where_total_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 11, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_total_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 11, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_total(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 11, desc); }
+
+void shop_orders_where_promised_within(shop_orders_query *q, mc_op op, mc_interval v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_promised_within_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_interval(v_, v);
+    mc_query_cond((mc_query *)q, 12, op);
+}
+
+void shop_orders_where_promised_within_in(shop_orders_query *q, const mc_interval *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_interval(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 12, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_promised_within(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 12, desc); }
+
+void shop_orders_where_expected_on(shop_orders_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_expected_on_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 13, op);
+}
+
+void shop_orders_where_expected_on_in(shop_orders_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 13, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_expected_on_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 13, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_expected_on(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
+
+void shop_orders_where_client_ip(shop_orders_query *q, mc_op op, mc_inet v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_client_ip_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 14, op);
+}
+
+void shop_orders_where_client_ip_in(shop_orders_query *q, const mc_inet *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 14, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_client_ip_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 14, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_client_ip(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 14, desc); }
+
+void shop_orders_where_notes(shop_orders_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_notes_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 15, op);
+}
+
+void shop_orders_where_notes_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 15, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_notes_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 15, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_notes(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 15, desc); }
+
+void shop_orders_where_created_at(shop_orders_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 16, op);
+}
+
+void shop_orders_where_created_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 16, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_created_at(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 16, desc); }
+
+void shop_orders_where_updated_at(shop_orders_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 17, op);
+}
+
+void shop_orders_where_updated_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 17, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_updated_at(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 17, desc); }
+
+void shop_orders_where_created_by(shop_orders_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_created_by_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 18, op);
+}
+
+void shop_orders_where_created_by_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 18, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_where_created_by_null(shop_orders_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 18, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_orders_order_by_created_by(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 18, desc); }
+
+void shop_orders_where_lock_version(shop_orders_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_orders_where_lock_version_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 19, op);
+}
+
+void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 19, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 19, desc); }
+
+mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **res, shop_order **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_orders_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_order *out = r ? (shop_order *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_orders_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_orders_count(mc_conn *c, const shop_orders_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_orders_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_orders_update_where(mc_conn *c, const shop_orders_query *q, const shop_order *in, uint64_t cols, int64_t *n)
+{
+    int idx[20];
+    int nset = 0;
+    mc_params set;
+    char set_sql[54] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_ORDERS_NUMBER) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->number);
+    }
+    if (cols & SHOP_ORDERS_CUSTOMER_ID) {
+        idx[nset++] = 2;
+        mc_param_int64(&set, in->customer_id);
+    }
+    if (cols & SHOP_ORDERS_STATUS) {
+        idx[nset++] = 3;
+        shop_order_status_param(&set, in->status);
+    }
+    if (cols & SHOP_ORDERS_CURRENCY) {
+        idx[nset++] = 4;
+        shop_currency_param(&set, in->currency);
+    }
+    if (cols & SHOP_ORDERS_BILLING_ADDRESS_ID) {
+        idx[nset++] = 5;
+        if (in->billing_address_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int64(&set, in->billing_address_id);
+    }
+    if (cols & SHOP_ORDERS_SHIPPING_ADDRESS_ID) {
+        idx[nset++] = 6;
+        if (in->shipping_address_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int64(&set, in->shipping_address_id);
+    }
+    if (cols & SHOP_ORDERS_PLACED_AT) {
+        idx[nset++] = 7;
+        mc_param_timestamptz(&set, in->placed_at);
+    }
+    if (cols & SHOP_ORDERS_SUBTOTAL) {
+        idx[nset++] = 8;
+        mc_param_str(&set, in->subtotal);
+    }
+    if (cols & SHOP_ORDERS_SHIPPING_FEE) {
+        idx[nset++] = 9;
+        mc_param_str(&set, in->shipping_fee);
+    }
+    if (cols & SHOP_ORDERS_TAX_RATE) {
+        idx[nset++] = 10;
+        mc_param_str(&set, in->tax_rate);
+    }
+    if (cols & SHOP_ORDERS_PROMISED_WITHIN) {
+        idx[nset++] = 12;
+        mc_param_interval(&set, in->promised_within);
+    }
+    if (cols & SHOP_ORDERS_EXPECTED_ON) {
+        idx[nset++] = 13;
+        if (in->expected_on_null)
+            mc_param_null(&set);
+        else
+            mc_param_date(&set, in->expected_on);
+    }
+    if (cols & SHOP_ORDERS_CLIENT_IP) {
+        idx[nset++] = 14;
+        if (in->client_ip_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->client_ip);
+    }
+    if (cols & SHOP_ORDERS_NOTES) {
+        idx[nset++] = 15;
+        if (in->notes_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->notes);
+    }
+    if (cols & SHOP_ORDERS_CREATED_AT) {
+        idx[nset++] = 16;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & SHOP_ORDERS_UPDATED_AT) {
+        idx[nset++] = 17;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (cols & SHOP_ORDERS_CREATED_BY) {
+        idx[nset++] = 18;
+        if (in->created_by_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->created_by);
+    }
+    if (!(cols & SHOP_ORDERS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    if (set_sql[0])
+        strcat(set_sql, ", ");
+    strcat(set_sql, "lock_version = lock_version + 1");
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_orders_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_orders_delete_where(mc_conn *c, const shop_orders_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_orders_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_orders_stream_ctx {
+    int (*each)(void *ctx, const shop_order *row);
+    void *ctx;
+    mc_status status;
+} shop_orders_stream_ctx;
+
+static int shop_orders_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_orders_stream_ctx *sc = (shop_orders_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_order *out = r ? (shop_order *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_orders_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, int (*each)(void *ctx, const shop_order *row), void *ctx)
+{
+    shop_orders_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_orders_desc, (const mc_query *)q, shop_orders_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- order_items ---- */
 
 static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -2121,7 +5985,7 @@ static void shop_order_items_insert_params(mc_params *pp, const shop_order_item 
 
 mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_insert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2133,7 +5997,7 @@ mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_
 
 mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2146,7 +6010,7 @@ mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_
 mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res,
     shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric(10,2), CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric(10,2) ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2183,7 +6047,7 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
 
 mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_update", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric(10,2) ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric(10,2) ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_update", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2197,6 +6061,339 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
     return s;
+}
+
+/* ---- queries on order_items ---- */
+
+static const char *const shop_order_items_columns[7] = {
+    "order_id",
+    "line_no",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "discount",
+    "line_total",
+};
+static const char *const shop_order_items_casts[7] = {
+    "bigint",
+    "smallint",
+    "uuid",
+    "integer",
+    "numeric",
+    "numeric",
+    "numeric",
+};
+static const mc_table_desc shop_order_items_desc = {
+    "order_items", 7, shop_order_items_columns, shop_order_items_casts, "order_id, line_no, product_id, quantity, unit_price, discount, line_total", -1, -1
+};
+
+shop_order_items_query *shop_order_items_query_new(void) { return (shop_order_items_query *)mc_query_new(&shop_order_items_desc); }
+void shop_order_items_query_free(shop_order_items_query *q) { mc_query_free((mc_query *)q); }
+void shop_order_items_or(shop_order_items_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_order_items_and(shop_order_items_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_order_items_end(shop_order_items_query *q) { mc_query_end((mc_query *)q); }
+void shop_order_items_limit(shop_order_items_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_order_items_offset(shop_order_items_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_order_items_after(shop_order_items_query *q, const shop_order_item *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->order_id); break;
+        case 1: mc_param_int16(v_, last->line_no); break;
+        case 2: mc_param_uuid(v_, &last->product_id); break;
+        case 3: mc_param_int32(v_, last->quantity); break;
+        case 4: mc_param_str(v_, last->unit_price); break;
+        case 5: mc_param_str(v_, last->discount); break;
+        case 6: mc_param_str(v_, last->line_total); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_order_items_where_order_id(shop_order_items_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_order_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_order_items_where_order_id_in(shop_order_items_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_order_id(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_order_items_where_line_no(shop_order_items_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_line_no_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_order_items_where_line_no_in(shop_order_items_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_line_no(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_order_items_where_product_id(shop_order_items_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_product_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_order_items_where_product_id_in(shop_order_items_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_product_id(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_order_items_where_quantity(shop_order_items_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_quantity_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_order_items_where_quantity_in(shop_order_items_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_quantity(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_order_items_where_unit_price(shop_order_items_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_unit_price_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_order_items_where_unit_price_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_unit_price(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_order_items_where_discount(shop_order_items_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_discount_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_order_items_where_discount_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_order_by_discount(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_order_items_where_line_total(shop_order_items_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_items_where_line_total_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_order_items_where_line_total_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_items_where_line_total_null(shop_order_items_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_order_items_order_by_line_total(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_result **res, shop_order_item **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_order_items_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_order_item *out = r ? (shop_order_item *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_order_items_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_order_items_count(mc_conn *c, const shop_order_items_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_order_items_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_items_update_where(mc_conn *c, const shop_order_items_query *q, const shop_order_item *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_ORDER_ITEMS_PRODUCT_ID) {
+        idx[nset++] = 2;
+        mc_param_uuid(&set, &in->product_id);
+    }
+    if (cols & SHOP_ORDER_ITEMS_QUANTITY) {
+        idx[nset++] = 3;
+        mc_param_int32(&set, in->quantity);
+    }
+    if (cols & SHOP_ORDER_ITEMS_UNIT_PRICE) {
+        idx[nset++] = 4;
+        mc_param_str(&set, in->unit_price);
+    }
+    if (cols & SHOP_ORDER_ITEMS_DISCOUNT) {
+        idx[nset++] = 5;
+        mc_param_str(&set, in->discount);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_order_items_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_items_delete_where(mc_conn *c, const shop_order_items_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_order_items_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_order_items_stream_ctx {
+    int (*each)(void *ctx, const shop_order_item *row);
+    void *ctx;
+    mc_status status;
+} shop_order_items_stream_ctx;
+
+static int shop_order_items_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_order_items_stream_ctx *sc = (shop_order_items_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_order_item *out = r ? (shop_order_item *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_order_items_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, int (*each)(void *ctx, const shop_order_item *row), void *ctx)
+{
+    shop_order_items_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_order_items_desc, (const mc_query *)q, shop_order_items_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- shipment_items ---- */
@@ -2312,6 +6509,238 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
     return s;
 }
 
+/* ---- queries on shipment_items ---- */
+
+static const char *const shop_shipment_items_columns[4] = {
+    "shipment_id",
+    "order_id",
+    "line_no",
+    "quantity",
+};
+static const char *const shop_shipment_items_casts[4] = {
+    "uuid",
+    "bigint",
+    "smallint",
+    "integer",
+};
+static const mc_table_desc shop_shipment_items_desc = {
+    "shipment_items", 4, shop_shipment_items_columns, shop_shipment_items_casts, "shipment_id, order_id, line_no, quantity", -1, -1
+};
+
+shop_shipment_items_query *shop_shipment_items_query_new(void) { return (shop_shipment_items_query *)mc_query_new(&shop_shipment_items_desc); }
+void shop_shipment_items_query_free(shop_shipment_items_query *q) { mc_query_free((mc_query *)q); }
+void shop_shipment_items_or(shop_shipment_items_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_shipment_items_and(shop_shipment_items_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_shipment_items_end(shop_shipment_items_query *q) { mc_query_end((mc_query *)q); }
+void shop_shipment_items_limit(shop_shipment_items_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_shipment_items_offset(shop_shipment_items_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_shipment_items_after(shop_shipment_items_query *q, const shop_shipment_item *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->shipment_id); break;
+        case 1: mc_param_int64(v_, last->order_id); break;
+        case 2: mc_param_int16(v_, last->line_no); break;
+        case 3: mc_param_int32(v_, last->quantity); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_shipment_items_where_shipment_id(shop_shipment_items_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipment_items_where_shipment_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_shipment_items_where_shipment_id_in(shop_shipment_items_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipment_items_order_by_shipment_id(shop_shipment_items_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_shipment_items_where_order_id(shop_shipment_items_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipment_items_where_order_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_shipment_items_where_order_id_in(shop_shipment_items_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipment_items_order_by_order_id(shop_shipment_items_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_shipment_items_where_line_no(shop_shipment_items_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipment_items_where_line_no_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_shipment_items_where_line_no_in(shop_shipment_items_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipment_items_order_by_line_no(shop_shipment_items_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_shipment_items_where_quantity(shop_shipment_items_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipment_items_where_quantity_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_shipment_items_where_quantity_in(shop_shipment_items_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, mc_result **res, shop_shipment_item **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_shipment_items_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_shipment_item *out = r ? (shop_shipment_item *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_shipment_items_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_shipment_items_count(mc_conn *c, const shop_shipment_items_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_shipment_items_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipment_items_update_where(mc_conn *c, const shop_shipment_items_query *q, const shop_shipment_item *in, uint64_t cols, int64_t *n)
+{
+    int idx[4];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+        idx[nset++] = 3;
+        mc_param_int32(&set, in->quantity);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_shipment_items_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipment_items_delete_where(mc_conn *c, const shop_shipment_items_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_shipment_items_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_shipment_items_stream_ctx {
+    int (*each)(void *ctx, const shop_shipment_item *row);
+    void *ctx;
+    mc_status status;
+} shop_shipment_items_stream_ctx;
+
+static int shop_shipment_items_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_shipment_items_stream_ctx *sc = (shop_shipment_items_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_shipment_item *out = r ? (shop_shipment_item *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_shipment_items_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query *q, int (*each)(void *ctx, const shop_shipment_item *row), void *ctx)
+{
+    shop_shipment_items_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_shipment_items_desc, (const mc_query *)q, shop_shipment_items_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- payments ---- */
 
 static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -2399,7 +6828,7 @@ static void shop_payments_insert_params(mc_params *pp, const shop_payment *in, u
 
 mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2411,7 +6840,7 @@ mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set,
 
 mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2424,7 +6853,7 @@ mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set,
 mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2436,7 +6865,7 @@ mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint6
 
 mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2449,7 +6878,7 @@ mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_pay
 mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric(12,2), $7::currency, $8::timestamptz, $9::varchar(64), $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2484,7 +6913,7 @@ mc_status shop_payments_delete(mc_conn *c, int64_t id)
 
 mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_update", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric(12,2) ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar(64) ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_update", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2532,6 +6961,539 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
     return s;
+}
+
+/* ---- queries on payments ---- */
+
+static const char *const shop_payments_columns[12] = {
+    "created_by",
+    "id",
+    "order_id",
+    "method",
+    "amount",
+    "currency",
+    "paid_at",
+    "provider_ref",
+    "raw_response",
+    "fraud_score",
+    "created_at",
+    "updated_at",
+};
+static const char *const shop_payments_casts[12] = {
+    "text",
+    "bigint",
+    "bigint",
+    "payment_method",
+    "numeric",
+    "currency",
+    "timestamptz",
+    "varchar",
+    "json",
+    "real",
+    "timestamptz",
+    "timestamptz",
+};
+static const mc_table_desc shop_payments_desc = {
+    "payments", 12, shop_payments_columns, shop_payments_casts, "created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", -1, -1
+};
+
+shop_payments_query *shop_payments_query_new(void) { return (shop_payments_query *)mc_query_new(&shop_payments_desc); }
+void shop_payments_query_free(shop_payments_query *q) { mc_query_free((mc_query *)q); }
+void shop_payments_or(shop_payments_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_payments_and(shop_payments_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_payments_end(shop_payments_query *q) { mc_query_end((mc_query *)q); }
+void shop_payments_limit(shop_payments_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_payments_offset(shop_payments_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_payments_after(shop_payments_query *q, const shop_payment *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_str(v_, last->created_by); break;
+        case 1: mc_param_int64(v_, last->id); break;
+        case 2: mc_param_int64(v_, last->order_id); break;
+        case 3: shop_payment_method_param(v_, last->method); break;
+        case 4: mc_param_str(v_, last->amount); break;
+        case 5: shop_currency_param(v_, last->currency); break;
+        case 6: mc_param_timestamptz(v_, last->paid_at); break;
+        case 7: mc_param_str(v_, last->provider_ref); break;
+        case 8: mc_param_str(v_, last->raw_response); break;
+        case 9: mc_param_float(v_, last->fraud_score); break;
+        case 10: mc_param_timestamptz(v_, last->created_at); break;
+        case 11: mc_param_timestamptz(v_, last->updated_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_payments_where_created_by(shop_payments_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_created_by_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_payments_where_created_by_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_created_by(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_payments_where_id(shop_payments_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_payments_where_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_id(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_payments_where_order_id(shop_payments_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_order_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_payments_where_order_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_order_id(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_payments_where_method(shop_payments_query *q, mc_op op, shop_payment_method v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_method_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_payment_method_param(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_payments_where_method_in(shop_payments_query *q, const shop_payment_method *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_payment_method_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_method(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_payments_where_amount(shop_payments_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_amount_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_payments_where_amount_in(shop_payments_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_amount(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_payments_where_currency(shop_payments_query *q, mc_op op, shop_currency v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_currency_param(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_payments_where_currency_in(shop_payments_query *q, const shop_currency *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_currency_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_currency(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_payments_where_paid_at(shop_payments_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_paid_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_payments_where_paid_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_where_paid_at_null(shop_payments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_payments_order_by_paid_at(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_payments_where_provider_ref(shop_payments_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_provider_ref_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_payments_where_provider_ref_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_where_provider_ref_null(shop_payments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 7, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_payments_order_by_provider_ref(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void shop_payments_where_raw_response(shop_payments_query *q, mc_op op, mc_json v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_raw_response_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void shop_payments_where_raw_response_in(shop_payments_query *q, const mc_json *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_where_raw_response_null(shop_payments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 8, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_payments_order_by_raw_response(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+void shop_payments_where_fraud_score(shop_payments_query *q, mc_op op, float v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_fraud_score_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_float(v_, v);
+    mc_query_cond((mc_query *)q, 9, op);
+}
+
+void shop_payments_where_fraud_score_in(shop_payments_query *q, const float *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_float(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 9, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_where_fraud_score_null(shop_payments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 9, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_payments_order_by_fraud_score(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 9, desc); }
+
+void shop_payments_where_created_at(shop_payments_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 10, op);
+}
+
+void shop_payments_where_created_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 10, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_created_at(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 10, desc); }
+
+void shop_payments_where_updated_at(shop_payments_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_payments_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 11, op);
+}
+
+void shop_payments_where_updated_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 11, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 11, desc); }
+
+mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result **res, shop_payment **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_payments_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_payment *out = r ? (shop_payment *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_payments_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_payments_count(mc_conn *c, const shop_payments_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_payments_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_payments_update_where(mc_conn *c, const shop_payments_query *q, const shop_payment *in, uint64_t cols, int64_t *n)
+{
+    int idx[12];
+    int nset = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_PAYMENTS_CREATED_BY) {
+        idx[nset++] = 0;
+        mc_param_str(&set, in->created_by);
+    }
+    if (cols & SHOP_PAYMENTS_ORDER_ID) {
+        idx[nset++] = 2;
+        mc_param_int64(&set, in->order_id);
+    }
+    if (cols & SHOP_PAYMENTS_METHOD) {
+        idx[nset++] = 3;
+        shop_payment_method_param(&set, in->method);
+    }
+    if (cols & SHOP_PAYMENTS_AMOUNT) {
+        idx[nset++] = 4;
+        mc_param_str(&set, in->amount);
+    }
+    if (cols & SHOP_PAYMENTS_CURRENCY) {
+        idx[nset++] = 5;
+        shop_currency_param(&set, in->currency);
+    }
+    if (cols & SHOP_PAYMENTS_PAID_AT) {
+        idx[nset++] = 6;
+        if (in->paid_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamptz(&set, in->paid_at);
+    }
+    if (cols & SHOP_PAYMENTS_PROVIDER_REF) {
+        idx[nset++] = 7;
+        if (in->provider_ref_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->provider_ref);
+    }
+    if (cols & SHOP_PAYMENTS_RAW_RESPONSE) {
+        idx[nset++] = 8;
+        if (in->raw_response_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->raw_response);
+    }
+    if (cols & SHOP_PAYMENTS_FRAUD_SCORE) {
+        idx[nset++] = 9;
+        if (in->fraud_score_null)
+            mc_param_null(&set);
+        else
+            mc_param_float(&set, in->fraud_score);
+    }
+    if (cols & SHOP_PAYMENTS_CREATED_AT) {
+        idx[nset++] = 10;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & SHOP_PAYMENTS_UPDATED_AT) {
+        idx[nset++] = 11;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (!(cols & SHOP_PAYMENTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_payments_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_payments_delete_where(mc_conn *c, const shop_payments_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_payments_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_payments_stream_ctx {
+    int (*each)(void *ctx, const shop_payment *row);
+    void *ctx;
+    mc_status status;
+} shop_payments_stream_ctx;
+
+static int shop_payments_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_payments_stream_ctx *sc = (shop_payments_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_payment *out = r ? (shop_payment *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_payments_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, int (*each)(void *ctx, const shop_payment *row), void *ctx)
+{
+    shop_payments_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_payments_desc, (const mc_query *)q, shop_payments_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }
 
 /* ---- order_events ---- */
@@ -2673,6 +7635,358 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
     return s;
 }
 
+/* ---- queries on order_events ---- */
+
+static const char *const shop_order_events_columns[7] = {
+    "id",
+    "order_id",
+    "from_status",
+    "to_status",
+    "\"user\"",
+    "at",
+    "details",
+};
+static const char *const shop_order_events_casts[7] = {
+    "bigint",
+    "bigint",
+    "order_status",
+    "order_status",
+    "text",
+    "timestamptz",
+    "jsonb",
+};
+static const mc_table_desc shop_order_events_desc = {
+    "order_events", 7, shop_order_events_columns, shop_order_events_casts, "id, order_id, from_status, to_status, \"user\", at, details", -1, -1
+};
+
+shop_order_events_query *shop_order_events_query_new(void) { return (shop_order_events_query *)mc_query_new(&shop_order_events_desc); }
+void shop_order_events_query_free(shop_order_events_query *q) { mc_query_free((mc_query *)q); }
+void shop_order_events_or(shop_order_events_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_order_events_and(shop_order_events_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_order_events_end(shop_order_events_query *q) { mc_query_end((mc_query *)q); }
+void shop_order_events_limit(shop_order_events_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_order_events_offset(shop_order_events_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_order_events_after(shop_order_events_query *q, const shop_order_event *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_int64(v_, last->order_id); break;
+        case 2: shop_order_status_param(v_, last->from_status); break;
+        case 3: shop_order_status_param(v_, last->to_status); break;
+        case 4: mc_param_str(v_, last->user); break;
+        case 5: mc_param_timestamptz(v_, last->at); break;
+        case 6: mc_param_str(v_, last->details); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_order_events_where_id(shop_order_events_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_order_events_where_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_order_by_id(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_order_events_where_order_id(shop_order_events_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_order_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_order_events_where_order_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_order_by_order_id(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_order_events_where_from_status(shop_order_events_query *q, mc_op op, shop_order_status v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_from_status_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_order_status_param(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_order_events_where_from_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_order_status_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_where_from_status_null(shop_order_events_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 2, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_order_events_order_by_from_status(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_order_events_where_to_status(shop_order_events_query *q, mc_op op, shop_order_status v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_to_status_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_order_status_param(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_order_events_where_to_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_order_status_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_order_by_to_status(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_order_events_where_user(shop_order_events_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_user_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_order_events_where_user_in(shop_order_events_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_order_by_user(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_order_events_where_at(shop_order_events_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_order_events_where_at_in(shop_order_events_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_order_by_at(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_order_events_where_details(shop_order_events_query *q, mc_op op, mc_json v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_order_events_where_details_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_order_events_where_details_in(shop_order_events_query *q, const mc_json *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_order_events_where_details_null(shop_order_events_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_order_events_order_by_details(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, mc_result **res, shop_order_event **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_order_events_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_order_event *out = r ? (shop_order_event *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_order_events_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_order_events_count(mc_conn *c, const shop_order_events_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_order_events_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_events_update_where(mc_conn *c, const shop_order_events_query *q, const shop_order_event *in, uint64_t cols, int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_ORDER_EVENTS_ORDER_ID) {
+        idx[nset++] = 1;
+        mc_param_int64(&set, in->order_id);
+    }
+    if (cols & SHOP_ORDER_EVENTS_FROM_STATUS) {
+        idx[nset++] = 2;
+        if (in->from_status_null)
+            mc_param_null(&set);
+        else
+            shop_order_status_param(&set, in->from_status);
+    }
+    if (cols & SHOP_ORDER_EVENTS_TO_STATUS) {
+        idx[nset++] = 3;
+        shop_order_status_param(&set, in->to_status);
+    }
+    if (cols & SHOP_ORDER_EVENTS_USER) {
+        idx[nset++] = 4;
+        mc_param_str(&set, in->user);
+    }
+    if (cols & SHOP_ORDER_EVENTS_AT) {
+        idx[nset++] = 5;
+        mc_param_timestamptz(&set, in->at);
+    }
+    if (cols & SHOP_ORDER_EVENTS_DETAILS) {
+        idx[nset++] = 6;
+        if (in->details_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->details);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_order_events_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_events_delete_where(mc_conn *c, const shop_order_events_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_order_events_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_order_events_stream_ctx {
+    int (*each)(void *ctx, const shop_order_event *row);
+    void *ctx;
+    mc_status status;
+} shop_order_events_stream_ctx;
+
+static int shop_order_events_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_order_events_stream_ctx *sc = (shop_order_events_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_order_event *out = r ? (shop_order_event *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_order_events_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q, int (*each)(void *ctx, const shop_order_event *row), void *ctx)
+{
+    shop_order_events_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_order_events_desc, (const mc_query *)q, shop_order_events_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- reviews ---- */
 
 static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -2739,7 +8053,7 @@ static void shop_reviews_insert_params(mc_params *pp, const shop_review *in, uin
 
 mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2751,7 +8065,7 @@ mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, m
 
 mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2764,7 +8078,7 @@ mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, m
 mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2776,7 +8090,7 @@ mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_
 
 mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2789,7 +8103,7 @@ mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_r
 mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar(120), $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2824,7 +8138,7 @@ mc_status shop_reviews_delete(mc_conn *c, int64_t id)
 
 mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_update", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar(120) ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_update", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2865,4 +8179,401 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
     return s;
+}
+
+/* ---- queries on reviews ---- */
+
+static const char *const shop_reviews_columns[8] = {
+    "id",
+    "product_id",
+    "customer_id",
+    "stars",
+    "title",
+    "body",
+    "created_at",
+    "updated_at",
+};
+static const char *const shop_reviews_casts[8] = {
+    "bigint",
+    "uuid",
+    "bigint",
+    "smallint",
+    "varchar",
+    "text",
+    "timestamptz",
+    "timestamptz",
+};
+static const mc_table_desc shop_reviews_desc = {
+    "reviews", 8, shop_reviews_columns, shop_reviews_casts, "id, product_id, customer_id, stars, title, body, created_at, updated_at", -1, -1
+};
+
+shop_reviews_query *shop_reviews_query_new(void) { return (shop_reviews_query *)mc_query_new(&shop_reviews_desc); }
+void shop_reviews_query_free(shop_reviews_query *q) { mc_query_free((mc_query *)q); }
+void shop_reviews_or(shop_reviews_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_reviews_and(shop_reviews_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_reviews_end(shop_reviews_query *q) { mc_query_end((mc_query *)q); }
+void shop_reviews_limit(shop_reviews_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_reviews_offset(shop_reviews_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_reviews_after(shop_reviews_query *q, const shop_review *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_uuid(v_, &last->product_id); break;
+        case 2: mc_param_int64(v_, last->customer_id); break;
+        case 3: mc_param_int16(v_, last->stars); break;
+        case 4: mc_param_str(v_, last->title); break;
+        case 5: mc_param_str(v_, last->body); break;
+        case 6: mc_param_timestamptz(v_, last->created_at); break;
+        case 7: mc_param_timestamptz(v_, last->updated_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_reviews_where_id(shop_reviews_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_reviews_where_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_order_by_id(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_reviews_where_product_id(shop_reviews_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_product_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_reviews_where_product_id_in(shop_reviews_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_order_by_product_id(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_reviews_where_customer_id(shop_reviews_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_customer_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_reviews_where_customer_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_where_customer_id_null(shop_reviews_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 2, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_reviews_order_by_customer_id(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_reviews_where_stars(shop_reviews_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_stars_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_reviews_where_stars_in(shop_reviews_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_order_by_stars(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_reviews_where_title(shop_reviews_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_title_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_reviews_where_title_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_where_title_null(shop_reviews_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_reviews_order_by_title(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_reviews_where_body(shop_reviews_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_body_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_reviews_where_body_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_where_body_null(shop_reviews_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_reviews_order_by_body(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_reviews_where_created_at(shop_reviews_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_reviews_where_created_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_order_by_created_at(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_reviews_where_updated_at(shop_reviews_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_reviews_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_reviews_where_updated_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result **res, shop_review **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_reviews_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_review *out = r ? (shop_review *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_reviews_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_reviews_count(mc_conn *c, const shop_reviews_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_reviews_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_reviews_update_where(mc_conn *c, const shop_reviews_query *q, const shop_review *in, uint64_t cols, int64_t *n)
+{
+    int idx[8];
+    int nset = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_REVIEWS_PRODUCT_ID) {
+        idx[nset++] = 1;
+        mc_param_uuid(&set, &in->product_id);
+    }
+    if (cols & SHOP_REVIEWS_CUSTOMER_ID) {
+        idx[nset++] = 2;
+        if (in->customer_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int64(&set, in->customer_id);
+    }
+    if (cols & SHOP_REVIEWS_STARS) {
+        idx[nset++] = 3;
+        mc_param_int16(&set, in->stars);
+    }
+    if (cols & SHOP_REVIEWS_TITLE) {
+        idx[nset++] = 4;
+        if (in->title_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->title);
+    }
+    if (cols & SHOP_REVIEWS_BODY) {
+        idx[nset++] = 5;
+        if (in->body_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->body);
+    }
+    if (cols & SHOP_REVIEWS_CREATED_AT) {
+        idx[nset++] = 6;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & SHOP_REVIEWS_UPDATED_AT) {
+        idx[nset++] = 7;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (!(cols & SHOP_REVIEWS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_reviews_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_reviews_delete_where(mc_conn *c, const shop_reviews_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_reviews_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_reviews_stream_ctx {
+    int (*each)(void *ctx, const shop_review *row);
+    void *ctx;
+    mc_status status;
+} shop_reviews_stream_ctx;
+
+static int shop_reviews_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_reviews_stream_ctx *sc = (shop_reviews_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_review *out = r ? (shop_review *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_reviews_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_reviews_stream(mc_conn *c, const shop_reviews_query *q, int (*each)(void *ctx, const shop_review *row), void *ctx)
+{
+    shop_reviews_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_reviews_desc, (const mc_query *)q, shop_reviews_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
 }

@@ -588,6 +588,49 @@ mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t col
 mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     shop_country **out);
 
+/* Queries on countries: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_countries_query shop_countries_query;
+shop_countries_query *shop_countries_query_new(void);                   /* NULL when out of memory */
+void shop_countries_query_free(shop_countries_query *q);
+void shop_countries_or(shop_countries_query *q);
+void shop_countries_and(shop_countries_query *q);
+void shop_countries_end(shop_countries_query *q);
+void shop_countries_limit(shop_countries_query *q, int64_t n);
+void shop_countries_offset(shop_countries_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_countries_after(shop_countries_query *q, const shop_country *last);
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_countries_where_code(shop_countries_query *q, mc_op op, mc_str v);
+void shop_countries_where_code_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate);
+void shop_countries_order_by_code(shop_countries_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_countries_where_name(shop_countries_query *q, mc_op op, mc_str v);
+void shop_countries_where_name_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate);
+void shop_countries_order_by_name(shop_countries_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_countries_where_currency(shop_countries_query *q, mc_op op, shop_currency v);
+void shop_countries_where_currency_in(shop_countries_query *q, const shop_currency *v, size_t n, bool negate);
+void shop_countries_order_by_currency(shop_countries_query *q, bool desc);
+/* vat_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_countries_where_vat_rate(shop_countries_query *q, mc_op op, mc_numeric v);
+void shop_countries_where_vat_rate_in(shop_countries_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_result **res, shop_country **rows, size_t *n);
+mc_status shop_countries_count(mc_conn *c, const shop_countries_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_countries_update_where(mc_conn *c, const shop_countries_query *q, const shop_country *in, uint64_t cols, int64_t *n);
+mc_status shop_countries_delete_where(mc_conn *c, const shop_countries_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (*each)(void *ctx, const shop_country *row), void *ctx);
+
 /* ---- addresses ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -620,6 +663,70 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out);
 
+/* Queries on addresses: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_addresses_query shop_addresses_query;
+shop_addresses_query *shop_addresses_query_new(void);                   /* NULL when out of memory */
+void shop_addresses_query_free(shop_addresses_query *q);
+void shop_addresses_or(shop_addresses_query *q);
+void shop_addresses_and(shop_addresses_query *q);
+void shop_addresses_end(shop_addresses_query *q);
+void shop_addresses_limit(shop_addresses_query *q, int64_t n);
+void shop_addresses_offset(shop_addresses_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_addresses_after(shop_addresses_query *q, const shop_address *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_addresses_where_id(shop_addresses_query *q, mc_op op, int64_t v);
+void shop_addresses_where_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate);
+void shop_addresses_order_by_id(shop_addresses_query *q, bool desc);
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_addresses_where_customer_id(shop_addresses_query *q, mc_op op, int64_t v);
+void shop_addresses_where_customer_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate);
+void shop_addresses_order_by_customer_id(shop_addresses_query *q, bool desc);
+/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_label(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_label_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_order_by_label(shop_addresses_query *q, bool desc);
+/* line1 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_line1(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_line1_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_order_by_line1(shop_addresses_query *q, bool desc);
+/* line2 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_line2(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_line2_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_where_line2_null(shop_addresses_query *q, bool is_null);
+void shop_addresses_order_by_line2(shop_addresses_query *q, bool desc);
+/* city op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_city(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_city_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_order_by_city(shop_addresses_query *q, bool desc);
+/* postal_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_postal_code(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_postal_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_order_by_postal_code(shop_addresses_query *q, bool desc);
+/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_addresses_where_country_code(shop_addresses_query *q, mc_op op, mc_str v);
+void shop_addresses_where_country_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_addresses_order_by_country_code(shop_addresses_query *q, bool desc);
+/* is_default op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_addresses_where_is_default(shop_addresses_query *q, mc_op op, bool v);
+void shop_addresses_where_is_default_in(shop_addresses_query *q, const bool *v, size_t n, bool negate);
+void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_result **res, shop_address **rows, size_t *n);
+mc_status shop_addresses_count(mc_conn *c, const shop_addresses_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_addresses_update_where(mc_conn *c, const shop_addresses_query *q, const shop_address *in, uint64_t cols, int64_t *n);
+mc_status shop_addresses_delete_where(mc_conn *c, const shop_addresses_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (*each)(void *ctx, const shop_address *row), void *ctx);
+
 /* ---- tax_classes ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -645,6 +752,41 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out);
 
+/* Queries on tax_classes: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_tax_classes_query shop_tax_classes_query;
+shop_tax_classes_query *shop_tax_classes_query_new(void);                   /* NULL when out of memory */
+void shop_tax_classes_query_free(shop_tax_classes_query *q);
+void shop_tax_classes_or(shop_tax_classes_query *q);
+void shop_tax_classes_and(shop_tax_classes_query *q);
+void shop_tax_classes_end(shop_tax_classes_query *q);
+void shop_tax_classes_limit(shop_tax_classes_query *q, int64_t n);
+void shop_tax_classes_offset(shop_tax_classes_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_tax_classes_after(shop_tax_classes_query *q, const shop_tax_class *last);
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_tax_classes_where_code(shop_tax_classes_query *q, mc_op op, mc_str v);
+void shop_tax_classes_where_code_in(shop_tax_classes_query *q, const mc_str *v, size_t n, bool negate);
+void shop_tax_classes_order_by_code(shop_tax_classes_query *q, bool desc);
+/* rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_tax_classes_where_rate(shop_tax_classes_query *q, mc_op op, mc_numeric v);
+void shop_tax_classes_where_rate_in(shop_tax_classes_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_result **res, shop_tax_class **rows, size_t *n);
+mc_status shop_tax_classes_count(mc_conn *c, const shop_tax_classes_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_tax_classes_update_where(mc_conn *c, const shop_tax_classes_query *q, const shop_tax_class *in, uint64_t cols, int64_t *n);
+mc_status shop_tax_classes_delete_where(mc_conn *c, const shop_tax_classes_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, int (*each)(void *ctx, const shop_tax_class *row), void *ctx);
+
 /* ---- related_products ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -665,6 +807,41 @@ mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_pr
 mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res, shop_related_product **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id);
+
+/* Queries on related_products: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_related_products_query shop_related_products_query;
+shop_related_products_query *shop_related_products_query_new(void);                   /* NULL when out of memory */
+void shop_related_products_query_free(shop_related_products_query *q);
+void shop_related_products_or(shop_related_products_query *q);
+void shop_related_products_and(shop_related_products_query *q);
+void shop_related_products_end(shop_related_products_query *q);
+void shop_related_products_limit(shop_related_products_query *q, int64_t n);
+void shop_related_products_offset(shop_related_products_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_related_products_after(shop_related_products_query *q, const shop_related_product *last);
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_related_products_where_product_id(shop_related_products_query *q, mc_op op, mc_uuid v);
+void shop_related_products_where_product_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_related_products_order_by_product_id(shop_related_products_query *q, bool desc);
+/* related_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_related_products_where_related_id(shop_related_products_query *q, mc_op op, mc_uuid v);
+void shop_related_products_where_related_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_related_products_order_by_related_id(shop_related_products_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, mc_result **res, shop_related_product **rows, size_t *n);
+mc_status shop_related_products_count(mc_conn *c, const shop_related_products_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_related_products_update_where(mc_conn *c, const shop_related_products_query *q, const shop_related_product *in, uint64_t cols, int64_t *n);
+mc_status shop_related_products_delete_where(mc_conn *c, const shop_related_products_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_query *q, int (*each)(void *ctx, const shop_related_product *row), void *ctx);
 
 /* ---- tags ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -692,6 +869,45 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out);
 
+/* Queries on tags: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_tags_query shop_tags_query;
+shop_tags_query *shop_tags_query_new(void);                   /* NULL when out of memory */
+void shop_tags_query_free(shop_tags_query *q);
+void shop_tags_or(shop_tags_query *q);
+void shop_tags_and(shop_tags_query *q);
+void shop_tags_end(shop_tags_query *q);
+void shop_tags_limit(shop_tags_query *q, int64_t n);
+void shop_tags_offset(shop_tags_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_tags_after(shop_tags_query *q, const shop_tag *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_tags_where_id(shop_tags_query *q, mc_op op, int16_t v);
+void shop_tags_where_id_in(shop_tags_query *q, const int16_t *v, size_t n, bool negate);
+void shop_tags_order_by_id(shop_tags_query *q, bool desc);
+/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_tags_where_label(shop_tags_query *q, mc_op op, mc_str v);
+void shop_tags_where_label_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate);
+void shop_tags_order_by_label(shop_tags_query *q, bool desc);
+/* color op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_tags_where_color(shop_tags_query *q, mc_op op, mc_str v);
+void shop_tags_where_color_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate);
+void shop_tags_order_by_color(shop_tags_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, shop_tag **rows, size_t *n);
+mc_status shop_tags_count(mc_conn *c, const shop_tags_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_tags_update_where(mc_conn *c, const shop_tags_query *q, const shop_tag *in, uint64_t cols, int64_t *n);
+mc_status shop_tags_delete_where(mc_conn *c, const shop_tags_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, int (*each)(void *ctx, const shop_tag *row), void *ctx);
+
 /* ---- product_tags ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -712,6 +928,41 @@ mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *i
 mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res, shop_product_tag **out);
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id);
+
+/* Queries on product_tags: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_product_tags_query shop_product_tags_query;
+shop_product_tags_query *shop_product_tags_query_new(void);                   /* NULL when out of memory */
+void shop_product_tags_query_free(shop_product_tags_query *q);
+void shop_product_tags_or(shop_product_tags_query *q);
+void shop_product_tags_and(shop_product_tags_query *q);
+void shop_product_tags_end(shop_product_tags_query *q);
+void shop_product_tags_limit(shop_product_tags_query *q, int64_t n);
+void shop_product_tags_offset(shop_product_tags_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_product_tags_after(shop_product_tags_query *q, const shop_product_tag *last);
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_product_tags_where_product_id(shop_product_tags_query *q, mc_op op, mc_uuid v);
+void shop_product_tags_where_product_id_in(shop_product_tags_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_product_tags_order_by_product_id(shop_product_tags_query *q, bool desc);
+/* tag_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_product_tags_where_tag_id(shop_product_tags_query *q, mc_op op, int16_t v);
+void shop_product_tags_where_tag_id_in(shop_product_tags_query *q, const int16_t *v, size_t n, bool negate);
+void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, mc_result **res, shop_product_tag **rows, size_t *n);
+mc_status shop_product_tags_count(mc_conn *c, const shop_product_tags_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_product_tags_update_where(mc_conn *c, const shop_product_tags_query *q, const shop_product_tag *in, uint64_t cols, int64_t *n);
+mc_status shop_product_tags_delete_where(mc_conn *c, const shop_product_tags_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q, int (*each)(void *ctx, const shop_product_tag *row), void *ctx);
 
 /* ---- warehouses ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -751,6 +1002,62 @@ mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_warehouse **out);
 
+/* Queries on warehouses: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_warehouses_query shop_warehouses_query;
+shop_warehouses_query *shop_warehouses_query_new(void);                   /* NULL when out of memory */
+void shop_warehouses_query_free(shop_warehouses_query *q);
+void shop_warehouses_or(shop_warehouses_query *q);
+void shop_warehouses_and(shop_warehouses_query *q);
+void shop_warehouses_end(shop_warehouses_query *q);
+void shop_warehouses_limit(shop_warehouses_query *q, int64_t n);
+void shop_warehouses_offset(shop_warehouses_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_warehouses_after(shop_warehouses_query *q, const shop_warehouse *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_warehouses_where_id(shop_warehouses_query *q, mc_op op, int16_t v);
+void shop_warehouses_where_id_in(shop_warehouses_query *q, const int16_t *v, size_t n, bool negate);
+void shop_warehouses_order_by_id(shop_warehouses_query *q, bool desc);
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_warehouses_where_code(shop_warehouses_query *q, mc_op op, mc_str v);
+void shop_warehouses_where_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_warehouses_order_by_code(shop_warehouses_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_warehouses_where_name(shop_warehouses_query *q, mc_op op, mc_str v);
+void shop_warehouses_where_name_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_warehouses_order_by_name(shop_warehouses_query *q, bool desc);
+/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_warehouses_where_country_code(shop_warehouses_query *q, mc_op op, mc_str v);
+void shop_warehouses_where_country_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_warehouses_order_by_country_code(shop_warehouses_query *q, bool desc);
+/* opens_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_warehouses_where_opens_at(shop_warehouses_query *q, mc_op op, mc_time v);
+void shop_warehouses_where_opens_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate);
+void shop_warehouses_order_by_opens_at(shop_warehouses_query *q, bool desc);
+/* closes_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_warehouses_where_closes_at(shop_warehouses_query *q, mc_op op, mc_time v);
+void shop_warehouses_where_closes_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate);
+void shop_warehouses_order_by_closes_at(shop_warehouses_query *q, bool desc);
+/* location op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_warehouses_where_location(shop_warehouses_query *q, mc_op op, mc_str v);
+void shop_warehouses_where_location_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
+void shop_warehouses_where_location_null(shop_warehouses_query *q, bool is_null);
+void shop_warehouses_order_by_location(shop_warehouses_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_result **res, shop_warehouse **rows, size_t *n);
+mc_status shop_warehouses_count(mc_conn *c, const shop_warehouses_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_warehouses_update_where(mc_conn *c, const shop_warehouses_query *q, const shop_warehouse *in, uint64_t cols, int64_t *n);
+mc_status shop_warehouses_delete_where(mc_conn *c, const shop_warehouses_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, int (*each)(void *ctx, const shop_warehouse *row), void *ctx);
+
 /* ---- inventory ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -782,6 +1089,63 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out);
 
+/* Queries on inventory: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_inventory_query shop_inventory_query;
+shop_inventory_query *shop_inventory_query_new(void);                   /* NULL when out of memory */
+void shop_inventory_query_free(shop_inventory_query *q);
+void shop_inventory_or(shop_inventory_query *q);
+void shop_inventory_and(shop_inventory_query *q);
+void shop_inventory_end(shop_inventory_query *q);
+void shop_inventory_limit(shop_inventory_query *q, int64_t n);
+void shop_inventory_offset(shop_inventory_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_inventory_after(shop_inventory_query *q, const shop_inventory *last);
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_product_id(shop_inventory_query *q, mc_op op, mc_uuid v);
+void shop_inventory_where_product_id_in(shop_inventory_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_inventory_order_by_product_id(shop_inventory_query *q, bool desc);
+/* warehouse_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_warehouse_id(shop_inventory_query *q, mc_op op, int16_t v);
+void shop_inventory_where_warehouse_id_in(shop_inventory_query *q, const int16_t *v, size_t n, bool negate);
+void shop_inventory_order_by_warehouse_id(shop_inventory_query *q, bool desc);
+/* on_hand op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_on_hand(shop_inventory_query *q, mc_op op, int32_t v);
+void shop_inventory_where_on_hand_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
+void shop_inventory_order_by_on_hand(shop_inventory_query *q, bool desc);
+/* reserved op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_reserved(shop_inventory_query *q, mc_op op, int32_t v);
+void shop_inventory_where_reserved_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
+void shop_inventory_order_by_reserved(shop_inventory_query *q, bool desc);
+/* reorder_level op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_reorder_level(shop_inventory_query *q, mc_op op, int32_t v);
+void shop_inventory_where_reorder_level_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
+void shop_inventory_where_reorder_level_null(shop_inventory_query *q, bool is_null);
+void shop_inventory_order_by_reorder_level(shop_inventory_query *q, bool desc);
+/* counted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_counted_at(shop_inventory_query *q, mc_op op, mc_timestamp v);
+void shop_inventory_where_counted_at_in(shop_inventory_query *q, const mc_timestamp *v, size_t n, bool negate);
+void shop_inventory_where_counted_at_null(shop_inventory_query *q, bool is_null);
+void shop_inventory_order_by_counted_at(shop_inventory_query *q, bool desc);
+/* revision op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_inventory_where_revision(shop_inventory_query *q, mc_op op, int64_t v);
+void shop_inventory_where_revision_in(shop_inventory_query *q, const int64_t *v, size_t n, bool negate);
+void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_result **res, shop_inventory **rows, size_t *n);
+mc_status shop_inventory_count(mc_conn *c, const shop_inventory_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_inventory_update_where(mc_conn *c, const shop_inventory_query *q, const shop_inventory *in, uint64_t cols, int64_t *n);
+mc_status shop_inventory_delete_where(mc_conn *c, const shop_inventory_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, int (*each)(void *ctx, const shop_inventory *row), void *ctx);
+
 /* ---- StockMovements ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -810,6 +1174,58 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out);
+
+/* Queries on StockMovements: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_StockMovements_query shop_StockMovements_query;
+shop_StockMovements_query *shop_StockMovements_query_new(void);                   /* NULL when out of memory */
+void shop_StockMovements_query_free(shop_StockMovements_query *q);
+void shop_StockMovements_or(shop_StockMovements_query *q);
+void shop_StockMovements_and(shop_StockMovements_query *q);
+void shop_StockMovements_end(shop_StockMovements_query *q);
+void shop_StockMovements_limit(shop_StockMovements_query *q, int64_t n);
+void shop_StockMovements_offset(shop_StockMovements_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_StockMovements_after(shop_StockMovements_query *q, const shop_StockMovement *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_StockMovements_where_id(shop_StockMovements_query *q, mc_op op, int64_t v);
+void shop_StockMovements_where_id_in(shop_StockMovements_query *q, const int64_t *v, size_t n, bool negate);
+void shop_StockMovements_order_by_id(shop_StockMovements_query *q, bool desc);
+/* productId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_StockMovements_where_productId(shop_StockMovements_query *q, mc_op op, mc_uuid v);
+void shop_StockMovements_where_productId_in(shop_StockMovements_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_StockMovements_order_by_productId(shop_StockMovements_query *q, bool desc);
+/* warehouseId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_StockMovements_where_warehouseId(shop_StockMovements_query *q, mc_op op, int16_t v);
+void shop_StockMovements_where_warehouseId_in(shop_StockMovements_query *q, const int16_t *v, size_t n, bool negate);
+void shop_StockMovements_order_by_warehouseId(shop_StockMovements_query *q, bool desc);
+/* delta op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_StockMovements_where_delta(shop_StockMovements_query *q, mc_op op, int32_t v);
+void shop_StockMovements_where_delta_in(shop_StockMovements_query *q, const int32_t *v, size_t n, bool negate);
+void shop_StockMovements_order_by_delta(shop_StockMovements_query *q, bool desc);
+/* movedAt op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_StockMovements_where_movedAt(shop_StockMovements_query *q, mc_op op, mc_timestamp v);
+void shop_StockMovements_where_movedAt_in(shop_StockMovements_query *q, const mc_timestamp *v, size_t n, bool negate);
+void shop_StockMovements_order_by_movedAt(shop_StockMovements_query *q, bool desc);
+/* reason op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_StockMovements_where_reason(shop_StockMovements_query *q, mc_op op, mc_str v);
+void shop_StockMovements_where_reason_in(shop_StockMovements_query *q, const mc_str *v, size_t n, bool negate);
+void shop_StockMovements_where_reason_null(shop_StockMovements_query *q, bool is_null);
+void shop_StockMovements_order_by_reason(shop_StockMovements_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, mc_result **res, shop_StockMovement **rows, size_t *n);
+mc_status shop_StockMovements_count(mc_conn *c, const shop_StockMovements_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_StockMovements_update_where(mc_conn *c, const shop_StockMovements_query *q, const shop_StockMovement *in, uint64_t cols, int64_t *n);
+mc_status shop_StockMovements_delete_where(mc_conn *c, const shop_StockMovements_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query *q, int (*each)(void *ctx, const shop_StockMovement *row), void *ctx);
 
 /* ---- coupons ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -850,6 +1266,69 @@ mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, 
 mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_coupon **out);
 
+/* Queries on coupons: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_coupons_query shop_coupons_query;
+shop_coupons_query *shop_coupons_query_new(void);                   /* NULL when out of memory */
+void shop_coupons_query_free(shop_coupons_query *q);
+void shop_coupons_or(shop_coupons_query *q);
+void shop_coupons_and(shop_coupons_query *q);
+void shop_coupons_end(shop_coupons_query *q);
+void shop_coupons_limit(shop_coupons_query *q, int64_t n);
+void shop_coupons_offset(shop_coupons_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_coupons_after(shop_coupons_query *q, const shop_coupon *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_id(shop_coupons_query *q, mc_op op, int32_t v);
+void shop_coupons_where_id_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
+void shop_coupons_order_by_id(shop_coupons_query *q, bool desc);
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_coupons_where_code(shop_coupons_query *q, mc_op op, mc_str v);
+void shop_coupons_where_code_in(shop_coupons_query *q, const mc_str *v, size_t n, bool negate);
+void shop_coupons_order_by_code(shop_coupons_query *q, bool desc);
+/* percent_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_percent_off(shop_coupons_query *q, mc_op op, int16_t v);
+void shop_coupons_where_percent_off_in(shop_coupons_query *q, const int16_t *v, size_t n, bool negate);
+void shop_coupons_where_percent_off_null(shop_coupons_query *q, bool is_null);
+void shop_coupons_order_by_percent_off(shop_coupons_query *q, bool desc);
+/* amount_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_amount_off(shop_coupons_query *q, mc_op op, mc_numeric v);
+void shop_coupons_where_amount_off_in(shop_coupons_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_coupons_where_amount_off_null(shop_coupons_query *q, bool is_null);
+void shop_coupons_order_by_amount_off(shop_coupons_query *q, bool desc);
+/* valid_from op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_valid_from(shop_coupons_query *q, mc_op op, mc_date v);
+void shop_coupons_where_valid_from_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate);
+void shop_coupons_order_by_valid_from(shop_coupons_query *q, bool desc);
+/* valid_until op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_valid_until(shop_coupons_query *q, mc_op op, mc_date v);
+void shop_coupons_where_valid_until_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate);
+void shop_coupons_where_valid_until_null(shop_coupons_query *q, bool is_null);
+void shop_coupons_order_by_valid_until(shop_coupons_query *q, bool desc);
+/* max_uses op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_max_uses(shop_coupons_query *q, mc_op op, int32_t v);
+void shop_coupons_where_max_uses_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
+void shop_coupons_where_max_uses_null(shop_coupons_query *q, bool is_null);
+void shop_coupons_order_by_max_uses(shop_coupons_query *q, bool desc);
+/* times_used op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_coupons_where_times_used(shop_coupons_query *q, mc_op op, int32_t v);
+void shop_coupons_where_times_used_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
+void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result **res, shop_coupon **rows, size_t *n);
+mc_status shop_coupons_count(mc_conn *c, const shop_coupons_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_coupons_update_where(mc_conn *c, const shop_coupons_query *q, const shop_coupon *in, uint64_t cols, int64_t *n);
+mc_status shop_coupons_delete_where(mc_conn *c, const shop_coupons_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, int (*each)(void *ctx, const shop_coupon *row), void *ctx);
+
 /* ---- carts ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -885,6 +1364,54 @@ mc_status shop_carts_delete(mc_conn *c, mc_uuid id);
 mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out);
 mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
     shop_cart **out);
+
+/* Queries on carts: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_carts_query shop_carts_query;
+shop_carts_query *shop_carts_query_new(void);                   /* NULL when out of memory */
+void shop_carts_query_free(shop_carts_query *q);
+void shop_carts_or(shop_carts_query *q);
+void shop_carts_and(shop_carts_query *q);
+void shop_carts_end(shop_carts_query *q);
+void shop_carts_limit(shop_carts_query *q, int64_t n);
+void shop_carts_offset(shop_carts_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_carts_after(shop_carts_query *q, const shop_cart *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_carts_where_id(shop_carts_query *q, mc_op op, mc_uuid v);
+void shop_carts_where_id_in(shop_carts_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_carts_order_by_id(shop_carts_query *q, bool desc);
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_carts_where_customer_id(shop_carts_query *q, mc_op op, int64_t v);
+void shop_carts_where_customer_id_in(shop_carts_query *q, const int64_t *v, size_t n, bool negate);
+void shop_carts_order_by_customer_id(shop_carts_query *q, bool desc);
+/* items op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_carts_where_items(shop_carts_query *q, mc_op op, mc_json v);
+void shop_carts_where_items_in(shop_carts_query *q, const mc_json *v, size_t n, bool negate);
+void shop_carts_order_by_items(shop_carts_query *q, bool desc);
+/* coupon_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_carts_where_coupon_code(shop_carts_query *q, mc_op op, mc_str v);
+void shop_carts_where_coupon_code_in(shop_carts_query *q, const mc_str *v, size_t n, bool negate);
+void shop_carts_where_coupon_code_null(shop_carts_query *q, bool is_null);
+void shop_carts_order_by_coupon_code(shop_carts_query *q, bool desc);
+/* expires_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_carts_where_expires_at(shop_carts_query *q, mc_op op, mc_timestamptz v);
+void shop_carts_where_expires_at_in(shop_carts_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res, shop_cart **rows, size_t *n);
+mc_status shop_carts_count(mc_conn *c, const shop_carts_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_carts_update_where(mc_conn *c, const shop_carts_query *q, const shop_cart *in, uint64_t cols, int64_t *n);
+mc_status shop_carts_delete_where(mc_conn *c, const shop_carts_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, int (*each)(void *ctx, const shop_cart *row), void *ctx);
 
 /* ---- orders ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -946,6 +1473,120 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
 mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
     shop_order **out);
 
+/* Queries on orders: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_orders_query shop_orders_query;
+shop_orders_query *shop_orders_query_new(void);                   /* NULL when out of memory */
+void shop_orders_query_free(shop_orders_query *q);
+void shop_orders_or(shop_orders_query *q);
+void shop_orders_and(shop_orders_query *q);
+void shop_orders_end(shop_orders_query *q);
+void shop_orders_limit(shop_orders_query *q, int64_t n);
+void shop_orders_offset(shop_orders_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_orders_after(shop_orders_query *q, const shop_order *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_id(shop_orders_query *q, mc_op op, int64_t v);
+void shop_orders_where_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
+void shop_orders_order_by_id(shop_orders_query *q, bool desc);
+/* number op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_orders_where_number(shop_orders_query *q, mc_op op, mc_str v);
+void shop_orders_where_number_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
+void shop_orders_order_by_number(shop_orders_query *q, bool desc);
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_customer_id(shop_orders_query *q, mc_op op, int64_t v);
+void shop_orders_where_customer_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
+void shop_orders_order_by_customer_id(shop_orders_query *q, bool desc);
+/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_status(shop_orders_query *q, mc_op op, shop_order_status v);
+void shop_orders_where_status_in(shop_orders_query *q, const shop_order_status *v, size_t n, bool negate);
+void shop_orders_order_by_status(shop_orders_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_currency(shop_orders_query *q, mc_op op, shop_currency v);
+void shop_orders_where_currency_in(shop_orders_query *q, const shop_currency *v, size_t n, bool negate);
+void shop_orders_order_by_currency(shop_orders_query *q, bool desc);
+/* billing_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_billing_address_id(shop_orders_query *q, mc_op op, int64_t v);
+void shop_orders_where_billing_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
+void shop_orders_where_billing_address_id_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_billing_address_id(shop_orders_query *q, bool desc);
+/* shipping_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_shipping_address_id(shop_orders_query *q, mc_op op, int64_t v);
+void shop_orders_where_shipping_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
+void shop_orders_where_shipping_address_id_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_shipping_address_id(shop_orders_query *q, bool desc);
+/* placed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_placed_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
+void shop_orders_where_placed_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_orders_order_by_placed_at(shop_orders_query *q, bool desc);
+/* subtotal op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_subtotal(shop_orders_query *q, mc_op op, mc_numeric v);
+void shop_orders_where_subtotal_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_orders_order_by_subtotal(shop_orders_query *q, bool desc);
+/* shipping_fee op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_shipping_fee(shop_orders_query *q, mc_op op, mc_numeric v);
+void shop_orders_where_shipping_fee_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_orders_order_by_shipping_fee(shop_orders_query *q, bool desc);
+/* tax_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_tax_rate(shop_orders_query *q, mc_op op, mc_numeric v);
+void shop_orders_where_tax_rate_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_orders_order_by_tax_rate(shop_orders_query *q, bool desc);
+/* total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_total(shop_orders_query *q, mc_op op, mc_numeric v);
+void shop_orders_where_total_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_orders_where_total_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_total(shop_orders_query *q, bool desc);
+/* promised_within op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_promised_within(shop_orders_query *q, mc_op op, mc_interval v);
+void shop_orders_where_promised_within_in(shop_orders_query *q, const mc_interval *v, size_t n, bool negate);
+void shop_orders_order_by_promised_within(shop_orders_query *q, bool desc);
+/* expected_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_expected_on(shop_orders_query *q, mc_op op, mc_date v);
+void shop_orders_where_expected_on_in(shop_orders_query *q, const mc_date *v, size_t n, bool negate);
+void shop_orders_where_expected_on_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_expected_on(shop_orders_query *q, bool desc);
+/* client_ip op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_client_ip(shop_orders_query *q, mc_op op, mc_inet v);
+void shop_orders_where_client_ip_in(shop_orders_query *q, const mc_inet *v, size_t n, bool negate);
+void shop_orders_where_client_ip_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_client_ip(shop_orders_query *q, bool desc);
+/* notes op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_orders_where_notes(shop_orders_query *q, mc_op op, mc_str v);
+void shop_orders_where_notes_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
+void shop_orders_where_notes_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_notes(shop_orders_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_created_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
+void shop_orders_where_created_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_orders_order_by_created_at(shop_orders_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_updated_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
+void shop_orders_where_updated_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_orders_order_by_updated_at(shop_orders_query *q, bool desc);
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_orders_where_created_by(shop_orders_query *q, mc_op op, mc_str v);
+void shop_orders_where_created_by_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
+void shop_orders_where_created_by_null(shop_orders_query *q, bool is_null);
+void shop_orders_order_by_created_by(shop_orders_query *q, bool desc);
+/* lock_version op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_orders_where_lock_version(shop_orders_query *q, mc_op op, int32_t v);
+void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, size_t n, bool negate);
+void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **res, shop_order **rows, size_t *n);
+mc_status shop_orders_count(mc_conn *c, const shop_orders_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_orders_update_where(mc_conn *c, const shop_orders_query *q, const shop_order *in, uint64_t cols, int64_t *n);
+mc_status shop_orders_delete_where(mc_conn *c, const shop_orders_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, int (*each)(void *ctx, const shop_order *row), void *ctx);
+
 /* ---- order_items ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -976,6 +1617,62 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out);
 
+/* Queries on order_items: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_order_items_query shop_order_items_query;
+shop_order_items_query *shop_order_items_query_new(void);                   /* NULL when out of memory */
+void shop_order_items_query_free(shop_order_items_query *q);
+void shop_order_items_or(shop_order_items_query *q);
+void shop_order_items_and(shop_order_items_query *q);
+void shop_order_items_end(shop_order_items_query *q);
+void shop_order_items_limit(shop_order_items_query *q, int64_t n);
+void shop_order_items_offset(shop_order_items_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_order_items_after(shop_order_items_query *q, const shop_order_item *last);
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_order_id(shop_order_items_query *q, mc_op op, int64_t v);
+void shop_order_items_where_order_id_in(shop_order_items_query *q, const int64_t *v, size_t n, bool negate);
+void shop_order_items_order_by_order_id(shop_order_items_query *q, bool desc);
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_line_no(shop_order_items_query *q, mc_op op, int16_t v);
+void shop_order_items_where_line_no_in(shop_order_items_query *q, const int16_t *v, size_t n, bool negate);
+void shop_order_items_order_by_line_no(shop_order_items_query *q, bool desc);
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_product_id(shop_order_items_query *q, mc_op op, mc_uuid v);
+void shop_order_items_where_product_id_in(shop_order_items_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_order_items_order_by_product_id(shop_order_items_query *q, bool desc);
+/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_quantity(shop_order_items_query *q, mc_op op, int32_t v);
+void shop_order_items_where_quantity_in(shop_order_items_query *q, const int32_t *v, size_t n, bool negate);
+void shop_order_items_order_by_quantity(shop_order_items_query *q, bool desc);
+/* unit_price op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_unit_price(shop_order_items_query *q, mc_op op, mc_numeric v);
+void shop_order_items_where_unit_price_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_order_items_order_by_unit_price(shop_order_items_query *q, bool desc);
+/* discount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_discount(shop_order_items_query *q, mc_op op, mc_numeric v);
+void shop_order_items_where_discount_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_order_items_order_by_discount(shop_order_items_query *q, bool desc);
+/* line_total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_items_where_line_total(shop_order_items_query *q, mc_op op, mc_numeric v);
+void shop_order_items_where_line_total_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_order_items_where_line_total_null(shop_order_items_query *q, bool is_null);
+void shop_order_items_order_by_line_total(shop_order_items_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_result **res, shop_order_item **rows, size_t *n);
+mc_status shop_order_items_count(mc_conn *c, const shop_order_items_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_order_items_update_where(mc_conn *c, const shop_order_items_query *q, const shop_order_item *in, uint64_t cols, int64_t *n);
+mc_status shop_order_items_delete_where(mc_conn *c, const shop_order_items_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, int (*each)(void *ctx, const shop_order_item *row), void *ctx);
+
 /* ---- shipment_items ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -1002,6 +1699,49 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out);
+
+/* Queries on shipment_items: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_shipment_items_query shop_shipment_items_query;
+shop_shipment_items_query *shop_shipment_items_query_new(void);                   /* NULL when out of memory */
+void shop_shipment_items_query_free(shop_shipment_items_query *q);
+void shop_shipment_items_or(shop_shipment_items_query *q);
+void shop_shipment_items_and(shop_shipment_items_query *q);
+void shop_shipment_items_end(shop_shipment_items_query *q);
+void shop_shipment_items_limit(shop_shipment_items_query *q, int64_t n);
+void shop_shipment_items_offset(shop_shipment_items_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_shipment_items_after(shop_shipment_items_query *q, const shop_shipment_item *last);
+/* shipment_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_shipment_items_where_shipment_id(shop_shipment_items_query *q, mc_op op, mc_uuid v);
+void shop_shipment_items_where_shipment_id_in(shop_shipment_items_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_shipment_items_order_by_shipment_id(shop_shipment_items_query *q, bool desc);
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_shipment_items_where_order_id(shop_shipment_items_query *q, mc_op op, int64_t v);
+void shop_shipment_items_where_order_id_in(shop_shipment_items_query *q, const int64_t *v, size_t n, bool negate);
+void shop_shipment_items_order_by_order_id(shop_shipment_items_query *q, bool desc);
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_shipment_items_where_line_no(shop_shipment_items_query *q, mc_op op, int16_t v);
+void shop_shipment_items_where_line_no_in(shop_shipment_items_query *q, const int16_t *v, size_t n, bool negate);
+void shop_shipment_items_order_by_line_no(shop_shipment_items_query *q, bool desc);
+/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_shipment_items_where_quantity(shop_shipment_items_query *q, mc_op op, int32_t v);
+void shop_shipment_items_where_quantity_in(shop_shipment_items_query *q, const int32_t *v, size_t n, bool negate);
+void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, mc_result **res, shop_shipment_item **rows, size_t *n);
+mc_status shop_shipment_items_count(mc_conn *c, const shop_shipment_items_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_shipment_items_update_where(mc_conn *c, const shop_shipment_items_query *q, const shop_shipment_item *in, uint64_t cols, int64_t *n);
+mc_status shop_shipment_items_delete_where(mc_conn *c, const shop_shipment_items_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query *q, int (*each)(void *ctx, const shop_shipment_item *row), void *ctx);
 
 /* ---- payments ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -1046,6 +1786,85 @@ mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols
 mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
     shop_payment **out);
 
+/* Queries on payments: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_payments_query shop_payments_query;
+shop_payments_query *shop_payments_query_new(void);                   /* NULL when out of memory */
+void shop_payments_query_free(shop_payments_query *q);
+void shop_payments_or(shop_payments_query *q);
+void shop_payments_and(shop_payments_query *q);
+void shop_payments_end(shop_payments_query *q);
+void shop_payments_limit(shop_payments_query *q, int64_t n);
+void shop_payments_offset(shop_payments_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_payments_after(shop_payments_query *q, const shop_payment *last);
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_payments_where_created_by(shop_payments_query *q, mc_op op, mc_str v);
+void shop_payments_where_created_by_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate);
+void shop_payments_order_by_created_by(shop_payments_query *q, bool desc);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_id(shop_payments_query *q, mc_op op, int64_t v);
+void shop_payments_where_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate);
+void shop_payments_order_by_id(shop_payments_query *q, bool desc);
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_order_id(shop_payments_query *q, mc_op op, int64_t v);
+void shop_payments_where_order_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate);
+void shop_payments_order_by_order_id(shop_payments_query *q, bool desc);
+/* method op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_method(shop_payments_query *q, mc_op op, shop_payment_method v);
+void shop_payments_where_method_in(shop_payments_query *q, const shop_payment_method *v, size_t n, bool negate);
+void shop_payments_order_by_method(shop_payments_query *q, bool desc);
+/* amount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_amount(shop_payments_query *q, mc_op op, mc_numeric v);
+void shop_payments_where_amount_in(shop_payments_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_payments_order_by_amount(shop_payments_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_currency(shop_payments_query *q, mc_op op, shop_currency v);
+void shop_payments_where_currency_in(shop_payments_query *q, const shop_currency *v, size_t n, bool negate);
+void shop_payments_order_by_currency(shop_payments_query *q, bool desc);
+/* paid_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_paid_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
+void shop_payments_where_paid_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_payments_where_paid_at_null(shop_payments_query *q, bool is_null);
+void shop_payments_order_by_paid_at(shop_payments_query *q, bool desc);
+/* provider_ref op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_payments_where_provider_ref(shop_payments_query *q, mc_op op, mc_str v);
+void shop_payments_where_provider_ref_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate);
+void shop_payments_where_provider_ref_null(shop_payments_query *q, bool is_null);
+void shop_payments_order_by_provider_ref(shop_payments_query *q, bool desc);
+/* raw_response op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_raw_response(shop_payments_query *q, mc_op op, mc_json v);
+void shop_payments_where_raw_response_in(shop_payments_query *q, const mc_json *v, size_t n, bool negate);
+void shop_payments_where_raw_response_null(shop_payments_query *q, bool is_null);
+void shop_payments_order_by_raw_response(shop_payments_query *q, bool desc);
+/* fraud_score op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_fraud_score(shop_payments_query *q, mc_op op, float v);
+void shop_payments_where_fraud_score_in(shop_payments_query *q, const float *v, size_t n, bool negate);
+void shop_payments_where_fraud_score_null(shop_payments_query *q, bool is_null);
+void shop_payments_order_by_fraud_score(shop_payments_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_created_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
+void shop_payments_where_created_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_payments_order_by_created_at(shop_payments_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_payments_where_updated_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
+void shop_payments_where_updated_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result **res, shop_payment **rows, size_t *n);
+mc_status shop_payments_count(mc_conn *c, const shop_payments_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_payments_update_where(mc_conn *c, const shop_payments_query *q, const shop_payment *in, uint64_t cols, int64_t *n);
+mc_status shop_payments_delete_where(mc_conn *c, const shop_payments_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, int (*each)(void *ctx, const shop_payment *row), void *ctx);
+
 /* ---- order_events ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
  * A call that returns rows sets *res to a new result owning them; free it
@@ -1075,6 +1894,63 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out);
+
+/* Queries on order_events: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_order_events_query shop_order_events_query;
+shop_order_events_query *shop_order_events_query_new(void);                   /* NULL when out of memory */
+void shop_order_events_query_free(shop_order_events_query *q);
+void shop_order_events_or(shop_order_events_query *q);
+void shop_order_events_and(shop_order_events_query *q);
+void shop_order_events_end(shop_order_events_query *q);
+void shop_order_events_limit(shop_order_events_query *q, int64_t n);
+void shop_order_events_offset(shop_order_events_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_order_events_after(shop_order_events_query *q, const shop_order_event *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_id(shop_order_events_query *q, mc_op op, int64_t v);
+void shop_order_events_where_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate);
+void shop_order_events_order_by_id(shop_order_events_query *q, bool desc);
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_order_id(shop_order_events_query *q, mc_op op, int64_t v);
+void shop_order_events_where_order_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate);
+void shop_order_events_order_by_order_id(shop_order_events_query *q, bool desc);
+/* from_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_from_status(shop_order_events_query *q, mc_op op, shop_order_status v);
+void shop_order_events_where_from_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate);
+void shop_order_events_where_from_status_null(shop_order_events_query *q, bool is_null);
+void shop_order_events_order_by_from_status(shop_order_events_query *q, bool desc);
+/* to_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_to_status(shop_order_events_query *q, mc_op op, shop_order_status v);
+void shop_order_events_where_to_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate);
+void shop_order_events_order_by_to_status(shop_order_events_query *q, bool desc);
+/* user op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_order_events_where_user(shop_order_events_query *q, mc_op op, mc_str v);
+void shop_order_events_where_user_in(shop_order_events_query *q, const mc_str *v, size_t n, bool negate);
+void shop_order_events_order_by_user(shop_order_events_query *q, bool desc);
+/* at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_at(shop_order_events_query *q, mc_op op, mc_timestamptz v);
+void shop_order_events_where_at_in(shop_order_events_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_order_events_order_by_at(shop_order_events_query *q, bool desc);
+/* details op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_order_events_where_details(shop_order_events_query *q, mc_op op, mc_json v);
+void shop_order_events_where_details_in(shop_order_events_query *q, const mc_json *v, size_t n, bool negate);
+void shop_order_events_where_details_null(shop_order_events_query *q, bool is_null);
+void shop_order_events_order_by_details(shop_order_events_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, mc_result **res, shop_order_event **rows, size_t *n);
+mc_status shop_order_events_count(mc_conn *c, const shop_order_events_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_order_events_update_where(mc_conn *c, const shop_order_events_query *q, const shop_order_event *in, uint64_t cols, int64_t *n);
+mc_status shop_order_events_delete_where(mc_conn *c, const shop_order_events_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q, int (*each)(void *ctx, const shop_order_event *row), void *ctx);
 
 /* ---- reviews ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -1114,6 +1990,68 @@ mc_status shop_reviews_delete(mc_conn *c, int64_t id);
 mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out);
 mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
     shop_review **out);
+
+/* Queries on reviews: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_reviews_query shop_reviews_query;
+shop_reviews_query *shop_reviews_query_new(void);                   /* NULL when out of memory */
+void shop_reviews_query_free(shop_reviews_query *q);
+void shop_reviews_or(shop_reviews_query *q);
+void shop_reviews_and(shop_reviews_query *q);
+void shop_reviews_end(shop_reviews_query *q);
+void shop_reviews_limit(shop_reviews_query *q, int64_t n);
+void shop_reviews_offset(shop_reviews_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_reviews_after(shop_reviews_query *q, const shop_review *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_id(shop_reviews_query *q, mc_op op, int64_t v);
+void shop_reviews_where_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate);
+void shop_reviews_order_by_id(shop_reviews_query *q, bool desc);
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_product_id(shop_reviews_query *q, mc_op op, mc_uuid v);
+void shop_reviews_where_product_id_in(shop_reviews_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_reviews_order_by_product_id(shop_reviews_query *q, bool desc);
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_customer_id(shop_reviews_query *q, mc_op op, int64_t v);
+void shop_reviews_where_customer_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate);
+void shop_reviews_where_customer_id_null(shop_reviews_query *q, bool is_null);
+void shop_reviews_order_by_customer_id(shop_reviews_query *q, bool desc);
+/* stars op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_stars(shop_reviews_query *q, mc_op op, int16_t v);
+void shop_reviews_where_stars_in(shop_reviews_query *q, const int16_t *v, size_t n, bool negate);
+void shop_reviews_order_by_stars(shop_reviews_query *q, bool desc);
+/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_reviews_where_title(shop_reviews_query *q, mc_op op, mc_str v);
+void shop_reviews_where_title_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate);
+void shop_reviews_where_title_null(shop_reviews_query *q, bool is_null);
+void shop_reviews_order_by_title(shop_reviews_query *q, bool desc);
+/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+void shop_reviews_where_body(shop_reviews_query *q, mc_op op, mc_str v);
+void shop_reviews_where_body_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate);
+void shop_reviews_where_body_null(shop_reviews_query *q, bool is_null);
+void shop_reviews_order_by_body(shop_reviews_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_created_at(shop_reviews_query *q, mc_op op, mc_timestamptz v);
+void shop_reviews_where_created_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_reviews_order_by_created_at(shop_reviews_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+void shop_reviews_where_updated_at(shop_reviews_query *q, mc_op op, mc_timestamptz v);
+void shop_reviews_where_updated_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result **res, shop_review **rows, size_t *n);
+mc_status shop_reviews_count(mc_conn *c, const shop_reviews_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_reviews_update_where(mc_conn *c, const shop_reviews_query *q, const shop_review *in, uint64_t cols, int64_t *n);
+mc_status shop_reviews_delete_where(mc_conn *c, const shop_reviews_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_reviews_stream(mc_conn *c, const shop_reviews_query *q, int (*each)(void *ctx, const shop_review *row), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -147,13 +147,7 @@ typedef struct mc_table_desc {
     int soft_delete_flag;           /* column index of the soft-delete flag, or -1 */
 } mc_table_desc;
 
-typedef enum mc_op {
-    MC_OP_EQ, MC_OP_NE, MC_OP_LT, MC_OP_LE, MC_OP_GT, MC_OP_GE,
-    MC_OP_IN,                       /* col = ANY($n::type[]): the value is an array parameter */
-    MC_OP_NOT_IN,
-    MC_OP_IS_NULL, MC_OP_IS_NOT_NULL, /* no value */
-    MC_OP_LIKE, MC_OP_ILIKE         /* the pattern is sent as text, not cast to the column's type */
-} mc_op;
+/* mc_op is in modelc.h: generated headers use it. */
 
 typedef struct mc_query mc_query;
 

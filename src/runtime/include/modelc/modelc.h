@@ -166,6 +166,15 @@ void mc_pool_free(mc_pool *p);               /* all connections must be released
  * bits are for choosing relationships to load.) */
 #define MC_INCLUDE_DELETED 0x80000000u
 
+/* Comparison operators of generated query conditions. */
+typedef enum mc_op {
+    MC_OP_EQ, MC_OP_NE, MC_OP_LT, MC_OP_LE, MC_OP_GT, MC_OP_GE,
+    MC_OP_IN,                       /* col = ANY($n::type[]): the value is an array parameter */
+    MC_OP_NOT_IN,
+    MC_OP_IS_NULL, MC_OP_IS_NOT_NULL, /* no value */
+    MC_OP_LIKE, MC_OP_ILIKE         /* the pattern is sent as text, not cast to the column's type */
+} mc_op;
+
 /* ---- results ---------------------------------------------------------------
  * The rows of one call, and everything they point to, live in one result:
  * mc_result_free releases all of it. Text points into libpq's memory. */
