@@ -502,16 +502,29 @@ static tval *struct_members(emitter *e, const m_table *t)
 
 static const char *c_string(emitter *e, const char *s) { return c_literal(e->a, s); }
 
-static bool table_has_arrays(const m_table *t)
+/* The C call that adds value expression v (of column c) to params p. */
+static const char *scalar_param_call(emitter *e, const m_column *c, const char *pv, const char *v);
+
+/* Arrays go as one parameter built from their elements; deeper arrays
+ * travel as their text form. */
+static const char *param_call(emitter *e, const m_column *c, const char *pv, const char *v)
 {
-	for (size_t k = 0; k < t->columns.n; k++)
-		if (((m_column *)t->columns.items[k])->type.array_dims)
-			return true;
-	return false;
+	arena *a = e->a;
+	if (c->type.array_dims > 1)
+		return arena_printf(a, "mc_param_str(%s, %s)", pv, v);
+	if (c->type.array_dims == 1) {
+		m_column elem = *c;
+		elem.type.array_dims = 0;
+		return arena_printf(a,
+		                    "{ mc_params el_; mc_params_init(&el_); "
+		                    "for (size_t i_ = 0; i_ < %s.n; i_++) { if (%s.nulls && %s.nulls[i_]) mc_param_null(&el_); "
+		                    "else %s; } mc_param_array_of(%s, &el_); mc_params_free(&el_); }",
+		                    v, v, v, scalar_param_call(e, &elem, "&el_", arena_printf(a, "%s.items[i_]", v)), pv);
+	}
+	return scalar_param_call(e, c, pv, v);
 }
 
-/* The C call that adds value expression v (of column c) to params p. */
-static const char *param_call(emitter *e, const m_column *c, const char *pv, const char *v)
+static const char *scalar_param_call(emitter *e, const m_column *c, const char *pv, const char *v)
 {
 	arena *a = e->a;
 	switch (c->type.kind) {
@@ -535,11 +548,43 @@ static const char *param_call(emitter *e, const m_column *c, const char *pv, con
 }
 
 /* Statements that read column i of row `row` of PGresult `pg` into out. */
+/* The element decoder of a one-dimensional array column. */
+static const char *elem_decoder(emitter *e, const m_column *c)
+{
+	switch (c->type.kind) {
+	case T_SMALLINT: case T_SMALLSERIAL: return "mc_elem_int16";
+	case T_INTEGER: case T_SERIAL: return "mc_elem_int32";
+	case T_BIGINT: case T_BIGSERIAL: return "mc_elem_int64";
+	case T_BOOLEAN: return "mc_elem_bool";
+	case T_REAL: return "mc_elem_float";
+	case T_DOUBLE: return "mc_elem_double";
+	case T_BYTEA: return "mc_elem_bytes";
+	case T_UUID: return "mc_elem_uuid";
+	case T_DATE: return "mc_elem_date";
+	case T_TIME: return "mc_elem_time";
+	case T_TIMETZ: return "mc_elem_timetz";
+	case T_TIMESTAMP: return "mc_elem_timestamp";
+	case T_TIMESTAMPTZ: return "mc_elem_timestamptz";
+	case T_INTERVAL: return "mc_elem_interval";
+	case T_ENUM: return arena_printf(e->a, "%s_elem", c->type.en->c_name);
+	default: return "mc_elem_str";
+	}
+}
+
 static const char *decode_stmt(emitter *e, const m_column *c, int i)
 {
 	arena *a = e->a;
 	const char *dst = arena_printf(a, "out->%s", c->c_name);
 	const char *v = arena_printf(a, "PQgetvalue(pg, row, %d)", i);
+	if (c->type.array_dims == 1)
+		return arena_printf(a,
+		                    "void *it_ = NULL; bool *nl_ = NULL; "
+		                    "st = mc_decode_array(r, %s, sizeof *%s.items, %s, &it_, &nl_, &%s.n); "
+		                    "%s.items = (%s)it_; %s.nulls = nl_;",
+		                    v, dst, elem_decoder(e, c), dst, dst,
+		                    arena_printf(a, "%s *", scalar_ctype(&c->type)), dst);
+	if (c->type.array_dims > 1)
+		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %d);", dst, v, dst, i);
 	switch (c->type.kind) {
 	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "st = mc_decode_int16(%s, &%s);", v, dst);
 	case T_INTEGER: case T_SERIAL: return arena_printf(a, "st = mc_decode_int32(%s, &%s);", v, dst);
@@ -898,6 +943,7 @@ static tval *access_value(emitter *e, const m_table *t)
 		tv_sets(a, d, "elem_param", param_call(e, c, "&elems", "v[i]"));
 		tv_sets(a, d, "row_param", param_call(e, c, "v_", arena_printf(a, "last->%s", c->c_name)));
 		tv_setb(a, d, "nullable", !c->not_null);
+		tv_setb(a, d, "in_list", c->type.array_dims == 0);   /* IN of arrays would need nested literals */
 		bool text = c->type.kind == T_TEXT || c->type.kind == T_VARCHAR || c->type.kind == T_CHAR ||
 		            (c->type.kind == T_OTHER && strcmp(c->type.sql, "citext") == 0);
 		tv_setb(a, d, "text", text);
@@ -1064,8 +1110,8 @@ static tval *c_context(emitter *e, const char *file)
 		tv_sets(a, x, "struct", arena_printf(a, "%s_%s", e->prefix, t->c_struct));
 		tv_set(a, x, "doc", doc_value(e, t->doc));
 		tv_set(a, x, "members", struct_members(e, t));
-		/* not yet: array columns (codecs pending) and more than 64 columns (bit masks) */
-		bool access = !table_has_arrays(t) && t->columns.n <= 64;
+		/* not yet: more than 64 columns (the column bit masks) */
+		bool access = t->columns.n <= 64;
 		tv_set(a, x, "access", access ? access_value(e, t) : tv_bool(a, false));
 		tv_push(a, tables, x);
 	}

@@ -308,7 +308,7 @@ static void fill_orders(void)
 	mc_status st = access_order_hard_delete_where(conn, NULL, &n);
 	ok(st);
 	for (int i = 0; i < 50; i++) {
-		char user[8];
+		char user[16];
 		snprintf(user, sizeof user, "u%02d", i);
 		access_order in;
 		memset(&in, 0, sizeof in);
@@ -493,6 +493,89 @@ static void test_stream(void **state)
 	access_order_query_free(q);
 }
 
+static void test_arrays_round_trip(void **state)
+{
+	(void)state;
+	mc_str names[] = { S("plain"), S("with \"quotes\", commas, {braces} and \\"), S(""), S("NULL"), S("x") };
+	bool names_null[] = { false, false, false, false, true };
+	int32_t nums[] = { INT32_MIN, 0, INT32_MAX };
+	mc_uuid ids[2];
+	memset(ids, 0xab, sizeof ids);
+	ids[1].bytes[15] = 1;
+	access_mood moods[] = { ACCESS_MOOD_SAD, ACCESS_MOOD_SO_SO };
+	mc_timestamptz times[] = { { 0 }, { INT64_MAX } };
+	mc_str money[] = { S("1.50"), S("-12345678901234567890.5") };
+	static const uint8_t b0[] = { 0, '{', '"', 255 };
+	mc_bytes blobs[] = { { b0, sizeof b0 }, { NULL, 0 } };
+
+	access_array in;
+	memset(&in, 0, sizeof in);
+	in.names.items = names;
+	in.names.nulls = names_null;
+	in.names.n = 5;
+	in.nums.items = nums;
+	in.nums.n = 3;
+	in.ids.items = ids;
+	in.ids.n = 2;
+	in.moods.items = moods;
+	in.moods.n = 2;
+	in.times.items = times;
+	in.times.n = 2;
+	in.money.items = money;
+	in.money.n = 2;
+	in.blobs.items = blobs;
+	in.blobs.n = 2;
+	in.grid = S("{{1,2},{3,4}}");
+	mc_result *res, *r2;
+	access_array *o, *g;
+	ok(access_arrays_insert(conn, &in, ACCESS_ARRAYS_NAMES, &res, &o));
+	ok(access_arrays_get(conn, o->id, 0, &r2, &g));
+	assert_int_equal(g->names.n, 5);
+	for (int i = 0; i < 4; i++) {
+		assert_false(g->names.nulls && g->names.nulls[i]);
+		assert_int_equal(g->names.items[i].len, names[i].len);
+		assert_memory_equal(g->names.items[i].ptr, names[i].ptr, names[i].len);
+	}
+	assert_true(g->names.nulls && g->names.nulls[4]);   /* NULL stays NULL; "NULL" stays text */
+	assert_int_equal(g->nums.n, 3);
+	assert_int_equal(g->nums.items[0], INT32_MIN);
+	assert_int_equal(g->nums.items[2], INT32_MAX);
+	assert_memory_equal(g->ids.items, ids, sizeof ids);
+	assert_int_equal(g->moods.items[0], ACCESS_MOOD_SAD);
+	assert_int_equal(g->moods.items[1], ACCESS_MOOD_SO_SO);
+	assert_true(g->times.items[1].usec == INT64_MAX);
+	assert_str(g->money.items[1], "-12345678901234567890.5");
+	assert_int_equal(g->blobs.items[0].len, sizeof b0);
+	assert_memory_equal(g->blobs.items[0].ptr, b0, sizeof b0);
+	assert_int_equal(g->blobs.items[1].len, 0);
+	assert_str(g->grid, "{{1,2},{3,4}}");
+	mc_result_free(r2);
+
+	/* empty arrays and NULL columns; the default '{}' when the bit is unset */
+	memset(&in, 0, sizeof in);
+	in.nums_null = in.ids_null = in.moods_null = in.times_null = in.money_null = in.blobs_null = true;
+	in.grid_null = true;
+	mc_result *r3;
+	ok(access_arrays_insert(conn, &in, 0, &r3, &o));
+	ok(access_arrays_get(conn, o->id, 0, &r2, &g));
+	assert_int_equal(g->names.n, 0);
+	assert_non_null(g);                                  /* names is not null: no flag */
+	assert_true(g->nums_null && g->ids_null && g->moods_null && g->grid_null);
+	mc_result_free(r2);
+
+	/* an array as a filter value */
+	access_arrays_query *q = access_arrays_query_new();
+	mc_str one[] = { S("x") };
+	mc_str_array want = { one, NULL, 1 };
+	access_arrays_where_names(q, MC_OP_NE, want);
+	int64_t n;
+	ok(access_arrays_count(conn, q, &n));
+	assert_int_equal(n, 2);
+	access_arrays_query_free(q);
+	mc_result_free(r3);
+	mc_result_free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +588,7 @@ int main(void)
 		cmocka_unit_test(test_query_pages),
 		cmocka_unit_test(test_query_writes),
 		cmocka_unit_test(test_stream),
+		cmocka_unit_test(test_arrays_round_trip),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }

@@ -29,6 +29,13 @@ int blog_user_status_from_string(const char *s, size_t len, blog_user_status *ou
     return 0;
 }
 
+/* One element of a blog_user_status array. */
+static inline mc_status blog_user_status_elem(mc_result *r, const char *s, size_t len, void *out)
+{
+    (void)r;
+    return blog_user_status_from_string(s, len, (blog_user_status *)out) == 0 ? MC_OK : MC_DATA;
+}
+
 /* An enum value outside the enum cannot be sent: the call fails. */
 static inline void blog_user_status_param(mc_params *p, blog_user_status v)
 {

@@ -174,35 +174,35 @@ void blog_users_offset(blog_users_query *q, int64_t n);
 void blog_users_after(blog_users_query *q, const blog_user *last);
 /* Soft-deleted rows count too. */
 void blog_users_include_deleted(blog_users_query *q);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_id(blog_users_query *q, mc_op op, mc_uuid v);
 void blog_users_where_id_in(blog_users_query *q, const mc_uuid *v, size_t n, bool negate);
 void blog_users_order_by_id(blog_users_query *q, bool desc);
-/* email op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* email op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void blog_users_where_email(blog_users_query *q, mc_op op, mc_str v);
 void blog_users_where_email_in(blog_users_query *q, const mc_str *v, size_t n, bool negate);
 void blog_users_order_by_email(blog_users_query *q, bool desc);
-/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void blog_users_where_name(blog_users_query *q, mc_op op, mc_str v);
 void blog_users_where_name_in(blog_users_query *q, const mc_str *v, size_t n, bool negate);
 void blog_users_order_by_name(blog_users_query *q, bool desc);
-/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_status(blog_users_query *q, mc_op op, blog_user_status v);
 void blog_users_where_status_in(blog_users_query *q, const blog_user_status *v, size_t n, bool negate);
 void blog_users_order_by_status(blog_users_query *q, bool desc);
-/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_created_at(blog_users_query *q, mc_op op, mc_timestamptz v);
 void blog_users_where_created_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_users_order_by_created_at(blog_users_query *q, bool desc);
-/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_updated_at(blog_users_query *q, mc_op op, mc_timestamptz v);
 void blog_users_where_updated_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_users_order_by_updated_at(blog_users_query *q, bool desc);
-/* is_deleted op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* is_deleted op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_is_deleted(blog_users_query *q, mc_op op, bool v);
 void blog_users_where_is_deleted_in(blog_users_query *q, const bool *v, size_t n, bool negate);
 void blog_users_order_by_is_deleted(blog_users_query *q, bool desc);
-/* deleted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* deleted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_users_where_deleted_at(blog_users_query *q, mc_op op, mc_timestamptz v);
 void blog_users_where_deleted_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_users_where_deleted_at_null(blog_users_query *q, bool is_null);
@@ -265,31 +265,31 @@ void blog_posts_offset(blog_posts_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void blog_posts_after(blog_posts_query *q, const blog_post *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_posts_where_id(blog_posts_query *q, mc_op op, int64_t v);
 void blog_posts_where_id_in(blog_posts_query *q, const int64_t *v, size_t n, bool negate);
 void blog_posts_order_by_id(blog_posts_query *q, bool desc);
-/* author_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* author_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_posts_where_author_id(blog_posts_query *q, mc_op op, mc_uuid v);
 void blog_posts_where_author_id_in(blog_posts_query *q, const mc_uuid *v, size_t n, bool negate);
 void blog_posts_order_by_author_id(blog_posts_query *q, bool desc);
-/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void blog_posts_where_title(blog_posts_query *q, mc_op op, mc_str v);
 void blog_posts_where_title_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate);
 void blog_posts_order_by_title(blog_posts_query *q, bool desc);
-/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void blog_posts_where_body(blog_posts_query *q, mc_op op, mc_str v);
 void blog_posts_where_body_in(blog_posts_query *q, const mc_str *v, size_t n, bool negate);
 void blog_posts_order_by_body(blog_posts_query *q, bool desc);
-/* views op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* views op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_posts_where_views(blog_posts_query *q, mc_op op, int32_t v);
 void blog_posts_where_views_in(blog_posts_query *q, const int32_t *v, size_t n, bool negate);
 void blog_posts_order_by_views(blog_posts_query *q, bool desc);
-/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_posts_where_created_at(blog_posts_query *q, mc_op op, mc_timestamptz v);
 void blog_posts_where_created_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_posts_order_by_created_at(blog_posts_query *q, bool desc);
-/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_posts_where_updated_at(blog_posts_query *q, mc_op op, mc_timestamptz v);
 void blog_posts_where_updated_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc);
@@ -353,11 +353,11 @@ void blog_roles_offset(blog_roles_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void blog_roles_after(blog_roles_query *q, const blog_role *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_roles_where_id(blog_roles_query *q, mc_op op, int32_t v);
 void blog_roles_where_id_in(blog_roles_query *q, const int32_t *v, size_t n, bool negate);
 void blog_roles_order_by_id(blog_roles_query *q, bool desc);
-/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void blog_roles_where_name(blog_roles_query *q, mc_op op, mc_str v);
 void blog_roles_where_name_in(blog_roles_query *q, const mc_str *v, size_t n, bool negate);
 void blog_roles_order_by_name(blog_roles_query *q, bool desc);
@@ -409,11 +409,11 @@ void blog_user_roles_offset(blog_user_roles_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void blog_user_roles_after(blog_user_roles_query *q, const blog_user_role *last);
-/* user_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* user_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_user_roles_where_user_id(blog_user_roles_query *q, mc_op op, mc_uuid v);
 void blog_user_roles_where_user_id_in(blog_user_roles_query *q, const mc_uuid *v, size_t n, bool negate);
 void blog_user_roles_order_by_user_id(blog_user_roles_query *q, bool desc);
-/* role_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* role_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_user_roles_where_role_id(blog_user_roles_query *q, mc_op op, int32_t v);
 void blog_user_roles_where_role_id_in(blog_user_roles_query *q, const int32_t *v, size_t n, bool negate);
 void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc);
@@ -470,15 +470,15 @@ void blog_accounts_offset(blog_accounts_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void blog_accounts_after(blog_accounts_query *q, const blog_account *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_accounts_where_id(blog_accounts_query *q, mc_op op, int64_t v);
 void blog_accounts_where_id_in(blog_accounts_query *q, const int64_t *v, size_t n, bool negate);
 void blog_accounts_order_by_id(blog_accounts_query *q, bool desc);
-/* owner_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* owner_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_accounts_where_owner_id(blog_accounts_query *q, mc_op op, mc_uuid v);
 void blog_accounts_where_owner_id_in(blog_accounts_query *q, const mc_uuid *v, size_t n, bool negate);
 void blog_accounts_order_by_owner_id(blog_accounts_query *q, bool desc);
-/* balance op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* balance op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void blog_accounts_where_balance(blog_accounts_query *q, mc_op op, mc_numeric v);
 void blog_accounts_where_balance_in(blog_accounts_query *q, const mc_numeric *v, size_t n, bool negate);
 void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc);

@@ -31,6 +31,13 @@ int ledger_account_kind_from_string(const char *s, size_t len, ledger_account_ki
     return 0;
 }
 
+/* One element of a ledger_account_kind array. */
+static inline mc_status ledger_account_kind_elem(mc_result *r, const char *s, size_t len, void *out)
+{
+    (void)r;
+    return ledger_account_kind_from_string(s, len, (ledger_account_kind *)out) == 0 ? MC_OK : MC_DATA;
+}
+
 /* An enum value outside the enum cannot be sent: the call fails. */
 static inline void ledger_account_kind_param(mc_params *p, ledger_account_kind v)
 {

@@ -174,40 +174,40 @@ void ledger_accounts_offset(ledger_accounts_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void ledger_accounts_after(ledger_accounts_query *q, const ledger_account *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_id(ledger_accounts_query *q, mc_op op, int64_t v);
 void ledger_accounts_where_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_accounts_order_by_id(ledger_accounts_query *q, bool desc);
-/* parent_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* parent_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_parent_id(ledger_accounts_query *q, mc_op op, int64_t v);
 void ledger_accounts_where_parent_id_in(ledger_accounts_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_accounts_where_parent_id_null(ledger_accounts_query *q, bool is_null);
 void ledger_accounts_order_by_parent_id(ledger_accounts_query *q, bool desc);
-/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_accounts_where_code(ledger_accounts_query *q, mc_op op, mc_str v);
 void ledger_accounts_where_code_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_accounts_order_by_code(ledger_accounts_query *q, bool desc);
-/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_accounts_where_name(ledger_accounts_query *q, mc_op op, mc_str v);
 void ledger_accounts_where_name_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_accounts_order_by_name(ledger_accounts_query *q, bool desc);
-/* kind op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* kind op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_kind(ledger_accounts_query *q, mc_op op, ledger_account_kind v);
 void ledger_accounts_where_kind_in(ledger_accounts_query *q, const ledger_account_kind *v, size_t n, bool negate);
 void ledger_accounts_order_by_kind(ledger_accounts_query *q, bool desc);
-/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_accounts_where_currency(ledger_accounts_query *q, mc_op op, mc_str v);
 void ledger_accounts_where_currency_in(ledger_accounts_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_accounts_order_by_currency(ledger_accounts_query *q, bool desc);
-/* is_placeholder op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* is_placeholder op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_is_placeholder(ledger_accounts_query *q, mc_op op, bool v);
 void ledger_accounts_where_is_placeholder_in(ledger_accounts_query *q, const bool *v, size_t n, bool negate);
 void ledger_accounts_order_by_is_placeholder(ledger_accounts_query *q, bool desc);
-/* opened_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* opened_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_opened_on(ledger_accounts_query *q, mc_op op, mc_date v);
 void ledger_accounts_where_opened_on_in(ledger_accounts_query *q, const mc_date *v, size_t n, bool negate);
 void ledger_accounts_order_by_opened_on(ledger_accounts_query *q, bool desc);
-/* closed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* closed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_accounts_where_closed_at(ledger_accounts_query *q, mc_op op, mc_timestamptz v);
 void ledger_accounts_where_closed_at_in(ledger_accounts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null);
@@ -268,29 +268,29 @@ void ledger_transactions_offset(ledger_transactions_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void ledger_transactions_after(ledger_transactions_query *q, const ledger_transaction *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_transactions_where_id(ledger_transactions_query *q, mc_op op, int64_t v);
 void ledger_transactions_where_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_transactions_order_by_id(ledger_transactions_query *q, bool desc);
-/* posted_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* posted_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_transactions_where_posted_on(ledger_transactions_query *q, mc_op op, mc_date v);
 void ledger_transactions_where_posted_on_in(ledger_transactions_query *q, const mc_date *v, size_t n, bool negate);
 void ledger_transactions_order_by_posted_on(ledger_transactions_query *q, bool desc);
-/* description op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* description op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_transactions_where_description(ledger_transactions_query *q, mc_op op, mc_str v);
 void ledger_transactions_where_description_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_transactions_order_by_description(ledger_transactions_query *q, bool desc);
-/* reference op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* reference op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_transactions_where_reference(ledger_transactions_query *q, mc_op op, mc_str v);
 void ledger_transactions_where_reference_in(ledger_transactions_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_transactions_where_reference_null(ledger_transactions_query *q, bool is_null);
 void ledger_transactions_order_by_reference(ledger_transactions_query *q, bool desc);
-/* reverses_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* reverses_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_transactions_where_reverses_id(ledger_transactions_query *q, mc_op op, int64_t v);
 void ledger_transactions_where_reverses_id_in(ledger_transactions_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_transactions_where_reverses_id_null(ledger_transactions_query *q, bool is_null);
 void ledger_transactions_order_by_reverses_id(ledger_transactions_query *q, bool desc);
-/* posted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* posted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_transactions_where_posted_at(ledger_transactions_query *q, mc_op op, mc_timestamptz v);
 void ledger_transactions_where_posted_at_in(ledger_transactions_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool desc);
@@ -351,31 +351,31 @@ void ledger_entries_offset(ledger_entries_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void ledger_entries_after(ledger_entries_query *q, const ledger_entry *last);
-/* transaction_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* transaction_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_entries_where_transaction_id(ledger_entries_query *q, mc_op op, int64_t v);
 void ledger_entries_where_transaction_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_entries_order_by_transaction_id(ledger_entries_query *q, bool desc);
-/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_entries_where_line_no(ledger_entries_query *q, mc_op op, int16_t v);
 void ledger_entries_where_line_no_in(ledger_entries_query *q, const int16_t *v, size_t n, bool negate);
 void ledger_entries_order_by_line_no(ledger_entries_query *q, bool desc);
-/* account_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* account_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_entries_where_account_id(ledger_entries_query *q, mc_op op, int64_t v);
 void ledger_entries_where_account_id_in(ledger_entries_query *q, const int64_t *v, size_t n, bool negate);
 void ledger_entries_order_by_account_id(ledger_entries_query *q, bool desc);
-/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_entries_where_currency(ledger_entries_query *q, mc_op op, mc_str v);
 void ledger_entries_where_currency_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_entries_order_by_currency(ledger_entries_query *q, bool desc);
-/* debit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* debit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_entries_where_debit(ledger_entries_query *q, mc_op op, mc_numeric v);
 void ledger_entries_where_debit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate);
 void ledger_entries_order_by_debit(ledger_entries_query *q, bool desc);
-/* credit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* credit op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void ledger_entries_where_credit(ledger_entries_query *q, mc_op op, mc_numeric v);
 void ledger_entries_where_credit_in(ledger_entries_query *q, const mc_numeric *v, size_t n, bool negate);
 void ledger_entries_order_by_credit(ledger_entries_query *q, bool desc);
-/* memo op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* memo op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void ledger_entries_where_memo(ledger_entries_query *q, mc_op op, mc_str v);
 void ledger_entries_where_memo_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_entries_where_memo_null(ledger_entries_query *q, bool is_null);

@@ -31,6 +31,13 @@ int shop_currency_from_string(const char *s, size_t len, shop_currency *out)
     return 0;
 }
 
+/* One element of a shop_currency array. */
+static inline mc_status shop_currency_elem(mc_result *r, const char *s, size_t len, void *out)
+{
+    (void)r;
+    return shop_currency_from_string(s, len, (shop_currency *)out) == 0 ? MC_OK : MC_DATA;
+}
+
 /* An enum value outside the enum cannot be sent: the call fails. */
 static inline void shop_currency_param(mc_params *p, shop_currency v)
 {
@@ -67,6 +74,13 @@ int shop_order_status_from_string(const char *s, size_t len, shop_order_status *
     return 0;
 }
 
+/* One element of a shop_order_status array. */
+static inline mc_status shop_order_status_elem(mc_result *r, const char *s, size_t len, void *out)
+{
+    (void)r;
+    return shop_order_status_from_string(s, len, (shop_order_status *)out) == 0 ? MC_OK : MC_DATA;
+}
+
 /* An enum value outside the enum cannot be sent: the call fails. */
 static inline void shop_order_status_param(mc_params *p, shop_order_status v)
 {
@@ -98,6 +112,13 @@ int shop_payment_method_from_string(const char *s, size_t len, shop_payment_meth
         return -1;
     *out = (shop_payment_method)i;
     return 0;
+}
+
+/* One element of a shop_payment_method array. */
+static inline mc_status shop_payment_method_elem(mc_result *r, const char *s, size_t len, void *out)
+{
+    (void)r;
+    return shop_payment_method_from_string(s, len, (shop_payment_method *)out) == 0 ? MC_OK : MC_DATA;
 }
 
 /* An enum value outside the enum cannot be sent: the call fails. */
@@ -658,6 +679,812 @@ mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (
     return sc.status;
 }
 
+/* ---- customers ---- */
+
+static mc_status shop_customers_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    shop_customer *out = (shop_customer *)out_;
+    mc_status st = MC_OK;
+    (void)r;
+    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    if (st != MC_OK)
+        return st;
+    { out->email.ptr = PQgetvalue(pg, row, 1); out->email.len = (size_t)PQgetlength(pg, row, 1); }
+    if (st != MC_OK)
+        return st;
+    { out->displayName.ptr = PQgetvalue(pg, row, 2); out->displayName.len = (size_t)PQgetlength(pg, row, 2); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_bytea(r, PQgetvalue(pg, row, 3), &out->password_hash); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 4))
+        out->birth_date_null = true;
+    else { st = mc_decode_date(PQgetvalue(pg, row, 4), &out->birth_date); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_bool(PQgetvalue(pg, row, 5), &out->marketing_opt_in); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 6))
+        out->last_login_ip_null = true;
+    else { out->last_login_ip.ptr = PQgetvalue(pg, row, 6); out->last_login_ip.len = (size_t)PQgetlength(pg, row, 6); }
+    if (st != MC_OK)
+        return st;
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 7), sizeof *out->notify_on.items, shop_order_status_elem, &it_, &nl_, &out->notify_on.n); out->notify_on.items = (shop_order_status *)it_; out->notify_on.nulls = nl_; }
+    if (st != MC_OK)
+        return st;
+    { out->preferences.ptr = PQgetvalue(pg, row, 8); out->preferences.len = (size_t)PQgetlength(pg, row, 8); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_int32(PQgetvalue(pg, row, 9), &out->lock_version); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 10), &out->created_at); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 11), &out->updated_at); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 12))
+        out->created_by_null = true;
+    else { out->created_by.ptr = PQgetvalue(pg, row, 12); out->created_by.len = (size_t)PQgetlength(pg, row, 12); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 13))
+        out->deleted_at_null = true;
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 13), &out->deleted_at); }
+    if (st != MC_OK)
+        return st;
+    return MC_OK;
+}
+
+/* The parameters of insert and upsert. */
+static void shop_customers_insert_params(mc_params *pp, const shop_customer *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_str(pp, in->email);
+    mc_param_str(pp, in->displayName);
+    mc_param_bytes(pp, in->password_hash);
+    if (in->birth_date_null)
+        mc_param_null(pp);
+    else
+        mc_param_date(pp, in->birth_date);
+    mc_param_bool(pp, in->marketing_opt_in);
+    if (in->last_login_ip_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->last_login_ip);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    mc_param_str(pp, in->preferences);
+    mc_param_int32(pp, in->lock_version);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamptz(pp, in->deleted_at);
+    (void)in;
+}
+
+mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out)
+{
+    static const mc_stmt st = { "shop_customers_insert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
+    *out = (shop_customer *)row;
+    return s;
+}
+
+mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out)
+{
+    static const mc_stmt st = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
+    *out = (shop_customer *)row;
+    return s;
+}
+
+mc_status shop_customers_insert_or_skip(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res,
+    shop_customer **out)
+{
+    static const mc_stmt st = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
+    *out = (shop_customer *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_customer **out)
+{
+    static const mc_stmt st = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt st_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &st_all;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_customers_decode, res, &row);
+    *out = (shop_customer *)row;
+    return s;
+}
+
+mc_status shop_customers_soft_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_customers_restore(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
+{
+    static const mc_stmt st = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out)
+{
+    static const mc_stmt st = { "shop_customers_update", "UPDATE customers SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, \"displayName\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE \"displayName\" END, password_hash = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bytea ELSE password_hash END, birth_date = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE birth_date END, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE marketing_opt_in END, last_login_ip = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::inet ELSE last_login_ip END, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE preferences END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $10::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $11::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::timestamptz ELSE deleted_at END, lock_version = lock_version + 1 WHERE id = $14 AND lock_version = $15 RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 15 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)15870u)));
+    mc_param_str(&p, in->email);
+    mc_param_str(&p, in->displayName);
+    mc_param_bytes(&p, in->password_hash);
+    if (in->birth_date_null)
+        mc_param_null(&p);
+    else
+        mc_param_date(&p, in->birth_date);
+    mc_param_bool(&p, in->marketing_opt_in);
+    if (in->last_login_ip_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->last_login_ip);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_str(&p, in->preferences);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->deleted_at);
+    mc_param_int64(&p, in->id);
+    mc_param_int32(&p, in->lock_version);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
+    *out = (shop_customer *)row;
+    if (s == MC_NOT_FOUND) {
+        /* no row with this key and version: is the key there at all? */
+        static const mc_stmt ex = { "shop_customers_exists", "SELECT 1 FROM customers WHERE id = $1", 1 };
+        mc_params_init(&p);
+        mc_param_int64(&p, in->id);
+        s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
+    }
+    return s;
+}
+
+/* ---- queries on customers ---- */
+
+static const char *const shop_customers_columns[14] = {
+    "id",
+    "email",
+    "\"displayName\"",
+    "password_hash",
+    "birth_date",
+    "marketing_opt_in",
+    "last_login_ip",
+    "notify_on",
+    "preferences",
+    "lock_version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "deleted_at",
+};
+static const char *const shop_customers_casts[14] = {
+    "bigint",
+    "varchar",
+    "varchar",
+    "bytea",
+    "date",
+    "boolean",
+    "inet",
+    "order_status[]",
+    "jsonb",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "timestamptz",
+};
+static const mc_table_desc shop_customers_desc = {
+    "customers", 14, shop_customers_columns, shop_customers_casts, "id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 13, -1
+};
+
+shop_customers_query *shop_customers_query_new(void) { return (shop_customers_query *)mc_query_new(&shop_customers_desc); }
+void shop_customers_query_free(shop_customers_query *q) { mc_query_free((mc_query *)q); }
+void shop_customers_or(shop_customers_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_customers_and(shop_customers_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_customers_end(shop_customers_query *q) { mc_query_end((mc_query *)q); }
+void shop_customers_limit(shop_customers_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_customers_offset(shop_customers_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+void shop_customers_include_deleted(shop_customers_query *q) { mc_query_include_deleted((mc_query *)q, true); }
+
+void shop_customers_after(shop_customers_query *q, const shop_customer *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int64(v_, last->id); break;
+        case 1: mc_param_str(v_, last->email); break;
+        case 2: mc_param_str(v_, last->displayName); break;
+        case 3: mc_param_bytes(v_, last->password_hash); break;
+        case 4: mc_param_date(v_, last->birth_date); break;
+        case 5: mc_param_bool(v_, last->marketing_opt_in); break;
+        case 6: mc_param_str(v_, last->last_login_ip); break;
+        case 7: { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < last->notify_on.n; i_++) { if (last->notify_on.nulls && last->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, last->notify_on.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); }; break;
+        case 8: mc_param_str(v_, last->preferences); break;
+        case 9: mc_param_int32(v_, last->lock_version); break;
+        case 10: mc_param_timestamptz(v_, last->created_at); break;
+        case 11: mc_param_timestamptz(v_, last->updated_at); break;
+        case 12: mc_param_str(v_, last->created_by); break;
+        case 13: mc_param_timestamptz(v_, last->deleted_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_customers_where_id(shop_customers_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_customers_where_id_in(shop_customers_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_id(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_customers_where_email(shop_customers_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_email_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_customers_where_email_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_email(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_customers_where_displayName(shop_customers_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_displayName_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_customers_where_displayName_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_displayName(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_customers_where_password_hash(shop_customers_query *q, mc_op op, mc_bytes v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_password_hash_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bytes(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_customers_where_password_hash_in(shop_customers_query *q, const mc_bytes *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bytes(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_password_hash(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_customers_where_birth_date(shop_customers_query *q, mc_op op, mc_date v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_birth_date_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_date(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_customers_where_birth_date_in(shop_customers_query *q, const mc_date *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_date(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_where_birth_date_null(shop_customers_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_customers_order_by_birth_date(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_customers_where_marketing_opt_in(shop_customers_query *q, mc_op op, bool v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_marketing_opt_in_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bool(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_customers_where_marketing_opt_in_in(shop_customers_query *q, const bool *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bool(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_marketing_opt_in(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_customers_where_last_login_ip(shop_customers_query *q, mc_op op, mc_inet v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_last_login_ip_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_customers_where_last_login_ip_in(shop_customers_query *q, const mc_inet *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_where_last_login_ip_null(shop_customers_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 6, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_customers_order_by_last_login_ip(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_customers_where_notify_on(shop_customers_query *q, mc_op op, shop_order_status_array v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < v.n; i_++) { if (v.nulls && v.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, v.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); };
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_customers_order_by_notify_on(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void shop_customers_where_preferences(shop_customers_query *q, mc_op op, mc_json v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_preferences_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void shop_customers_where_preferences_in(shop_customers_query *q, const mc_json *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_preferences(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+void shop_customers_where_lock_version(shop_customers_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_lock_version_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 9, op);
+}
+
+void shop_customers_where_lock_version_in(shop_customers_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 9, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_lock_version(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 9, desc); }
+
+void shop_customers_where_created_at(shop_customers_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 10, op);
+}
+
+void shop_customers_where_created_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 10, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_created_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 10, desc); }
+
+void shop_customers_where_updated_at(shop_customers_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 11, op);
+}
+
+void shop_customers_where_updated_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 11, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_order_by_updated_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 11, desc); }
+
+void shop_customers_where_created_by(shop_customers_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_created_by_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 12, op);
+}
+
+void shop_customers_where_created_by_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 12, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_where_created_by_null(shop_customers_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 12, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_customers_order_by_created_by(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 12, desc); }
+
+void shop_customers_where_deleted_at(shop_customers_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_customers_where_deleted_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 13, op);
+}
+
+void shop_customers_where_deleted_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 13, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 13, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
+
+mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_result **res, shop_customer **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_customer *out = r ? (shop_customer *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_customers_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_customers_count(mc_conn *c, const shop_customers_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_customers_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_customers_update_where(mc_conn *c, const shop_customers_query *q, const shop_customer *in, uint64_t cols, int64_t *n)
+{
+    int idx[14];
+    int nset = 0;
+    mc_params set;
+    char set_sql[54] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_CUSTOMERS_EMAIL) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->email);
+    }
+    if (cols & SHOP_CUSTOMERS_DISPLAYNAME) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->displayName);
+    }
+    if (cols & SHOP_CUSTOMERS_PASSWORD_HASH) {
+        idx[nset++] = 3;
+        mc_param_bytes(&set, in->password_hash);
+    }
+    if (cols & SHOP_CUSTOMERS_BIRTH_DATE) {
+        idx[nset++] = 4;
+        if (in->birth_date_null)
+            mc_param_null(&set);
+        else
+            mc_param_date(&set, in->birth_date);
+    }
+    if (cols & SHOP_CUSTOMERS_MARKETING_OPT_IN) {
+        idx[nset++] = 5;
+        mc_param_bool(&set, in->marketing_opt_in);
+    }
+    if (cols & SHOP_CUSTOMERS_LAST_LOGIN_IP) {
+        idx[nset++] = 6;
+        if (in->last_login_ip_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->last_login_ip);
+    }
+    if (cols & SHOP_CUSTOMERS_NOTIFY_ON) {
+        idx[nset++] = 7;
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(&set, &el_); mc_params_free(&el_); };
+    }
+    if (cols & SHOP_CUSTOMERS_PREFERENCES) {
+        idx[nset++] = 8;
+        mc_param_str(&set, in->preferences);
+    }
+    if (cols & SHOP_CUSTOMERS_CREATED_AT) {
+        idx[nset++] = 10;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & SHOP_CUSTOMERS_UPDATED_AT) {
+        idx[nset++] = 11;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (cols & SHOP_CUSTOMERS_CREATED_BY) {
+        idx[nset++] = 12;
+        if (in->created_by_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->created_by);
+    }
+    if (cols & SHOP_CUSTOMERS_DELETED_AT) {
+        idx[nset++] = 13;
+        if (in->deleted_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamptz(&set, in->deleted_at);
+    }
+    if (!(cols & SHOP_CUSTOMERS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    if (set_sql[0])
+        strcat(set_sql, ", ");
+    strcat(set_sql, "lock_version = lock_version + 1");
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_customers_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_customers_soft_delete_where(mc_conn *c, const shop_customers_query *q, int64_t *n)
+{
+    mc_status s = mc_query_update(c, &shop_customers_desc, (const mc_query *)q, NULL, 0, NULL, "deleted_at = now()", n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_customers_hard_delete_where(mc_conn *c, const shop_customers_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_customers_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_customers_stream_ctx {
+    int (*each)(void *ctx, const shop_customer *row);
+    void *ctx;
+    mc_status status;
+} shop_customers_stream_ctx;
+
+static int shop_customers_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_customers_stream_ctx *sc = (shop_customers_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_customer *out = r ? (shop_customer *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_customers_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, int (*each)(void *ctx, const shop_customer *row), void *ctx)
+{
+    shop_customers_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_customers_desc, (const mc_query *)q, shop_customers_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- addresses ---- */
 
 static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -1208,6 +2035,471 @@ mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (
     return sc.status;
 }
 
+/* ---- categories ---- */
+
+static mc_status shop_categories_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    shop_category *out = (shop_category *)out_;
+    mc_status st = MC_OK;
+    (void)r;
+    { st = mc_decode_int32(PQgetvalue(pg, row, 0), &out->id); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 1))
+        out->parent_id_null = true;
+    else { st = mc_decode_int32(PQgetvalue(pg, row, 1), &out->parent_id); }
+    if (st != MC_OK)
+        return st;
+    { out->slug.ptr = PQgetvalue(pg, row, 2); out->slug.len = (size_t)PQgetlength(pg, row, 2); }
+    if (st != MC_OK)
+        return st;
+    { out->name.ptr = PQgetvalue(pg, row, 3); out->name.len = (size_t)PQgetlength(pg, row, 3); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_int16(PQgetvalue(pg, row, 4), &out->order); }
+    if (st != MC_OK)
+        return st;
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 5), sizeof *out->path.items, mc_elem_str, &it_, &nl_, &out->path.n); out->path.items = (mc_str *)it_; out->path.nulls = nl_; }
+    if (st != MC_OK)
+        return st;
+    return MC_OK;
+}
+
+/* The parameters of insert and upsert. */
+static void shop_categories_insert_params(mc_params *pp, const shop_category *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_int32(pp, in->id);
+    if (in->parent_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int32(pp, in->parent_id);
+    mc_param_str(pp, in->slug);
+    mc_param_str(pp, in->name);
+    mc_param_int16(pp, in->order);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    (void)in;
+}
+
+mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_insert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+mc_status shop_categories_insert_or_skip(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_categories_upsert_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+mc_status shop_categories_delete(mc_conn *c, int32_t id)
+{
+    static const mc_stmt st = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t cols, mc_result **res, shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_update", "UPDATE categories SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::integer ELSE parent_id END, slug = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE slug END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::smallint ELSE \"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text[] ELSE path END WHERE id = $7 RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    if (in->parent_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->parent_id);
+    mc_param_str(&p, in->slug);
+    mc_param_str(&p, in->name);
+    mc_param_int16(&p, in->order);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_int32(&p, in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
+    shop_category **out)
+{
+    static const mc_stmt st = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_int32(&p, parent_id);
+    mc_param_str(&p, slug);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_categories_decode, res, &row);
+    *out = (shop_category *)row;
+    return s;
+}
+
+/* ---- queries on categories ---- */
+
+static const char *const shop_categories_columns[6] = {
+    "id",
+    "parent_id",
+    "slug",
+    "name",
+    "\"order\"",
+    "path",
+};
+static const char *const shop_categories_casts[6] = {
+    "integer",
+    "integer",
+    "varchar",
+    "text",
+    "smallint",
+    "text[]",
+};
+static const mc_table_desc shop_categories_desc = {
+    "categories", 6, shop_categories_columns, shop_categories_casts, "id, parent_id, slug, name, \"order\", path", -1, -1
+};
+
+shop_categories_query *shop_categories_query_new(void) { return (shop_categories_query *)mc_query_new(&shop_categories_desc); }
+void shop_categories_query_free(shop_categories_query *q) { mc_query_free((mc_query *)q); }
+void shop_categories_or(shop_categories_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_categories_and(shop_categories_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_categories_end(shop_categories_query *q) { mc_query_end((mc_query *)q); }
+void shop_categories_limit(shop_categories_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_categories_offset(shop_categories_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_categories_after(shop_categories_query *q, const shop_category *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_int32(v_, last->id); break;
+        case 1: mc_param_int32(v_, last->parent_id); break;
+        case 2: mc_param_str(v_, last->slug); break;
+        case 3: mc_param_str(v_, last->name); break;
+        case 4: mc_param_int16(v_, last->order); break;
+        case 5: { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < last->path.n; i_++) { if (last->path.nulls && last->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, last->path.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); }; break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_categories_where_id(shop_categories_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_categories_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_categories_where_id_in(shop_categories_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_categories_order_by_id(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_categories_where_parent_id(shop_categories_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_categories_where_parent_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_categories_where_parent_id_in(shop_categories_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_categories_where_parent_id_null(shop_categories_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 1, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_categories_order_by_parent_id(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_categories_where_slug(shop_categories_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_categories_where_slug_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_categories_where_slug_in(shop_categories_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_categories_order_by_slug(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_categories_where_name(shop_categories_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_categories_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_categories_where_name_in(shop_categories_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_categories_order_by_name(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_categories_where_order(shop_categories_query *q, mc_op op, int16_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_categories_where_order_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int16(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_categories_where_order_in(shop_categories_query *q, const int16_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int16(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_categories_order_by_order(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_categories_where_path(shop_categories_query *q, mc_op op, mc_str_array v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < v.n; i_++) { if (v.nulls && v.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, v.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); };
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_categories_order_by_path(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_result **res, shop_category **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_categories_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_category *out = r ? (shop_category *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_categories_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_categories_count(mc_conn *c, const shop_categories_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_categories_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_categories_update_where(mc_conn *c, const shop_categories_query *q, const shop_category *in, uint64_t cols, int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_CATEGORIES_PARENT_ID) {
+        idx[nset++] = 1;
+        if (in->parent_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int32(&set, in->parent_id);
+    }
+    if (cols & SHOP_CATEGORIES_SLUG) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->slug);
+    }
+    if (cols & SHOP_CATEGORIES_NAME) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & SHOP_CATEGORIES_ORDER) {
+        idx[nset++] = 4;
+        mc_param_int16(&set, in->order);
+    }
+    if (cols & SHOP_CATEGORIES_PATH) {
+        idx[nset++] = 5;
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(&set, &el_); mc_params_free(&el_); };
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_categories_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_categories_delete_where(mc_conn *c, const shop_categories_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_categories_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_categories_stream_ctx {
+    int (*each)(void *ctx, const shop_category *row);
+    void *ctx;
+    mc_status status;
+} shop_categories_stream_ctx;
+
+static int shop_categories_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_categories_stream_ctx *sc = (shop_categories_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_category *out = r ? (shop_category *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_categories_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, int (*each)(void *ctx, const shop_category *row), void *ctx)
+{
+    shop_categories_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_categories_desc, (const mc_query *)q, shop_categories_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
 /* ---- tax_classes ---- */
 
 static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int row, void *out_)
@@ -1478,6 +2770,1047 @@ mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, i
 {
     shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK };
     mc_status s = mc_query_stream(c, &shop_tax_classes_desc, (const mc_query *)q, shop_tax_classes_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
+/* ---- products ---- */
+
+static mc_status shop_products_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    shop_product *out = (shop_product *)out_;
+    mc_status st = MC_OK;
+    (void)r;
+    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    if (st != MC_OK)
+        return st;
+    { out->sku.ptr = PQgetvalue(pg, row, 1); out->sku.len = (size_t)PQgetlength(pg, row, 1); }
+    if (st != MC_OK)
+        return st;
+    { out->name.ptr = PQgetvalue(pg, row, 2); out->name.len = (size_t)PQgetlength(pg, row, 2); }
+    if (st != MC_OK)
+        return st;
+    { out->description.ptr = PQgetvalue(pg, row, 3); out->description.len = (size_t)PQgetlength(pg, row, 3); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 4))
+        out->category_id_null = true;
+    else { st = mc_decode_int32(PQgetvalue(pg, row, 4), &out->category_id); }
+    if (st != MC_OK)
+        return st;
+    { out->tax_class.ptr = PQgetvalue(pg, row, 5); out->tax_class.len = (size_t)PQgetlength(pg, row, 5); }
+    if (st != MC_OK)
+        return st;
+    { out->price.ptr = PQgetvalue(pg, row, 6); out->price.len = (size_t)PQgetlength(pg, row, 6); }
+    if (st != MC_OK)
+        return st;
+    { st = shop_currency_from_string(PQgetvalue(pg, row, 7), (size_t)PQgetlength(pg, row, 7), &out->currency) == 0 ? MC_OK : MC_DATA; }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 8))
+        out->weight_kg_null = true;
+    else { st = mc_decode_float(PQgetvalue(pg, row, 8), &out->weight_kg); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 9))
+        out->rating_null = true;
+    else { st = mc_decode_double(PQgetvalue(pg, row, 9), &out->rating); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 10))
+        out->dimensions_cm_null = true;
+    else { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 10), sizeof *out->dimensions_cm.items, mc_elem_int32, &it_, &nl_, &out->dimensions_cm.n); out->dimensions_cm.items = (int32_t *)it_; out->dimensions_cm.nulls = nl_; }
+    if (st != MC_OK)
+        return st;
+    { out->attributes.ptr = PQgetvalue(pg, row, 11); out->attributes.len = (size_t)PQgetlength(pg, row, 11); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 12))
+        out->image_null = true;
+    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, 12), &out->image); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 13))
+        out->search_null = true;
+    else { out->search.ptr = PQgetvalue(pg, row, 13); out->search.len = (size_t)PQgetlength(pg, row, 13); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 14), &out->created_at); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 15), &out->updated_at); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 16))
+        out->created_by_null = true;
+    else { out->created_by.ptr = PQgetvalue(pg, row, 16); out->created_by.len = (size_t)PQgetlength(pg, row, 16); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 17))
+        out->deleted_at_null = true;
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 17), &out->deleted_at); }
+    if (st != MC_OK)
+        return st;
+    return MC_OK;
+}
+
+/* The parameters of insert and upsert. */
+static void shop_products_insert_params(mc_params *pp, const shop_product *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->id);
+    mc_param_str(pp, in->sku);
+    mc_param_str(pp, in->name);
+    mc_param_str(pp, in->description);
+    if (in->category_id_null)
+        mc_param_null(pp);
+    else
+        mc_param_int32(pp, in->category_id);
+    mc_param_str(pp, in->tax_class);
+    mc_param_str(pp, in->price);
+    shop_currency_param(pp, in->currency);
+    if (in->weight_kg_null)
+        mc_param_null(pp);
+    else
+        mc_param_float(pp, in->weight_kg);
+    if (in->rating_null)
+        mc_param_null(pp);
+    else
+        mc_param_double(pp, in->rating);
+    if (in->dimensions_cm_null)
+        mc_param_null(pp);
+    else
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    mc_param_str(pp, in->attributes);
+    if (in->image_null)
+        mc_param_null(pp);
+    else
+        mc_param_bytes(pp, in->image);
+    mc_param_timestamptz(pp, in->created_at);
+    mc_param_timestamptz(pp, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(pp);
+    else
+        mc_param_str(pp, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamptz(pp, in->deleted_at);
+    (void)in;
+}
+
+mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_insert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+mc_status shop_products_insert_or_skip(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_products_upsert_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+mc_status shop_products_insert_or_skip_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt st_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &st_all;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_products_restore(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_update", "UPDATE products SET sku = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE sku END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, description = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE description END, category_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE category_id END, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::varchar ELSE tax_class END, price = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::numeric ELSE price END, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::currency ELSE currency END, weight_kg = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::real ELSE weight_kg END, rating = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::double precision ELSE rating END, dimensions_cm = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::integer[] ELSE dimensions_cm END, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::jsonb ELSE attributes END, image = CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::bytea ELSE image END, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE deleted_at END WHERE id = $18 RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)253950u)));
+    mc_param_str(&p, in->sku);
+    mc_param_str(&p, in->name);
+    mc_param_str(&p, in->description);
+    if (in->category_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->category_id);
+    mc_param_str(&p, in->tax_class);
+    mc_param_str(&p, in->price);
+    shop_currency_param(&p, in->currency);
+    if (in->weight_kg_null)
+        mc_param_null(&p);
+    else
+        mc_param_float(&p, in->weight_kg);
+    if (in->rating_null)
+        mc_param_null(&p);
+    else
+        mc_param_double(&p, in->rating);
+    if (in->dimensions_cm_null)
+        mc_param_null(&p);
+    else
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_str(&p, in->attributes);
+    if (in->image_null)
+        mc_param_null(&p);
+    else
+        mc_param_bytes(&p, in->image);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->deleted_at);
+    mc_param_uuid(&p, &in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_result **res,
+    shop_product **out)
+{
+    static const mc_stmt st = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt st_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &st_all;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_str(&p, sku);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_products_decode, res, &row);
+    *out = (shop_product *)row;
+    return s;
+}
+
+/* ---- queries on products ---- */
+
+static const char *const shop_products_columns[18] = {
+    "id",
+    "sku",
+    "name",
+    "description",
+    "category_id",
+    "tax_class",
+    "price",
+    "currency",
+    "weight_kg",
+    "rating",
+    "dimensions_cm",
+    "attributes",
+    "image",
+    "search",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "deleted_at",
+};
+static const char *const shop_products_casts[18] = {
+    "uuid",
+    "bpchar",
+    "text",
+    "text",
+    "integer",
+    "varchar",
+    "numeric",
+    "currency",
+    "real",
+    "double precision",
+    "integer[]",
+    "jsonb",
+    "bytea",
+    "tsvector",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "timestamptz",
+};
+static const mc_table_desc shop_products_desc = {
+    "products", 18, shop_products_columns, shop_products_casts, "id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 17, -1
+};
+
+shop_products_query *shop_products_query_new(void) { return (shop_products_query *)mc_query_new(&shop_products_desc); }
+void shop_products_query_free(shop_products_query *q) { mc_query_free((mc_query *)q); }
+void shop_products_or(shop_products_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_products_and(shop_products_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_products_end(shop_products_query *q) { mc_query_end((mc_query *)q); }
+void shop_products_limit(shop_products_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_products_offset(shop_products_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+void shop_products_include_deleted(shop_products_query *q) { mc_query_include_deleted((mc_query *)q, true); }
+
+void shop_products_after(shop_products_query *q, const shop_product *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->id); break;
+        case 1: mc_param_str(v_, last->sku); break;
+        case 2: mc_param_str(v_, last->name); break;
+        case 3: mc_param_str(v_, last->description); break;
+        case 4: mc_param_int32(v_, last->category_id); break;
+        case 5: mc_param_str(v_, last->tax_class); break;
+        case 6: mc_param_str(v_, last->price); break;
+        case 7: shop_currency_param(v_, last->currency); break;
+        case 8: mc_param_float(v_, last->weight_kg); break;
+        case 9: mc_param_double(v_, last->rating); break;
+        case 10: { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < last->dimensions_cm.n; i_++) { if (last->dimensions_cm.nulls && last->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, last->dimensions_cm.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); }; break;
+        case 11: mc_param_str(v_, last->attributes); break;
+        case 12: mc_param_bytes(v_, last->image); break;
+        case 13: mc_param_str(v_, last->search); break;
+        case 14: mc_param_timestamptz(v_, last->created_at); break;
+        case 15: mc_param_timestamptz(v_, last->updated_at); break;
+        case 16: mc_param_str(v_, last->created_by); break;
+        case 17: mc_param_timestamptz(v_, last->deleted_at); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_products_where_id(shop_products_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_products_where_id_in(shop_products_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_id(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_products_where_sku(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_sku_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_products_where_sku_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_sku(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_products_where_name(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_name_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_products_where_name_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_name(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_products_where_description(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_description_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_products_where_description_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 3, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_description(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_products_where_category_id(shop_products_query *q, mc_op op, int32_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_category_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int32(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_products_where_category_id_in(shop_products_query *q, const int32_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int32(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_category_id_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_category_id(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_products_where_tax_class(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_tax_class_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_products_where_tax_class_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_tax_class(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+void shop_products_where_price(shop_products_query *q, mc_op op, mc_numeric v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_price_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 6, op);
+}
+
+void shop_products_where_price_in(shop_products_query *q, const mc_numeric *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 6, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_price(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
+
+void shop_products_where_currency(shop_products_query *q, mc_op op, shop_currency v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_currency_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        shop_currency_param(v_, v);
+    mc_query_cond((mc_query *)q, 7, op);
+}
+
+void shop_products_where_currency_in(shop_products_query *q, const shop_currency *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        shop_currency_param(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 7, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_currency(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
+
+void shop_products_where_weight_kg(shop_products_query *q, mc_op op, float v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_weight_kg_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_float(v_, v);
+    mc_query_cond((mc_query *)q, 8, op);
+}
+
+void shop_products_where_weight_kg_in(shop_products_query *q, const float *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_float(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 8, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_weight_kg_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 8, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_weight_kg(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
+
+void shop_products_where_rating(shop_products_query *q, mc_op op, double v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_rating_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_double(v_, v);
+    mc_query_cond((mc_query *)q, 9, op);
+}
+
+void shop_products_where_rating_in(shop_products_query *q, const double *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_double(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 9, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_rating_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 9, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_rating(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 9, desc); }
+
+void shop_products_where_dimensions_cm(shop_products_query *q, mc_op op, mc_int32_array v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < v.n; i_++) { if (v.nulls && v.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, v.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); };
+    mc_query_cond((mc_query *)q, 10, op);
+}
+
+void shop_products_where_dimensions_cm_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 10, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_dimensions_cm(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 10, desc); }
+
+void shop_products_where_attributes(shop_products_query *q, mc_op op, mc_json v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_attributes_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 11, op);
+}
+
+void shop_products_where_attributes_in(shop_products_query *q, const mc_json *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 11, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_attributes(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 11, desc); }
+
+void shop_products_where_image(shop_products_query *q, mc_op op, mc_bytes v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_image_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bytes(v_, v);
+    mc_query_cond((mc_query *)q, 12, op);
+}
+
+void shop_products_where_image_in(shop_products_query *q, const mc_bytes *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bytes(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 12, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_image_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 12, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_image(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 12, desc); }
+
+void shop_products_where_search(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_search_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 13, op);
+}
+
+void shop_products_where_search_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 13, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_search_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 13, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_search(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
+
+void shop_products_where_created_at(shop_products_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_created_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 14, op);
+}
+
+void shop_products_where_created_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 14, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_created_at(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 14, desc); }
+
+void shop_products_where_updated_at(shop_products_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_updated_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 15, op);
+}
+
+void shop_products_where_updated_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 15, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_order_by_updated_at(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 15, desc); }
+
+void shop_products_where_created_by(shop_products_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_created_by_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 16, op);
+}
+
+void shop_products_where_created_by_in(shop_products_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 16, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_created_by_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 16, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_created_by(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 16, desc); }
+
+void shop_products_where_deleted_at(shop_products_query *q, mc_op op, mc_timestamptz v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_products_where_deleted_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamptz(v_, v);
+    mc_query_cond((mc_query *)q, 17, op);
+}
+
+void shop_products_where_deleted_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamptz(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 17, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_products_where_deleted_at_null(shop_products_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 17, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_products_order_by_deleted_at(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 17, desc); }
+
+mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result **res, shop_product **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_products_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_product *out = r ? (shop_product *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_products_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_products_count(mc_conn *c, const shop_products_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_products_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_products_update_where(mc_conn *c, const shop_products_query *q, const shop_product *in, uint64_t cols, int64_t *n)
+{
+    int idx[18];
+    int nset = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_PRODUCTS_SKU) {
+        idx[nset++] = 1;
+        mc_param_str(&set, in->sku);
+    }
+    if (cols & SHOP_PRODUCTS_NAME) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->name);
+    }
+    if (cols & SHOP_PRODUCTS_DESCRIPTION) {
+        idx[nset++] = 3;
+        mc_param_str(&set, in->description);
+    }
+    if (cols & SHOP_PRODUCTS_CATEGORY_ID) {
+        idx[nset++] = 4;
+        if (in->category_id_null)
+            mc_param_null(&set);
+        else
+            mc_param_int32(&set, in->category_id);
+    }
+    if (cols & SHOP_PRODUCTS_TAX_CLASS) {
+        idx[nset++] = 5;
+        mc_param_str(&set, in->tax_class);
+    }
+    if (cols & SHOP_PRODUCTS_PRICE) {
+        idx[nset++] = 6;
+        mc_param_str(&set, in->price);
+    }
+    if (cols & SHOP_PRODUCTS_CURRENCY) {
+        idx[nset++] = 7;
+        shop_currency_param(&set, in->currency);
+    }
+    if (cols & SHOP_PRODUCTS_WEIGHT_KG) {
+        idx[nset++] = 8;
+        if (in->weight_kg_null)
+            mc_param_null(&set);
+        else
+            mc_param_float(&set, in->weight_kg);
+    }
+    if (cols & SHOP_PRODUCTS_RATING) {
+        idx[nset++] = 9;
+        if (in->rating_null)
+            mc_param_null(&set);
+        else
+            mc_param_double(&set, in->rating);
+    }
+    if (cols & SHOP_PRODUCTS_DIMENSIONS_CM) {
+        idx[nset++] = 10;
+        if (in->dimensions_cm_null)
+            mc_param_null(&set);
+        else
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(&set, &el_); mc_params_free(&el_); };
+    }
+    if (cols & SHOP_PRODUCTS_ATTRIBUTES) {
+        idx[nset++] = 11;
+        mc_param_str(&set, in->attributes);
+    }
+    if (cols & SHOP_PRODUCTS_IMAGE) {
+        idx[nset++] = 12;
+        if (in->image_null)
+            mc_param_null(&set);
+        else
+            mc_param_bytes(&set, in->image);
+    }
+    if (cols & SHOP_PRODUCTS_CREATED_AT) {
+        idx[nset++] = 14;
+        mc_param_timestamptz(&set, in->created_at);
+    }
+    if (cols & SHOP_PRODUCTS_UPDATED_AT) {
+        idx[nset++] = 15;
+        mc_param_timestamptz(&set, in->updated_at);
+    }
+    if (cols & SHOP_PRODUCTS_CREATED_BY) {
+        idx[nset++] = 16;
+        if (in->created_by_null)
+            mc_param_null(&set);
+        else
+            mc_param_str(&set, in->created_by);
+    }
+    if (cols & SHOP_PRODUCTS_DELETED_AT) {
+        idx[nset++] = 17;
+        if (in->deleted_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamptz(&set, in->deleted_at);
+    }
+    if (!(cols & SHOP_PRODUCTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_products_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_products_soft_delete_where(mc_conn *c, const shop_products_query *q, int64_t *n)
+{
+    mc_status s = mc_query_update(c, &shop_products_desc, (const mc_query *)q, NULL, 0, NULL, "deleted_at = now()", n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_products_hard_delete_where(mc_conn *c, const shop_products_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_products_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_products_stream_ctx {
+    int (*each)(void *ctx, const shop_product *row);
+    void *ctx;
+    mc_status status;
+} shop_products_stream_ctx;
+
+static int shop_products_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_products_stream_ctx *sc = (shop_products_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_product *out = r ? (shop_product *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_products_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, int (*each)(void *ctx, const shop_product *row), void *ctx)
+{
+    shop_products_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_products_desc, (const mc_query *)q, shop_products_stream_row, &sc);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     return sc.status;
@@ -6391,6 +8724,446 @@ mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, i
 {
     shop_order_items_stream_ctx sc = { each, ctx, MC_OK };
     mc_status s = mc_query_stream(c, &shop_order_items_desc, (const mc_query *)q, shop_order_items_stream_row, &sc);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return sc.status;
+}
+
+/* ---- shipments ---- */
+
+static mc_status shop_shipments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    shop_shipment *out = (shop_shipment *)out_;
+    mc_status st = MC_OK;
+    (void)r;
+    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    if (st != MC_OK)
+        return st;
+    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->order_id); }
+    if (st != MC_OK)
+        return st;
+    { out->carrier.ptr = PQgetvalue(pg, row, 2); out->carrier.len = (size_t)PQgetlength(pg, row, 2); }
+    if (st != MC_OK)
+        return st;
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 3), sizeof *out->tracking_numbers.items, mc_elem_str, &it_, &nl_, &out->tracking_numbers.n); out->tracking_numbers.items = (mc_str *)it_; out->tracking_numbers.nulls = nl_; }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 4))
+        out->shipped_at_null = true;
+    else { st = mc_decode_timestamp(PQgetvalue(pg, row, 4), &out->shipped_at); }
+    if (st != MC_OK)
+        return st;
+    if (PQgetisnull(pg, row, 5))
+        out->label_pdf_null = true;
+    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, 5), &out->label_pdf); }
+    if (st != MC_OK)
+        return st;
+    return MC_OK;
+}
+
+/* The parameters of insert and upsert. */
+static void shop_shipments_insert_params(mc_params *pp, const shop_shipment *in, uint64_t set)
+{
+    mc_param_int64(pp, (int64_t)set);
+    mc_param_uuid(pp, &in->id);
+    mc_param_int64(pp, in->order_id);
+    mc_param_str(pp, in->carrier);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    if (in->shipped_at_null)
+        mc_param_null(pp);
+    else
+        mc_param_timestamp(pp, in->shipped_at);
+    if (in->label_pdf_null)
+        mc_param_null(pp);
+    else
+        mc_param_bytes(pp, in->label_pdf);
+    (void)in;
+}
+
+mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out)
+{
+    static const mc_stmt st = { "shop_shipments_insert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    *out = (shop_shipment *)row;
+    return s;
+}
+
+mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out)
+{
+    static const mc_stmt st = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    *out = (shop_shipment *)row;
+    return s;
+}
+
+mc_status shop_shipments_insert_or_skip(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res,
+    shop_shipment **out)
+{
+    static const mc_stmt st = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    *out = (shop_shipment *)row;
+    return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_shipment **out)
+{
+    static const mc_stmt st = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1 };
+    const mc_stmt *use = &st;
+    mc_params p;
+    void *row = NULL;
+    (void)flags;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    *out = (shop_shipment *)row;
+    return s;
+}
+
+mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
+{
+    static const mc_stmt st = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out)
+{
+    static const mc_stmt st = { "shop_shipments_update", "UPDATE shipments SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, carrier = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE carrier END, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text[] ELSE tracking_numbers END, shipped_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE shipped_at END, label_pdf = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bytea ELSE label_pdf END WHERE id = $7 RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    void *row = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_int64(&p, in->order_id);
+    mc_param_str(&p, in->carrier);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    if (in->shipped_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamp(&p, in->shipped_at);
+    if (in->label_pdf_null)
+        mc_param_null(&p);
+    else
+        mc_param_bytes(&p, in->label_pdf);
+    mc_param_uuid(&p, &in->id);
+    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    *out = (shop_shipment *)row;
+    return s;
+}
+
+/* ---- queries on shipments ---- */
+
+static const char *const shop_shipments_columns[6] = {
+    "id",
+    "order_id",
+    "carrier",
+    "tracking_numbers",
+    "shipped_at",
+    "label_pdf",
+};
+static const char *const shop_shipments_casts[6] = {
+    "uuid",
+    "bigint",
+    "varchar",
+    "text[]",
+    "timestamp",
+    "bytea",
+};
+static const mc_table_desc shop_shipments_desc = {
+    "shipments", 6, shop_shipments_columns, shop_shipments_casts, "id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", -1, -1
+};
+
+shop_shipments_query *shop_shipments_query_new(void) { return (shop_shipments_query *)mc_query_new(&shop_shipments_desc); }
+void shop_shipments_query_free(shop_shipments_query *q) { mc_query_free((mc_query *)q); }
+void shop_shipments_or(shop_shipments_query *q) { mc_query_or_begin((mc_query *)q); }
+void shop_shipments_and(shop_shipments_query *q) { mc_query_and_begin((mc_query *)q); }
+void shop_shipments_end(shop_shipments_query *q) { mc_query_end((mc_query *)q); }
+void shop_shipments_limit(shop_shipments_query *q, int64_t n) { mc_query_limit((mc_query *)q, n); }
+void shop_shipments_offset(shop_shipments_query *q, int64_t n) { mc_query_offset((mc_query *)q, n); }
+
+void shop_shipments_after(shop_shipments_query *q, const shop_shipment *last)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    for (int i = 0; i < mc_query_order_count((mc_query *)q); i++) {
+        switch (mc_query_order_col((mc_query *)q, i)) {
+        case 0: mc_param_uuid(v_, &last->id); break;
+        case 1: mc_param_int64(v_, last->order_id); break;
+        case 2: mc_param_str(v_, last->carrier); break;
+        case 3: { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < last->tracking_numbers.n; i_++) { if (last->tracking_numbers.nulls && last->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, last->tracking_numbers.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); }; break;
+        case 4: mc_param_timestamp(v_, last->shipped_at); break;
+        case 5: mc_param_bytes(v_, last->label_pdf); break;
+        default: break;
+        }
+    }
+    mc_query_after((mc_query *)q);
+}
+
+void shop_shipments_where_id(shop_shipments_query *q, mc_op op, mc_uuid v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipments_where_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_uuid(v_, &v);
+    mc_query_cond((mc_query *)q, 0, op);
+}
+
+void shop_shipments_where_id_in(shop_shipments_query *q, const mc_uuid *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_uuid(&elems, &v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 0, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipments_order_by_id(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 0, desc); }
+
+void shop_shipments_where_order_id(shop_shipments_query *q, mc_op op, int64_t v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipments_where_order_id_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_int64(v_, v);
+    mc_query_cond((mc_query *)q, 1, op);
+}
+
+void shop_shipments_where_order_id_in(shop_shipments_query *q, const int64_t *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_int64(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 1, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipments_order_by_order_id(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
+
+void shop_shipments_where_carrier(shop_shipments_query *q, mc_op op, mc_str v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipments_where_carrier_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_str(v_, v);
+    mc_query_cond((mc_query *)q, 2, op);
+}
+
+void shop_shipments_where_carrier_in(shop_shipments_query *q, const mc_str *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_str(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 2, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipments_order_by_carrier(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
+
+void shop_shipments_where_tracking_numbers(shop_shipments_query *q, mc_op op, mc_str_array v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < v.n; i_++) { if (v.nulls && v.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, v.items[i_]); } mc_param_array_of(v_, &el_); mc_params_free(&el_); };
+    mc_query_cond((mc_query *)q, 3, op);
+}
+
+void shop_shipments_order_by_tracking_numbers(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
+
+void shop_shipments_where_shipped_at(shop_shipments_query *q, mc_op op, mc_timestamp v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipments_where_shipped_at_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_timestamp(v_, v);
+    mc_query_cond((mc_query *)q, 4, op);
+}
+
+void shop_shipments_where_shipped_at_in(shop_shipments_query *q, const mc_timestamp *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_timestamp(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 4, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipments_where_shipped_at_null(shop_shipments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 4, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_shipments_order_by_shipped_at(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
+
+void shop_shipments_where_label_pdf(shop_shipments_query *q, mc_op op, mc_bytes v)
+{
+    mc_params *v_ = mc_query_value((mc_query *)q);
+    if (op == MC_OP_IN || op == MC_OP_NOT_IN) {
+        shop_shipments_where_label_pdf_in(q, &v, 1, op == MC_OP_NOT_IN);
+        return;
+    }
+    if (op != MC_OP_IS_NULL && op != MC_OP_IS_NOT_NULL)
+        mc_param_bytes(v_, v);
+    mc_query_cond((mc_query *)q, 5, op);
+}
+
+void shop_shipments_where_label_pdf_in(shop_shipments_query *q, const mc_bytes *v, size_t n, bool negate)
+{
+    mc_params elems;
+    mc_params_init(&elems);
+    for (size_t i = 0; i < n; i++)
+        mc_param_bytes(&elems, v[i]);
+    mc_param_array_of(mc_query_value((mc_query *)q), &elems);
+    mc_params_free(&elems);
+    mc_query_cond((mc_query *)q, 5, negate ? MC_OP_NOT_IN : MC_OP_IN);
+}
+
+void shop_shipments_where_label_pdf_null(shop_shipments_query *q, bool is_null)
+{
+    mc_query_cond((mc_query *)q, 5, is_null ? MC_OP_IS_NULL : MC_OP_IS_NOT_NULL);
+}
+
+void shop_shipments_order_by_label_pdf(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
+
+mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_result **res, shop_shipment **rows, size_t *n)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *rows = NULL;
+    *n = 0;
+    mc_status s = mc_query_select(c, &shop_shipments_desc, (const mc_query *)q, &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    shop_shipment *out = r ? (shop_shipment *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        s = shop_shipments_decode(r, (const PGresult *)pg, i, &out[i]);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
+mc_status shop_shipments_count(mc_conn *c, const shop_shipments_query *q, int64_t *n)
+{
+    mc_status s = mc_query_count(c, &shop_shipments_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipments_update_where(mc_conn *c, const shop_shipments_query *q, const shop_shipment *in, uint64_t cols, int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    (void)cols;
+    mc_params_init(&set);
+    if (cols & SHOP_SHIPMENTS_ORDER_ID) {
+        idx[nset++] = 1;
+        mc_param_int64(&set, in->order_id);
+    }
+    if (cols & SHOP_SHIPMENTS_CARRIER) {
+        idx[nset++] = 2;
+        mc_param_str(&set, in->carrier);
+    }
+    if (cols & SHOP_SHIPMENTS_TRACKING_NUMBERS) {
+        idx[nset++] = 3;
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(&set, &el_); mc_params_free(&el_); };
+    }
+    if (cols & SHOP_SHIPMENTS_SHIPPED_AT) {
+        idx[nset++] = 4;
+        if (in->shipped_at_null)
+            mc_param_null(&set);
+        else
+            mc_param_timestamp(&set, in->shipped_at);
+    }
+    if (cols & SHOP_SHIPMENTS_LABEL_PDF) {
+        idx[nset++] = 5;
+        if (in->label_pdf_null)
+            mc_param_null(&set);
+        else
+            mc_param_bytes(&set, in->label_pdf);
+    }
+    (void)in;
+    mc_status s = mc_query_update(c, &shop_shipments_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipments_delete_where(mc_conn *c, const shop_shipments_query *q, int64_t *n)
+{
+    mc_status s = mc_query_delete(c, &shop_shipments_desc, (const mc_query *)q, n);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+typedef struct shop_shipments_stream_ctx {
+    int (*each)(void *ctx, const shop_shipment *row);
+    void *ctx;
+    mc_status status;
+} shop_shipments_stream_ctx;
+
+static int shop_shipments_stream_row(void *ctx, const void *pg, int row)
+{
+    shop_shipments_stream_ctx *sc = (shop_shipments_stream_ctx *)ctx;
+    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
+    shop_shipment *out = r ? (shop_shipment *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!out) {
+        sc->status = MC_NOMEM;
+        mc_result_free(r);
+        return 1;
+    }
+    sc->status = shop_shipments_decode(r, (const PGresult *)pg, row, out);
+    int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, int (*each)(void *ctx, const shop_shipment *row), void *ctx)
+{
+    shop_shipments_stream_ctx sc = { each, ctx, MC_OK };
+    mc_status s = mc_query_stream(c, &shop_shipments_desc, (const mc_query *)q, shop_shipments_stream_row, &sc);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     return sc.status;

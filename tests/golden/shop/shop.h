@@ -604,19 +604,19 @@ void shop_countries_offset(shop_countries_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_countries_after(shop_countries_query *q, const shop_country *last);
-/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_countries_where_code(shop_countries_query *q, mc_op op, mc_str v);
 void shop_countries_where_code_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate);
 void shop_countries_order_by_code(shop_countries_query *q, bool desc);
-/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_countries_where_name(shop_countries_query *q, mc_op op, mc_str v);
 void shop_countries_where_name_in(shop_countries_query *q, const mc_str *v, size_t n, bool negate);
 void shop_countries_order_by_name(shop_countries_query *q, bool desc);
-/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_countries_where_currency(shop_countries_query *q, mc_op op, shop_currency v);
 void shop_countries_where_currency_in(shop_countries_query *q, const shop_currency *v, size_t n, bool negate);
 void shop_countries_order_by_currency(shop_countries_query *q, bool desc);
-/* vat_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* vat_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_countries_where_vat_rate(shop_countries_query *q, mc_op op, mc_numeric v);
 void shop_countries_where_vat_rate_in(shop_countries_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc);
@@ -630,6 +630,138 @@ mc_status shop_countries_delete_where(mc_conn *c, const shop_countries_query *q,
  * what it points to are valid during the call only. each returning
  * non-zero stops the stream. */
 mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (*each)(void *ctx, const shop_country *row), void *ctx);
+
+/* ---- customers ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_CUSTOMERS_ID ((uint64_t)1 << 0)
+#define SHOP_CUSTOMERS_EMAIL ((uint64_t)1 << 1)
+#define SHOP_CUSTOMERS_DISPLAYNAME ((uint64_t)1 << 2)
+#define SHOP_CUSTOMERS_PASSWORD_HASH ((uint64_t)1 << 3)
+#define SHOP_CUSTOMERS_BIRTH_DATE ((uint64_t)1 << 4)
+#define SHOP_CUSTOMERS_MARKETING_OPT_IN ((uint64_t)1 << 5)
+#define SHOP_CUSTOMERS_LAST_LOGIN_IP ((uint64_t)1 << 6)
+#define SHOP_CUSTOMERS_NOTIFY_ON ((uint64_t)1 << 7)
+#define SHOP_CUSTOMERS_PREFERENCES ((uint64_t)1 << 8)
+#define SHOP_CUSTOMERS_LOCK_VERSION ((uint64_t)1 << 9)
+#define SHOP_CUSTOMERS_CREATED_AT ((uint64_t)1 << 10)
+#define SHOP_CUSTOMERS_UPDATED_AT ((uint64_t)1 << 11)
+#define SHOP_CUSTOMERS_CREATED_BY ((uint64_t)1 << 12)
+#define SHOP_CUSTOMERS_DELETED_AT ((uint64_t)1 << 13)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_customers_insert_or_skip(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res,
+    shop_customer **out);
+/* The row with this primary key, or MC_NOT_FOUND. A soft-deleted row
+ * counts only with MC_INCLUDE_DELETED in flags. */
+mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_customer **out);
+/* Marks the row deleted (reads skip it); MC_NOT_FOUND when no live row has the key. */
+mc_status shop_customers_soft_delete(mc_conn *c, int64_t id);
+/* Makes a soft-deleted row live again; MC_NOT_FOUND when none is deleted. */
+mc_status shop_customers_restore(mc_conn *c, int64_t id);
+/* Really deletes the row, deleted or not. */
+mc_status shop_customers_hard_delete(mc_conn *c, int64_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key and version; when another writer changed the row
+ * first: MC_STALE_VERSION. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out);
+
+/* Queries on customers: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_customers_query shop_customers_query;
+shop_customers_query *shop_customers_query_new(void);                   /* NULL when out of memory */
+void shop_customers_query_free(shop_customers_query *q);
+void shop_customers_or(shop_customers_query *q);
+void shop_customers_and(shop_customers_query *q);
+void shop_customers_end(shop_customers_query *q);
+void shop_customers_limit(shop_customers_query *q, int64_t n);
+void shop_customers_offset(shop_customers_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_customers_after(shop_customers_query *q, const shop_customer *last);
+/* Soft-deleted rows count too. */
+void shop_customers_include_deleted(shop_customers_query *q);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_id(shop_customers_query *q, mc_op op, int64_t v);
+void shop_customers_where_id_in(shop_customers_query *q, const int64_t *v, size_t n, bool negate);
+void shop_customers_order_by_id(shop_customers_query *q, bool desc);
+/* email op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_customers_where_email(shop_customers_query *q, mc_op op, mc_str v);
+void shop_customers_where_email_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate);
+void shop_customers_order_by_email(shop_customers_query *q, bool desc);
+/* displayName op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_customers_where_displayName(shop_customers_query *q, mc_op op, mc_str v);
+void shop_customers_where_displayName_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate);
+void shop_customers_order_by_displayName(shop_customers_query *q, bool desc);
+/* password_hash op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_password_hash(shop_customers_query *q, mc_op op, mc_bytes v);
+void shop_customers_where_password_hash_in(shop_customers_query *q, const mc_bytes *v, size_t n, bool negate);
+void shop_customers_order_by_password_hash(shop_customers_query *q, bool desc);
+/* birth_date op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_birth_date(shop_customers_query *q, mc_op op, mc_date v);
+void shop_customers_where_birth_date_in(shop_customers_query *q, const mc_date *v, size_t n, bool negate);
+void shop_customers_where_birth_date_null(shop_customers_query *q, bool is_null);
+void shop_customers_order_by_birth_date(shop_customers_query *q, bool desc);
+/* marketing_opt_in op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_marketing_opt_in(shop_customers_query *q, mc_op op, bool v);
+void shop_customers_where_marketing_opt_in_in(shop_customers_query *q, const bool *v, size_t n, bool negate);
+void shop_customers_order_by_marketing_opt_in(shop_customers_query *q, bool desc);
+/* last_login_ip op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_last_login_ip(shop_customers_query *q, mc_op op, mc_inet v);
+void shop_customers_where_last_login_ip_in(shop_customers_query *q, const mc_inet *v, size_t n, bool negate);
+void shop_customers_where_last_login_ip_null(shop_customers_query *q, bool is_null);
+void shop_customers_order_by_last_login_ip(shop_customers_query *q, bool desc);
+/* notify_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE) */
+void shop_customers_where_notify_on(shop_customers_query *q, mc_op op, shop_order_status_array v);
+void shop_customers_order_by_notify_on(shop_customers_query *q, bool desc);
+/* preferences op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_preferences(shop_customers_query *q, mc_op op, mc_json v);
+void shop_customers_where_preferences_in(shop_customers_query *q, const mc_json *v, size_t n, bool negate);
+void shop_customers_order_by_preferences(shop_customers_query *q, bool desc);
+/* lock_version op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_lock_version(shop_customers_query *q, mc_op op, int32_t v);
+void shop_customers_where_lock_version_in(shop_customers_query *q, const int32_t *v, size_t n, bool negate);
+void shop_customers_order_by_lock_version(shop_customers_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_created_at(shop_customers_query *q, mc_op op, mc_timestamptz v);
+void shop_customers_where_created_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_customers_order_by_created_at(shop_customers_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_updated_at(shop_customers_query *q, mc_op op, mc_timestamptz v);
+void shop_customers_where_updated_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_customers_order_by_updated_at(shop_customers_query *q, bool desc);
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_customers_where_created_by(shop_customers_query *q, mc_op op, mc_str v);
+void shop_customers_where_created_by_in(shop_customers_query *q, const mc_str *v, size_t n, bool negate);
+void shop_customers_where_created_by_null(shop_customers_query *q, bool is_null);
+void shop_customers_order_by_created_by(shop_customers_query *q, bool desc);
+/* deleted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_customers_where_deleted_at(shop_customers_query *q, mc_op op, mc_timestamptz v);
+void shop_customers_where_deleted_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null);
+void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_result **res, shop_customer **rows, size_t *n);
+mc_status shop_customers_count(mc_conn *c, const shop_customers_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_customers_update_where(mc_conn *c, const shop_customers_query *q, const shop_customer *in, uint64_t cols, int64_t *n);
+mc_status shop_customers_soft_delete_where(mc_conn *c, const shop_customers_query *q, int64_t *n);
+mc_status shop_customers_hard_delete_where(mc_conn *c, const shop_customers_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, int (*each)(void *ctx, const shop_customer *row), void *ctx);
 
 /* ---- addresses ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -679,40 +811,40 @@ void shop_addresses_offset(shop_addresses_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_addresses_after(shop_addresses_query *q, const shop_address *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_addresses_where_id(shop_addresses_query *q, mc_op op, int64_t v);
 void shop_addresses_where_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate);
 void shop_addresses_order_by_id(shop_addresses_query *q, bool desc);
-/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_addresses_where_customer_id(shop_addresses_query *q, mc_op op, int64_t v);
 void shop_addresses_where_customer_id_in(shop_addresses_query *q, const int64_t *v, size_t n, bool negate);
 void shop_addresses_order_by_customer_id(shop_addresses_query *q, bool desc);
-/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_label(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_label_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_order_by_label(shop_addresses_query *q, bool desc);
-/* line1 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* line1 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_line1(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_line1_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_order_by_line1(shop_addresses_query *q, bool desc);
-/* line2 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* line2 op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_line2(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_line2_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_where_line2_null(shop_addresses_query *q, bool is_null);
 void shop_addresses_order_by_line2(shop_addresses_query *q, bool desc);
-/* city op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* city op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_city(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_city_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_order_by_city(shop_addresses_query *q, bool desc);
-/* postal_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* postal_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_postal_code(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_postal_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_order_by_postal_code(shop_addresses_query *q, bool desc);
-/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_addresses_where_country_code(shop_addresses_query *q, mc_op op, mc_str v);
 void shop_addresses_where_country_code_in(shop_addresses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_addresses_order_by_country_code(shop_addresses_query *q, bool desc);
-/* is_default op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* is_default op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_addresses_where_is_default(shop_addresses_query *q, mc_op op, bool v);
 void shop_addresses_where_is_default_in(shop_addresses_query *q, const bool *v, size_t n, bool negate);
 void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc);
@@ -726,6 +858,94 @@ mc_status shop_addresses_delete_where(mc_conn *c, const shop_addresses_query *q,
  * what it points to are valid during the call only. each returning
  * non-zero stops the stream. */
 mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (*each)(void *ctx, const shop_address *row), void *ctx);
+
+/* ---- categories ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_CATEGORIES_ID ((uint64_t)1 << 0)
+#define SHOP_CATEGORIES_PARENT_ID ((uint64_t)1 << 1)
+#define SHOP_CATEGORIES_SLUG ((uint64_t)1 << 2)
+#define SHOP_CATEGORIES_NAME ((uint64_t)1 << 3)
+#define SHOP_CATEGORIES_ORDER ((uint64_t)1 << 4)
+#define SHOP_CATEGORIES_PATH ((uint64_t)1 << 5)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_categories_insert_or_skip(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out);
+/* Inserts in, or when a row with the same _by_parent_id_slug key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_categories_upsert_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_category **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_categories_delete(mc_conn *c, int32_t id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t cols, mc_result **res, shop_category **out);
+mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
+    shop_category **out);
+
+/* Queries on categories: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_categories_query shop_categories_query;
+shop_categories_query *shop_categories_query_new(void);                   /* NULL when out of memory */
+void shop_categories_query_free(shop_categories_query *q);
+void shop_categories_or(shop_categories_query *q);
+void shop_categories_and(shop_categories_query *q);
+void shop_categories_end(shop_categories_query *q);
+void shop_categories_limit(shop_categories_query *q, int64_t n);
+void shop_categories_offset(shop_categories_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_categories_after(shop_categories_query *q, const shop_category *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_categories_where_id(shop_categories_query *q, mc_op op, int32_t v);
+void shop_categories_where_id_in(shop_categories_query *q, const int32_t *v, size_t n, bool negate);
+void shop_categories_order_by_id(shop_categories_query *q, bool desc);
+/* parent_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_categories_where_parent_id(shop_categories_query *q, mc_op op, int32_t v);
+void shop_categories_where_parent_id_in(shop_categories_query *q, const int32_t *v, size_t n, bool negate);
+void shop_categories_where_parent_id_null(shop_categories_query *q, bool is_null);
+void shop_categories_order_by_parent_id(shop_categories_query *q, bool desc);
+/* slug op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_categories_where_slug(shop_categories_query *q, mc_op op, mc_str v);
+void shop_categories_where_slug_in(shop_categories_query *q, const mc_str *v, size_t n, bool negate);
+void shop_categories_order_by_slug(shop_categories_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_categories_where_name(shop_categories_query *q, mc_op op, mc_str v);
+void shop_categories_where_name_in(shop_categories_query *q, const mc_str *v, size_t n, bool negate);
+void shop_categories_order_by_name(shop_categories_query *q, bool desc);
+/* order op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_categories_where_order(shop_categories_query *q, mc_op op, int16_t v);
+void shop_categories_where_order_in(shop_categories_query *q, const int16_t *v, size_t n, bool negate);
+void shop_categories_order_by_order(shop_categories_query *q, bool desc);
+/* path op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE) */
+void shop_categories_where_path(shop_categories_query *q, mc_op op, mc_str_array v);
+void shop_categories_order_by_path(shop_categories_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_result **res, shop_category **rows, size_t *n);
+mc_status shop_categories_count(mc_conn *c, const shop_categories_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_categories_update_where(mc_conn *c, const shop_categories_query *q, const shop_category *in, uint64_t cols, int64_t *n);
+mc_status shop_categories_delete_where(mc_conn *c, const shop_categories_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, int (*each)(void *ctx, const shop_category *row), void *ctx);
 
 /* ---- tax_classes ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -768,11 +988,11 @@ void shop_tax_classes_offset(shop_tax_classes_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_tax_classes_after(shop_tax_classes_query *q, const shop_tax_class *last);
-/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_tax_classes_where_code(shop_tax_classes_query *q, mc_op op, mc_str v);
 void shop_tax_classes_where_code_in(shop_tax_classes_query *q, const mc_str *v, size_t n, bool negate);
 void shop_tax_classes_order_by_code(shop_tax_classes_query *q, bool desc);
-/* rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_tax_classes_where_rate(shop_tax_classes_query *q, mc_op op, mc_numeric v);
 void shop_tax_classes_where_rate_in(shop_tax_classes_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc);
@@ -786,6 +1006,169 @@ mc_status shop_tax_classes_delete_where(mc_conn *c, const shop_tax_classes_query
  * what it points to are valid during the call only. each returning
  * non-zero stops the stream. */
 mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, int (*each)(void *ctx, const shop_tax_class *row), void *ctx);
+
+/* ---- products ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_PRODUCTS_ID ((uint64_t)1 << 0)
+#define SHOP_PRODUCTS_SKU ((uint64_t)1 << 1)
+#define SHOP_PRODUCTS_NAME ((uint64_t)1 << 2)
+#define SHOP_PRODUCTS_DESCRIPTION ((uint64_t)1 << 3)
+#define SHOP_PRODUCTS_CATEGORY_ID ((uint64_t)1 << 4)
+#define SHOP_PRODUCTS_TAX_CLASS ((uint64_t)1 << 5)
+#define SHOP_PRODUCTS_PRICE ((uint64_t)1 << 6)
+#define SHOP_PRODUCTS_CURRENCY ((uint64_t)1 << 7)
+#define SHOP_PRODUCTS_WEIGHT_KG ((uint64_t)1 << 8)
+#define SHOP_PRODUCTS_RATING ((uint64_t)1 << 9)
+#define SHOP_PRODUCTS_DIMENSIONS_CM ((uint64_t)1 << 10)
+#define SHOP_PRODUCTS_ATTRIBUTES ((uint64_t)1 << 11)
+#define SHOP_PRODUCTS_IMAGE ((uint64_t)1 << 12)
+#define SHOP_PRODUCTS_SEARCH ((uint64_t)1 << 13)
+#define SHOP_PRODUCTS_CREATED_AT ((uint64_t)1 << 14)
+#define SHOP_PRODUCTS_UPDATED_AT ((uint64_t)1 << 15)
+#define SHOP_PRODUCTS_CREATED_BY ((uint64_t)1 << 16)
+#define SHOP_PRODUCTS_DELETED_AT ((uint64_t)1 << 17)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_products_insert_or_skip(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out);
+/* Inserts in, or when a row with the same _by_sku key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_products_upsert_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_products_insert_or_skip_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out);
+/* The row with this primary key, or MC_NOT_FOUND. A soft-deleted row
+ * counts only with MC_INCLUDE_DELETED in flags. */
+mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_product **out);
+/* Marks the row deleted (reads skip it); MC_NOT_FOUND when no live row has the key. */
+mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id);
+/* Makes a soft-deleted row live again; MC_NOT_FOUND when none is deleted. */
+mc_status shop_products_restore(mc_conn *c, mc_uuid id);
+/* Really deletes the row, deleted or not. */
+mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out);
+mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_result **res,
+    shop_product **out);
+
+/* Queries on products: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_products_query shop_products_query;
+shop_products_query *shop_products_query_new(void);                   /* NULL when out of memory */
+void shop_products_query_free(shop_products_query *q);
+void shop_products_or(shop_products_query *q);
+void shop_products_and(shop_products_query *q);
+void shop_products_end(shop_products_query *q);
+void shop_products_limit(shop_products_query *q, int64_t n);
+void shop_products_offset(shop_products_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_products_after(shop_products_query *q, const shop_product *last);
+/* Soft-deleted rows count too. */
+void shop_products_include_deleted(shop_products_query *q);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_id(shop_products_query *q, mc_op op, mc_uuid v);
+void shop_products_where_id_in(shop_products_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_products_order_by_id(shop_products_query *q, bool desc);
+/* sku op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_products_where_sku(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_sku_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_order_by_sku(shop_products_query *q, bool desc);
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_products_where_name(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_name_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_order_by_name(shop_products_query *q, bool desc);
+/* description op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_products_where_description(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_description_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_order_by_description(shop_products_query *q, bool desc);
+/* category_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_category_id(shop_products_query *q, mc_op op, int32_t v);
+void shop_products_where_category_id_in(shop_products_query *q, const int32_t *v, size_t n, bool negate);
+void shop_products_where_category_id_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_category_id(shop_products_query *q, bool desc);
+/* tax_class op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_products_where_tax_class(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_tax_class_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_order_by_tax_class(shop_products_query *q, bool desc);
+/* price op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_price(shop_products_query *q, mc_op op, mc_numeric v);
+void shop_products_where_price_in(shop_products_query *q, const mc_numeric *v, size_t n, bool negate);
+void shop_products_order_by_price(shop_products_query *q, bool desc);
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_currency(shop_products_query *q, mc_op op, shop_currency v);
+void shop_products_where_currency_in(shop_products_query *q, const shop_currency *v, size_t n, bool negate);
+void shop_products_order_by_currency(shop_products_query *q, bool desc);
+/* weight_kg op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_weight_kg(shop_products_query *q, mc_op op, float v);
+void shop_products_where_weight_kg_in(shop_products_query *q, const float *v, size_t n, bool negate);
+void shop_products_where_weight_kg_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_weight_kg(shop_products_query *q, bool desc);
+/* rating op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_rating(shop_products_query *q, mc_op op, double v);
+void shop_products_where_rating_in(shop_products_query *q, const double *v, size_t n, bool negate);
+void shop_products_where_rating_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_rating(shop_products_query *q, bool desc);
+/* dimensions_cm op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE) */
+void shop_products_where_dimensions_cm(shop_products_query *q, mc_op op, mc_int32_array v);
+void shop_products_where_dimensions_cm_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_dimensions_cm(shop_products_query *q, bool desc);
+/* attributes op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_attributes(shop_products_query *q, mc_op op, mc_json v);
+void shop_products_where_attributes_in(shop_products_query *q, const mc_json *v, size_t n, bool negate);
+void shop_products_order_by_attributes(shop_products_query *q, bool desc);
+/* image op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_image(shop_products_query *q, mc_op op, mc_bytes v);
+void shop_products_where_image_in(shop_products_query *q, const mc_bytes *v, size_t n, bool negate);
+void shop_products_where_image_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_image(shop_products_query *q, bool desc);
+/* search op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_search(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_search_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_where_search_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_search(shop_products_query *q, bool desc);
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_created_at(shop_products_query *q, mc_op op, mc_timestamptz v);
+void shop_products_where_created_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_products_order_by_created_at(shop_products_query *q, bool desc);
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_updated_at(shop_products_query *q, mc_op op, mc_timestamptz v);
+void shop_products_where_updated_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_products_order_by_updated_at(shop_products_query *q, bool desc);
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_products_where_created_by(shop_products_query *q, mc_op op, mc_str v);
+void shop_products_where_created_by_in(shop_products_query *q, const mc_str *v, size_t n, bool negate);
+void shop_products_where_created_by_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_created_by(shop_products_query *q, bool desc);
+/* deleted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_products_where_deleted_at(shop_products_query *q, mc_op op, mc_timestamptz v);
+void shop_products_where_deleted_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate);
+void shop_products_where_deleted_at_null(shop_products_query *q, bool is_null);
+void shop_products_order_by_deleted_at(shop_products_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result **res, shop_product **rows, size_t *n);
+mc_status shop_products_count(mc_conn *c, const shop_products_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_products_update_where(mc_conn *c, const shop_products_query *q, const shop_product *in, uint64_t cols, int64_t *n);
+mc_status shop_products_soft_delete_where(mc_conn *c, const shop_products_query *q, int64_t *n);
+mc_status shop_products_hard_delete_where(mc_conn *c, const shop_products_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, int (*each)(void *ctx, const shop_product *row), void *ctx);
 
 /* ---- related_products ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -824,11 +1207,11 @@ void shop_related_products_offset(shop_related_products_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_related_products_after(shop_related_products_query *q, const shop_related_product *last);
-/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_related_products_where_product_id(shop_related_products_query *q, mc_op op, mc_uuid v);
 void shop_related_products_where_product_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_related_products_order_by_product_id(shop_related_products_query *q, bool desc);
-/* related_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* related_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_related_products_where_related_id(shop_related_products_query *q, mc_op op, mc_uuid v);
 void shop_related_products_where_related_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_related_products_order_by_related_id(shop_related_products_query *q, bool desc);
@@ -885,15 +1268,15 @@ void shop_tags_offset(shop_tags_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_tags_after(shop_tags_query *q, const shop_tag *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_tags_where_id(shop_tags_query *q, mc_op op, int16_t v);
 void shop_tags_where_id_in(shop_tags_query *q, const int16_t *v, size_t n, bool negate);
 void shop_tags_order_by_id(shop_tags_query *q, bool desc);
-/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* label op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_tags_where_label(shop_tags_query *q, mc_op op, mc_str v);
 void shop_tags_where_label_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate);
 void shop_tags_order_by_label(shop_tags_query *q, bool desc);
-/* color op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* color op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_tags_where_color(shop_tags_query *q, mc_op op, mc_str v);
 void shop_tags_where_color_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate);
 void shop_tags_order_by_color(shop_tags_query *q, bool desc);
@@ -945,11 +1328,11 @@ void shop_product_tags_offset(shop_product_tags_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_product_tags_after(shop_product_tags_query *q, const shop_product_tag *last);
-/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_product_tags_where_product_id(shop_product_tags_query *q, mc_op op, mc_uuid v);
 void shop_product_tags_where_product_id_in(shop_product_tags_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_product_tags_order_by_product_id(shop_product_tags_query *q, bool desc);
-/* tag_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* tag_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_product_tags_where_tag_id(shop_product_tags_query *q, mc_op op, int16_t v);
 void shop_product_tags_where_tag_id_in(shop_product_tags_query *q, const int16_t *v, size_t n, bool negate);
 void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc);
@@ -1018,31 +1401,31 @@ void shop_warehouses_offset(shop_warehouses_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_warehouses_after(shop_warehouses_query *q, const shop_warehouse *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_warehouses_where_id(shop_warehouses_query *q, mc_op op, int16_t v);
 void shop_warehouses_where_id_in(shop_warehouses_query *q, const int16_t *v, size_t n, bool negate);
 void shop_warehouses_order_by_id(shop_warehouses_query *q, bool desc);
-/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_warehouses_where_code(shop_warehouses_query *q, mc_op op, mc_str v);
 void shop_warehouses_where_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_warehouses_order_by_code(shop_warehouses_query *q, bool desc);
-/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* name op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_warehouses_where_name(shop_warehouses_query *q, mc_op op, mc_str v);
 void shop_warehouses_where_name_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_warehouses_order_by_name(shop_warehouses_query *q, bool desc);
-/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* country_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_warehouses_where_country_code(shop_warehouses_query *q, mc_op op, mc_str v);
 void shop_warehouses_where_country_code_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_warehouses_order_by_country_code(shop_warehouses_query *q, bool desc);
-/* opens_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* opens_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_warehouses_where_opens_at(shop_warehouses_query *q, mc_op op, mc_time v);
 void shop_warehouses_where_opens_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate);
 void shop_warehouses_order_by_opens_at(shop_warehouses_query *q, bool desc);
-/* closes_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* closes_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_warehouses_where_closes_at(shop_warehouses_query *q, mc_op op, mc_time v);
 void shop_warehouses_where_closes_at_in(shop_warehouses_query *q, const mc_time *v, size_t n, bool negate);
 void shop_warehouses_order_by_closes_at(shop_warehouses_query *q, bool desc);
-/* location op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* location op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_warehouses_where_location(shop_warehouses_query *q, mc_op op, mc_str v);
 void shop_warehouses_where_location_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_warehouses_where_location_null(shop_warehouses_query *q, bool is_null);
@@ -1105,33 +1488,33 @@ void shop_inventory_offset(shop_inventory_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_inventory_after(shop_inventory_query *q, const shop_inventory *last);
-/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_product_id(shop_inventory_query *q, mc_op op, mc_uuid v);
 void shop_inventory_where_product_id_in(shop_inventory_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_inventory_order_by_product_id(shop_inventory_query *q, bool desc);
-/* warehouse_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* warehouse_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_warehouse_id(shop_inventory_query *q, mc_op op, int16_t v);
 void shop_inventory_where_warehouse_id_in(shop_inventory_query *q, const int16_t *v, size_t n, bool negate);
 void shop_inventory_order_by_warehouse_id(shop_inventory_query *q, bool desc);
-/* on_hand op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* on_hand op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_on_hand(shop_inventory_query *q, mc_op op, int32_t v);
 void shop_inventory_where_on_hand_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
 void shop_inventory_order_by_on_hand(shop_inventory_query *q, bool desc);
-/* reserved op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* reserved op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_reserved(shop_inventory_query *q, mc_op op, int32_t v);
 void shop_inventory_where_reserved_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
 void shop_inventory_order_by_reserved(shop_inventory_query *q, bool desc);
-/* reorder_level op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* reorder_level op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_reorder_level(shop_inventory_query *q, mc_op op, int32_t v);
 void shop_inventory_where_reorder_level_in(shop_inventory_query *q, const int32_t *v, size_t n, bool negate);
 void shop_inventory_where_reorder_level_null(shop_inventory_query *q, bool is_null);
 void shop_inventory_order_by_reorder_level(shop_inventory_query *q, bool desc);
-/* counted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* counted_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_counted_at(shop_inventory_query *q, mc_op op, mc_timestamp v);
 void shop_inventory_where_counted_at_in(shop_inventory_query *q, const mc_timestamp *v, size_t n, bool negate);
 void shop_inventory_where_counted_at_null(shop_inventory_query *q, bool is_null);
 void shop_inventory_order_by_counted_at(shop_inventory_query *q, bool desc);
-/* revision op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* revision op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_inventory_where_revision(shop_inventory_query *q, mc_op op, int64_t v);
 void shop_inventory_where_revision_in(shop_inventory_query *q, const int64_t *v, size_t n, bool negate);
 void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc);
@@ -1191,27 +1574,27 @@ void shop_StockMovements_offset(shop_StockMovements_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_StockMovements_after(shop_StockMovements_query *q, const shop_StockMovement *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_StockMovements_where_id(shop_StockMovements_query *q, mc_op op, int64_t v);
 void shop_StockMovements_where_id_in(shop_StockMovements_query *q, const int64_t *v, size_t n, bool negate);
 void shop_StockMovements_order_by_id(shop_StockMovements_query *q, bool desc);
-/* productId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* productId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_StockMovements_where_productId(shop_StockMovements_query *q, mc_op op, mc_uuid v);
 void shop_StockMovements_where_productId_in(shop_StockMovements_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_StockMovements_order_by_productId(shop_StockMovements_query *q, bool desc);
-/* warehouseId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* warehouseId op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_StockMovements_where_warehouseId(shop_StockMovements_query *q, mc_op op, int16_t v);
 void shop_StockMovements_where_warehouseId_in(shop_StockMovements_query *q, const int16_t *v, size_t n, bool negate);
 void shop_StockMovements_order_by_warehouseId(shop_StockMovements_query *q, bool desc);
-/* delta op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* delta op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_StockMovements_where_delta(shop_StockMovements_query *q, mc_op op, int32_t v);
 void shop_StockMovements_where_delta_in(shop_StockMovements_query *q, const int32_t *v, size_t n, bool negate);
 void shop_StockMovements_order_by_delta(shop_StockMovements_query *q, bool desc);
-/* movedAt op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* movedAt op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_StockMovements_where_movedAt(shop_StockMovements_query *q, mc_op op, mc_timestamp v);
 void shop_StockMovements_where_movedAt_in(shop_StockMovements_query *q, const mc_timestamp *v, size_t n, bool negate);
 void shop_StockMovements_order_by_movedAt(shop_StockMovements_query *q, bool desc);
-/* reason op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* reason op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_StockMovements_where_reason(shop_StockMovements_query *q, mc_op op, mc_str v);
 void shop_StockMovements_where_reason_in(shop_StockMovements_query *q, const mc_str *v, size_t n, bool negate);
 void shop_StockMovements_where_reason_null(shop_StockMovements_query *q, bool is_null);
@@ -1282,39 +1665,39 @@ void shop_coupons_offset(shop_coupons_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_coupons_after(shop_coupons_query *q, const shop_coupon *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_id(shop_coupons_query *q, mc_op op, int32_t v);
 void shop_coupons_where_id_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
 void shop_coupons_order_by_id(shop_coupons_query *q, bool desc);
-/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_coupons_where_code(shop_coupons_query *q, mc_op op, mc_str v);
 void shop_coupons_where_code_in(shop_coupons_query *q, const mc_str *v, size_t n, bool negate);
 void shop_coupons_order_by_code(shop_coupons_query *q, bool desc);
-/* percent_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* percent_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_percent_off(shop_coupons_query *q, mc_op op, int16_t v);
 void shop_coupons_where_percent_off_in(shop_coupons_query *q, const int16_t *v, size_t n, bool negate);
 void shop_coupons_where_percent_off_null(shop_coupons_query *q, bool is_null);
 void shop_coupons_order_by_percent_off(shop_coupons_query *q, bool desc);
-/* amount_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* amount_off op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_amount_off(shop_coupons_query *q, mc_op op, mc_numeric v);
 void shop_coupons_where_amount_off_in(shop_coupons_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_coupons_where_amount_off_null(shop_coupons_query *q, bool is_null);
 void shop_coupons_order_by_amount_off(shop_coupons_query *q, bool desc);
-/* valid_from op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* valid_from op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_valid_from(shop_coupons_query *q, mc_op op, mc_date v);
 void shop_coupons_where_valid_from_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate);
 void shop_coupons_order_by_valid_from(shop_coupons_query *q, bool desc);
-/* valid_until op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* valid_until op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_valid_until(shop_coupons_query *q, mc_op op, mc_date v);
 void shop_coupons_where_valid_until_in(shop_coupons_query *q, const mc_date *v, size_t n, bool negate);
 void shop_coupons_where_valid_until_null(shop_coupons_query *q, bool is_null);
 void shop_coupons_order_by_valid_until(shop_coupons_query *q, bool desc);
-/* max_uses op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* max_uses op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_max_uses(shop_coupons_query *q, mc_op op, int32_t v);
 void shop_coupons_where_max_uses_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
 void shop_coupons_where_max_uses_null(shop_coupons_query *q, bool is_null);
 void shop_coupons_order_by_max_uses(shop_coupons_query *q, bool desc);
-/* times_used op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* times_used op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_coupons_where_times_used(shop_coupons_query *q, mc_op op, int32_t v);
 void shop_coupons_where_times_used_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
 void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc);
@@ -1381,24 +1764,24 @@ void shop_carts_offset(shop_carts_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_carts_after(shop_carts_query *q, const shop_cart *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_carts_where_id(shop_carts_query *q, mc_op op, mc_uuid v);
 void shop_carts_where_id_in(shop_carts_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_carts_order_by_id(shop_carts_query *q, bool desc);
-/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_carts_where_customer_id(shop_carts_query *q, mc_op op, int64_t v);
 void shop_carts_where_customer_id_in(shop_carts_query *q, const int64_t *v, size_t n, bool negate);
 void shop_carts_order_by_customer_id(shop_carts_query *q, bool desc);
-/* items op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* items op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_carts_where_items(shop_carts_query *q, mc_op op, mc_json v);
 void shop_carts_where_items_in(shop_carts_query *q, const mc_json *v, size_t n, bool negate);
 void shop_carts_order_by_items(shop_carts_query *q, bool desc);
-/* coupon_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* coupon_code op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_carts_where_coupon_code(shop_carts_query *q, mc_op op, mc_str v);
 void shop_carts_where_coupon_code_in(shop_carts_query *q, const mc_str *v, size_t n, bool negate);
 void shop_carts_where_coupon_code_null(shop_carts_query *q, bool is_null);
 void shop_carts_order_by_coupon_code(shop_carts_query *q, bool desc);
-/* expires_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* expires_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_carts_where_expires_at(shop_carts_query *q, mc_op op, mc_timestamptz v);
 void shop_carts_where_expires_at_in(shop_carts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc);
@@ -1489,90 +1872,90 @@ void shop_orders_offset(shop_orders_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_orders_after(shop_orders_query *q, const shop_order *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_id(shop_orders_query *q, mc_op op, int64_t v);
 void shop_orders_where_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
 void shop_orders_order_by_id(shop_orders_query *q, bool desc);
-/* number op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* number op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_orders_where_number(shop_orders_query *q, mc_op op, mc_str v);
 void shop_orders_where_number_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
 void shop_orders_order_by_number(shop_orders_query *q, bool desc);
-/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_customer_id(shop_orders_query *q, mc_op op, int64_t v);
 void shop_orders_where_customer_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
 void shop_orders_order_by_customer_id(shop_orders_query *q, bool desc);
-/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_status(shop_orders_query *q, mc_op op, shop_order_status v);
 void shop_orders_where_status_in(shop_orders_query *q, const shop_order_status *v, size_t n, bool negate);
 void shop_orders_order_by_status(shop_orders_query *q, bool desc);
-/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_currency(shop_orders_query *q, mc_op op, shop_currency v);
 void shop_orders_where_currency_in(shop_orders_query *q, const shop_currency *v, size_t n, bool negate);
 void shop_orders_order_by_currency(shop_orders_query *q, bool desc);
-/* billing_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* billing_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_billing_address_id(shop_orders_query *q, mc_op op, int64_t v);
 void shop_orders_where_billing_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
 void shop_orders_where_billing_address_id_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_billing_address_id(shop_orders_query *q, bool desc);
-/* shipping_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* shipping_address_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_shipping_address_id(shop_orders_query *q, mc_op op, int64_t v);
 void shop_orders_where_shipping_address_id_in(shop_orders_query *q, const int64_t *v, size_t n, bool negate);
 void shop_orders_where_shipping_address_id_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_shipping_address_id(shop_orders_query *q, bool desc);
-/* placed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* placed_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_placed_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
 void shop_orders_where_placed_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_orders_order_by_placed_at(shop_orders_query *q, bool desc);
-/* subtotal op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* subtotal op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_subtotal(shop_orders_query *q, mc_op op, mc_numeric v);
 void shop_orders_where_subtotal_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_orders_order_by_subtotal(shop_orders_query *q, bool desc);
-/* shipping_fee op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* shipping_fee op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_shipping_fee(shop_orders_query *q, mc_op op, mc_numeric v);
 void shop_orders_where_shipping_fee_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_orders_order_by_shipping_fee(shop_orders_query *q, bool desc);
-/* tax_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* tax_rate op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_tax_rate(shop_orders_query *q, mc_op op, mc_numeric v);
 void shop_orders_where_tax_rate_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_orders_order_by_tax_rate(shop_orders_query *q, bool desc);
-/* total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_total(shop_orders_query *q, mc_op op, mc_numeric v);
 void shop_orders_where_total_in(shop_orders_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_orders_where_total_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_total(shop_orders_query *q, bool desc);
-/* promised_within op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* promised_within op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_promised_within(shop_orders_query *q, mc_op op, mc_interval v);
 void shop_orders_where_promised_within_in(shop_orders_query *q, const mc_interval *v, size_t n, bool negate);
 void shop_orders_order_by_promised_within(shop_orders_query *q, bool desc);
-/* expected_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* expected_on op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_expected_on(shop_orders_query *q, mc_op op, mc_date v);
 void shop_orders_where_expected_on_in(shop_orders_query *q, const mc_date *v, size_t n, bool negate);
 void shop_orders_where_expected_on_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_expected_on(shop_orders_query *q, bool desc);
-/* client_ip op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* client_ip op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_client_ip(shop_orders_query *q, mc_op op, mc_inet v);
 void shop_orders_where_client_ip_in(shop_orders_query *q, const mc_inet *v, size_t n, bool negate);
 void shop_orders_where_client_ip_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_client_ip(shop_orders_query *q, bool desc);
-/* notes op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* notes op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_orders_where_notes(shop_orders_query *q, mc_op op, mc_str v);
 void shop_orders_where_notes_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
 void shop_orders_where_notes_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_notes(shop_orders_query *q, bool desc);
-/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_created_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
 void shop_orders_where_created_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_orders_order_by_created_at(shop_orders_query *q, bool desc);
-/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_updated_at(shop_orders_query *q, mc_op op, mc_timestamptz v);
 void shop_orders_where_updated_at_in(shop_orders_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_orders_order_by_updated_at(shop_orders_query *q, bool desc);
-/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_orders_where_created_by(shop_orders_query *q, mc_op op, mc_str v);
 void shop_orders_where_created_by_in(shop_orders_query *q, const mc_str *v, size_t n, bool negate);
 void shop_orders_where_created_by_null(shop_orders_query *q, bool is_null);
 void shop_orders_order_by_created_by(shop_orders_query *q, bool desc);
-/* lock_version op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* lock_version op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_orders_where_lock_version(shop_orders_query *q, mc_op op, int32_t v);
 void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, size_t n, bool negate);
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc);
@@ -1633,31 +2016,31 @@ void shop_order_items_offset(shop_order_items_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_order_items_after(shop_order_items_query *q, const shop_order_item *last);
-/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_order_id(shop_order_items_query *q, mc_op op, int64_t v);
 void shop_order_items_where_order_id_in(shop_order_items_query *q, const int64_t *v, size_t n, bool negate);
 void shop_order_items_order_by_order_id(shop_order_items_query *q, bool desc);
-/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_line_no(shop_order_items_query *q, mc_op op, int16_t v);
 void shop_order_items_where_line_no_in(shop_order_items_query *q, const int16_t *v, size_t n, bool negate);
 void shop_order_items_order_by_line_no(shop_order_items_query *q, bool desc);
-/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_product_id(shop_order_items_query *q, mc_op op, mc_uuid v);
 void shop_order_items_where_product_id_in(shop_order_items_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_order_items_order_by_product_id(shop_order_items_query *q, bool desc);
-/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_quantity(shop_order_items_query *q, mc_op op, int32_t v);
 void shop_order_items_where_quantity_in(shop_order_items_query *q, const int32_t *v, size_t n, bool negate);
 void shop_order_items_order_by_quantity(shop_order_items_query *q, bool desc);
-/* unit_price op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* unit_price op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_unit_price(shop_order_items_query *q, mc_op op, mc_numeric v);
 void shop_order_items_where_unit_price_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_order_items_order_by_unit_price(shop_order_items_query *q, bool desc);
-/* discount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* discount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_discount(shop_order_items_query *q, mc_op op, mc_numeric v);
 void shop_order_items_where_discount_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_order_items_order_by_discount(shop_order_items_query *q, bool desc);
-/* line_total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* line_total op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_items_where_line_total(shop_order_items_query *q, mc_op op, mc_numeric v);
 void shop_order_items_where_line_total_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_order_items_where_line_total_null(shop_order_items_query *q, bool is_null);
@@ -1672,6 +2055,87 @@ mc_status shop_order_items_delete_where(mc_conn *c, const shop_order_items_query
  * what it points to are valid during the call only. each returning
  * non-zero stops the stream. */
 mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, int (*each)(void *ctx, const shop_order_item *row), void *ctx);
+
+/* ---- shipments ----
+ * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
+ * A call that returns rows sets *res to a new result owning them; free it
+ * with mc_result_free(*res). On failure *res and *out are NULL. */
+#define SHOP_SHIPMENTS_ID ((uint64_t)1 << 0)
+#define SHOP_SHIPMENTS_ORDER_ID ((uint64_t)1 << 1)
+#define SHOP_SHIPMENTS_CARRIER ((uint64_t)1 << 2)
+#define SHOP_SHIPMENTS_TRACKING_NUMBERS ((uint64_t)1 << 3)
+#define SHOP_SHIPMENTS_SHIPPED_AT ((uint64_t)1 << 4)
+#define SHOP_SHIPMENTS_LABEL_PDF ((uint64_t)1 << 5)
+
+/* Inserts in and returns the row as stored. A column with a default takes
+ * in's value only when its bit is in set; other columns always do. */
+mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out);
+/* Inserts in, or when a row with the same primary key exists, updates
+ * it: columns with a default keep their value unless their bit is in set. */
+mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out);
+/* Inserts in unless that key exists: then MC_OK with *res and *out NULL. */
+mc_status shop_shipments_insert_or_skip(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res,
+    shop_shipment **out);
+/* The row with this primary key, or MC_NOT_FOUND. */
+mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_shipment **out);
+/* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
+mc_status shop_shipments_delete(mc_conn *c, mc_uuid id);
+/* Writes the columns of in whose bits are in cols (0: all) to the row
+ * with in's primary key. Columns with 'on update' get their
+ * expression unless their bit is set. Returns the row as stored. */
+mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out);
+
+/* Queries on shipments: build one with the calls below (conditions combine
+ * with AND; _or / _and open a group that _end closes), run it with _list,
+ * _count, _update_where, _delete_where or _stream, free it with
+ * _query_free. Values are always sent as parameters. Misuse (an unclosed
+ * group, out of memory) is reported by the call that runs the query. */
+typedef struct shop_shipments_query shop_shipments_query;
+shop_shipments_query *shop_shipments_query_new(void);                   /* NULL when out of memory */
+void shop_shipments_query_free(shop_shipments_query *q);
+void shop_shipments_or(shop_shipments_query *q);
+void shop_shipments_and(shop_shipments_query *q);
+void shop_shipments_end(shop_shipments_query *q);
+void shop_shipments_limit(shop_shipments_query *q, int64_t n);
+void shop_shipments_offset(shop_shipments_query *q, int64_t n);
+/* Keyset pagination: the rows after last in the query's order (set the
+ * order first). */
+void shop_shipments_after(shop_shipments_query *q, const shop_shipment *last);
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_shipments_where_id(shop_shipments_query *q, mc_op op, mc_uuid v);
+void shop_shipments_where_id_in(shop_shipments_query *q, const mc_uuid *v, size_t n, bool negate);
+void shop_shipments_order_by_id(shop_shipments_query *q, bool desc);
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_shipments_where_order_id(shop_shipments_query *q, mc_op op, int64_t v);
+void shop_shipments_where_order_id_in(shop_shipments_query *q, const int64_t *v, size_t n, bool negate);
+void shop_shipments_order_by_order_id(shop_shipments_query *q, bool desc);
+/* carrier op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
+void shop_shipments_where_carrier(shop_shipments_query *q, mc_op op, mc_str v);
+void shop_shipments_where_carrier_in(shop_shipments_query *q, const mc_str *v, size_t n, bool negate);
+void shop_shipments_order_by_carrier(shop_shipments_query *q, bool desc);
+/* tracking_numbers op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE) */
+void shop_shipments_where_tracking_numbers(shop_shipments_query *q, mc_op op, mc_str_array v);
+void shop_shipments_order_by_tracking_numbers(shop_shipments_query *q, bool desc);
+/* shipped_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_shipments_where_shipped_at(shop_shipments_query *q, mc_op op, mc_timestamp v);
+void shop_shipments_where_shipped_at_in(shop_shipments_query *q, const mc_timestamp *v, size_t n, bool negate);
+void shop_shipments_where_shipped_at_null(shop_shipments_query *q, bool is_null);
+void shop_shipments_order_by_shipped_at(shop_shipments_query *q, bool desc);
+/* label_pdf op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
+void shop_shipments_where_label_pdf(shop_shipments_query *q, mc_op op, mc_bytes v);
+void shop_shipments_where_label_pdf_in(shop_shipments_query *q, const mc_bytes *v, size_t n, bool negate);
+void shop_shipments_where_label_pdf_null(shop_shipments_query *q, bool is_null);
+void shop_shipments_order_by_label_pdf(shop_shipments_query *q, bool desc);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
+mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_result **res, shop_shipment **rows, size_t *n);
+mc_status shop_shipments_count(mc_conn *c, const shop_shipments_query *q, int64_t *n);
+/* Writes the columns of in whose bits are in cols to every matching row. */
+mc_status shop_shipments_update_where(mc_conn *c, const shop_shipments_query *q, const shop_shipment *in, uint64_t cols, int64_t *n);
+mc_status shop_shipments_delete_where(mc_conn *c, const shop_shipments_query *q, int64_t *n);
+/* Calls each for every matching row, one row in memory at a time; row and
+ * what it points to are valid during the call only. each returning
+ * non-zero stops the stream. */
+mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, int (*each)(void *ctx, const shop_shipment *row), void *ctx);
 
 /* ---- shipment_items ----
  * Every call returns MC_OK or a failure kind (details: mc_last_error(c)).
@@ -1716,19 +2180,19 @@ void shop_shipment_items_offset(shop_shipment_items_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_shipment_items_after(shop_shipment_items_query *q, const shop_shipment_item *last);
-/* shipment_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* shipment_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_shipment_items_where_shipment_id(shop_shipment_items_query *q, mc_op op, mc_uuid v);
 void shop_shipment_items_where_shipment_id_in(shop_shipment_items_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_shipment_items_order_by_shipment_id(shop_shipment_items_query *q, bool desc);
-/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_shipment_items_where_order_id(shop_shipment_items_query *q, mc_op op, int64_t v);
 void shop_shipment_items_where_order_id_in(shop_shipment_items_query *q, const int64_t *v, size_t n, bool negate);
 void shop_shipment_items_order_by_order_id(shop_shipment_items_query *q, bool desc);
-/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* line_no op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_shipment_items_where_line_no(shop_shipment_items_query *q, mc_op op, int16_t v);
 void shop_shipment_items_where_line_no_in(shop_shipment_items_query *q, const int16_t *v, size_t n, bool negate);
 void shop_shipment_items_order_by_line_no(shop_shipment_items_query *q, bool desc);
-/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* quantity op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_shipment_items_where_quantity(shop_shipment_items_query *q, mc_op op, int32_t v);
 void shop_shipment_items_where_quantity_in(shop_shipment_items_query *q, const int32_t *v, size_t n, bool negate);
 void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool desc);
@@ -1802,55 +2266,55 @@ void shop_payments_offset(shop_payments_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_payments_after(shop_payments_query *q, const shop_payment *last);
-/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* created_by op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_payments_where_created_by(shop_payments_query *q, mc_op op, mc_str v);
 void shop_payments_where_created_by_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate);
 void shop_payments_order_by_created_by(shop_payments_query *q, bool desc);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_id(shop_payments_query *q, mc_op op, int64_t v);
 void shop_payments_where_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate);
 void shop_payments_order_by_id(shop_payments_query *q, bool desc);
-/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_order_id(shop_payments_query *q, mc_op op, int64_t v);
 void shop_payments_where_order_id_in(shop_payments_query *q, const int64_t *v, size_t n, bool negate);
 void shop_payments_order_by_order_id(shop_payments_query *q, bool desc);
-/* method op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* method op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_method(shop_payments_query *q, mc_op op, shop_payment_method v);
 void shop_payments_where_method_in(shop_payments_query *q, const shop_payment_method *v, size_t n, bool negate);
 void shop_payments_order_by_method(shop_payments_query *q, bool desc);
-/* amount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* amount op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_amount(shop_payments_query *q, mc_op op, mc_numeric v);
 void shop_payments_where_amount_in(shop_payments_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_payments_order_by_amount(shop_payments_query *q, bool desc);
-/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* currency op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_currency(shop_payments_query *q, mc_op op, shop_currency v);
 void shop_payments_where_currency_in(shop_payments_query *q, const shop_currency *v, size_t n, bool negate);
 void shop_payments_order_by_currency(shop_payments_query *q, bool desc);
-/* paid_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* paid_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_paid_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
 void shop_payments_where_paid_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_payments_where_paid_at_null(shop_payments_query *q, bool is_null);
 void shop_payments_order_by_paid_at(shop_payments_query *q, bool desc);
-/* provider_ref op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* provider_ref op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_payments_where_provider_ref(shop_payments_query *q, mc_op op, mc_str v);
 void shop_payments_where_provider_ref_in(shop_payments_query *q, const mc_str *v, size_t n, bool negate);
 void shop_payments_where_provider_ref_null(shop_payments_query *q, bool is_null);
 void shop_payments_order_by_provider_ref(shop_payments_query *q, bool desc);
-/* raw_response op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* raw_response op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_raw_response(shop_payments_query *q, mc_op op, mc_json v);
 void shop_payments_where_raw_response_in(shop_payments_query *q, const mc_json *v, size_t n, bool negate);
 void shop_payments_where_raw_response_null(shop_payments_query *q, bool is_null);
 void shop_payments_order_by_raw_response(shop_payments_query *q, bool desc);
-/* fraud_score op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* fraud_score op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_fraud_score(shop_payments_query *q, mc_op op, float v);
 void shop_payments_where_fraud_score_in(shop_payments_query *q, const float *v, size_t n, bool negate);
 void shop_payments_where_fraud_score_null(shop_payments_query *q, bool is_null);
 void shop_payments_order_by_fraud_score(shop_payments_query *q, bool desc);
-/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_created_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
 void shop_payments_where_created_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_payments_order_by_created_at(shop_payments_query *q, bool desc);
-/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_payments_where_updated_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
 void shop_payments_where_updated_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc);
@@ -1911,32 +2375,32 @@ void shop_order_events_offset(shop_order_events_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_order_events_after(shop_order_events_query *q, const shop_order_event *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_id(shop_order_events_query *q, mc_op op, int64_t v);
 void shop_order_events_where_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate);
 void shop_order_events_order_by_id(shop_order_events_query *q, bool desc);
-/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* order_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_order_id(shop_order_events_query *q, mc_op op, int64_t v);
 void shop_order_events_where_order_id_in(shop_order_events_query *q, const int64_t *v, size_t n, bool negate);
 void shop_order_events_order_by_order_id(shop_order_events_query *q, bool desc);
-/* from_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* from_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_from_status(shop_order_events_query *q, mc_op op, shop_order_status v);
 void shop_order_events_where_from_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate);
 void shop_order_events_where_from_status_null(shop_order_events_query *q, bool is_null);
 void shop_order_events_order_by_from_status(shop_order_events_query *q, bool desc);
-/* to_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* to_status op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_to_status(shop_order_events_query *q, mc_op op, shop_order_status v);
 void shop_order_events_where_to_status_in(shop_order_events_query *q, const shop_order_status *v, size_t n, bool negate);
 void shop_order_events_order_by_to_status(shop_order_events_query *q, bool desc);
-/* user op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* user op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_order_events_where_user(shop_order_events_query *q, mc_op op, mc_str v);
 void shop_order_events_where_user_in(shop_order_events_query *q, const mc_str *v, size_t n, bool negate);
 void shop_order_events_order_by_user(shop_order_events_query *q, bool desc);
-/* at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_at(shop_order_events_query *q, mc_op op, mc_timestamptz v);
 void shop_order_events_where_at_in(shop_order_events_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_order_events_order_by_at(shop_order_events_query *q, bool desc);
-/* details op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* details op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_order_events_where_details(shop_order_events_query *q, mc_op op, mc_json v);
 void shop_order_events_where_details_in(shop_order_events_query *q, const mc_json *v, size_t n, bool negate);
 void shop_order_events_where_details_null(shop_order_events_query *q, bool is_null);
@@ -2007,38 +2471,38 @@ void shop_reviews_offset(shop_reviews_query *q, int64_t n);
 /* Keyset pagination: the rows after last in the query's order (set the
  * order first). */
 void shop_reviews_after(shop_reviews_query *q, const shop_review *last);
-/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_id(shop_reviews_query *q, mc_op op, int64_t v);
 void shop_reviews_where_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate);
 void shop_reviews_order_by_id(shop_reviews_query *q, bool desc);
-/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* product_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_product_id(shop_reviews_query *q, mc_op op, mc_uuid v);
 void shop_reviews_where_product_id_in(shop_reviews_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_reviews_order_by_product_id(shop_reviews_query *q, bool desc);
-/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* customer_id op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_customer_id(shop_reviews_query *q, mc_op op, int64_t v);
 void shop_reviews_where_customer_id_in(shop_reviews_query *q, const int64_t *v, size_t n, bool negate);
 void shop_reviews_where_customer_id_null(shop_reviews_query *q, bool is_null);
 void shop_reviews_order_by_customer_id(shop_reviews_query *q, bool desc);
-/* stars op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* stars op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_stars(shop_reviews_query *q, mc_op op, int16_t v);
 void shop_reviews_where_stars_in(shop_reviews_query *q, const int16_t *v, size_t n, bool negate);
 void shop_reviews_order_by_stars(shop_reviews_query *q, bool desc);
-/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* title op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_reviews_where_title(shop_reviews_query *q, mc_op op, mc_str v);
 void shop_reviews_where_title_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate);
 void shop_reviews_where_title_null(shop_reviews_query *q, bool is_null);
 void shop_reviews_order_by_title(shop_reviews_query *q, bool desc);
-/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array: */
+/* body op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE); IN lists as one array */
 void shop_reviews_where_body(shop_reviews_query *q, mc_op op, mc_str v);
 void shop_reviews_where_body_in(shop_reviews_query *q, const mc_str *v, size_t n, bool negate);
 void shop_reviews_where_body_null(shop_reviews_query *q, bool is_null);
 void shop_reviews_order_by_body(shop_reviews_query *q, bool desc);
-/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* created_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_created_at(shop_reviews_query *q, mc_op op, mc_timestamptz v);
 void shop_reviews_where_created_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_reviews_order_by_created_at(shop_reviews_query *q, bool desc);
-/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array: */
+/* updated_at op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE); IN lists as one array */
 void shop_reviews_where_updated_at(shop_reviews_query *q, mc_op op, mc_timestamptz v);
 void shop_reviews_where_updated_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc);
