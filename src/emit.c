@@ -929,6 +929,71 @@ static tval *access_value(emitter *e, const m_table *t)
 	}
 	tv_setb(a, x, "soft_delete", t->soft_delete_at != NULL);
 
+	/* bulk: COPY for speed; INSERT ... SELECT FROM unnest(one array per
+	 * column) when the stored rows must come back (not for array columns:
+	 * unnest would flatten them) */
+	tval *copy_cols = tv_list(a), *many_cols = tv_list(a);
+	buf mnames, msel, munnest;
+	buf_init(&mnames);
+	buf_init(&msel);
+	buf_init(&munnest);
+	bool many_ok = true;
+	size_t copy_size = strlen(tn) + 32;
+	int mp = has_mask ? 1 : 0, ai = 0;
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (c->identity || c->generated_sql)
+			continue;
+		const char *cn = sql_ident(a, c->name);
+		const char *dflt = c->default_sql;
+		if (!dflt && is_serial(c))
+			dflt = arena_printf(a, "nextval(pg_get_serial_sequence(%s, %s))", sql_literal(a, tn),
+			                    sql_literal(a, c->name));
+		tval *d = tv_dict(a);
+		tv_sets(a, d, "index", arena_printf(a, "%zu", k));
+		tv_sets(a, d, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+		tv_setb(a, d, "has_default", dflt != NULL);
+		tv_sets(a, d, "null_flag", c->c_null);
+		tv_sets(a, d, "param", param_call(e, c, "&p", arena_printf(a, "rows[i].%s", c->c_name)));
+		tv_sets(a, d, "elem_param", param_call(e, c, "&el_", arena_printf(a, "rows[i].%s", c->c_name)));
+		tv_push(a, copy_cols, d);
+		tv_push(a, many_cols, d);
+		copy_size += strlen(cn) + 2;
+		if (c->type.array_dims)
+			many_ok = false;
+		ai++;
+		mp++;
+		buf_printf(&mnames, "%s%s", mnames.len ? ", " : "", cn);
+		if (dflt)
+			buf_printf(&msel, "%sCASE WHEN ($1::int8 & %llu) <> 0 THEN u.a%d ELSE %s END", msel.len ? ", " : "",
+			           (unsigned long long)1 << k, ai, dflt);
+		else
+			buf_printf(&msel, "%su.a%d", msel.len ? ", " : "", ai);
+		buf_printf(&munnest, "%s$%d::%s[]", munnest.len ? ", " : "", mp, cast_type(e, c));
+	}
+	tv_set(a, x, "copy_cols", copy_cols);
+	tv_sets(a, x, "copy_size", arena_printf(a, "%zu", copy_size));
+	tv_sets(a, x, "copy_prefix", c_string(e, arena_printf(a, "COPY %s (", tn)));
+	if (many_ok && ai > 0) {
+		buf alias;
+		buf_init(&alias);
+		for (int i = 1; i <= ai; i++)
+			buf_printf(&alias, "a%d, ", i);
+		tval *m = tv_dict(a);
+		tv_sets(a, m, "sql", c_string(e, arena_printf(a,
+		        "INSERT INTO %s AS mc_row (%s) SELECT %s FROM unnest(%s) WITH ORDINALITY AS u(%sord) ORDER BY u.ord "
+		        "RETURNING %s", tn, mnames.data, msel.data, munnest.data, alias.data, select_list)));
+		tv_sets(a, m, "nparams", arena_printf(a, "%d", mp));
+		tv_set(a, m, "cols", many_cols);
+		tv_set(a, x, "many", m);
+		buf_free(&alias);
+	} else {
+		tv_setb(a, x, "many", false);
+	}
+	buf_free(&mnames);
+	buf_free(&msel);
+	buf_free(&munnest);
+
 	/* the table descriptor and typed query builder */
 	tval *desc_cols = tv_list(a);
 	for (size_t k = 0; k < t->columns.n; k++) {

@@ -576,6 +576,74 @@ static void test_arrays_round_trip(void **state)
 	mc_result_free(res);
 }
 
+static void test_bulk_inserts(void **state)
+{
+	(void)state;
+	enum { N = 5000 };
+	access_sample *rows = calloc(N, sizeof *rows);
+	char (*texts)[32] = calloc(N, sizeof *texts);
+	for (int i = 0; i < N; i++) {
+		access_sample *r = &rows[i];
+		/* everything NULL but a few columns, with COPY's special characters */
+		r->i16_null = r->flag_null = r->f4_null = r->f8_null = r->num_null = r->vc_null = true;
+		r->ch_null = r->raw_null = r->uid_null = r->d_null = r->tm_null = r->ttz_null = true;
+		r->ts_null = r->tstz_null = r->span_null = r->js_null = r->jsb_null = r->addr_null = true;
+		r->m_null = r->other_null = true;
+		r->i32 = i;
+		r->i64_null = i % 3 == 0;
+		r->i64 = -i;
+		snprintf(texts[i], sizeof texts[i], "row\t%d\n\\N\\", i);
+		r->t = S(texts[i]);
+	}
+	int64_t count = 0, n = 0;
+	ok(access_samples_copy(conn, rows, N, 0, &count));
+	assert_int_equal(count, N);
+	access_samples_query *q = access_samples_query_new();
+	access_samples_where_t(q, MC_OP_LIKE, S("row\t%"));
+	ok(access_samples_count(conn, q, &n));
+	assert_int_equal(n, N);
+	access_samples_where_i64_null(q, true);
+	ok(access_samples_count(conn, q, &n));
+	assert_int_equal(n, (N + 2) / 3);
+	access_samples_query_free(q);
+	/* the text came back exactly: tab, newline, backslash-N are data */
+	q = access_samples_query_new();
+	access_samples_where_i32(q, MC_OP_EQ, 1234);
+	access_samples_where_t(q, MC_OP_LIKE, S("row%"));
+	mc_result *res;
+	access_sample *got;
+	size_t ng;
+	ok(access_samples_list(conn, q, &res, &got, &ng));
+	assert_int_equal(ng, 1);
+	assert_str(got[0].t, texts[1234]);
+	mc_result_free(res);
+	access_samples_query_free(q);
+
+	/* insert_many returns the stored rows, ids filled in, in order */
+	mc_result *r2;
+	access_sample *out;
+	ok(access_samples_insert_many(conn, rows, 100, 0, &r2, &out));
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(out[i].i32, i);
+		assert_true(out[i].id > 0);
+		if (i)
+			assert_true(out[i].id > out[i - 1].id);
+		assert_str(out[i].t, texts[i]);
+		assert_int_equal(out[i].i64_null, i % 3 == 0);
+	}
+	mc_result_free(r2);
+	/* a failing row fails the whole COPY, and nothing is written */
+	int64_t before;
+	ok(access_samples_count(conn, NULL, &before));
+	rows[10].m_null = false;
+	rows[10].m = (access_mood)9;
+	assert_int_equal(access_samples_copy(conn, rows, N, 0, &count), MC_INVALID);
+	ok(access_samples_count(conn, NULL, &n));
+	assert_int_equal(n, before);
+	free(texts);
+	free(rows);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -589,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_query_writes),
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_arrays_round_trip),
+		cmocka_unit_test(test_bulk_inserts),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }

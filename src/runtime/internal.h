@@ -34,6 +34,8 @@ struct mc_conn {
 	unsigned name_seq;      /* suffix for clashing statement names */
 
 	double opened_at;       /* mc__now() when connected: pool_recycle */
+
+	mc_status copy_failed;  /* a COPY row could not be sent: the COPY was aborted */
 };
 
 /* Monotonic seconds. */

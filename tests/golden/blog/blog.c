@@ -117,6 +117,31 @@ static inline mc_status blog_constraint_fetch_one(mc_conn *c, const mc_stmt *st,
     return MC_OK;
 }
 
+/* Decodes every row of pg (taken over) into an array in a new result. */
+static inline mc_status blog_constraint_all_rows(void *pg, size_t size, blog_constraint_decoder decode,
+                                                mc_result **res, void **rows, size_t *n)
+{
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        mc_status s = decode(r, (const PGresult *)pg, i, out + (size_t)i * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status blog_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -193,6 +218,179 @@ mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
     blog_users_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
+    return s;
+}
+
+mc_status blog_users_copy(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[8] = {
+        "id",
+        "email",
+        "name",
+        "status",
+        "created_at",
+        "updated_at",
+        "is_deleted",
+        "deleted_at",
+    };
+    char sql[110];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY users (");
+    if (set & BLOG_USERS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & BLOG_USERS_STATUS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & BLOG_USERS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & BLOG_USERS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (set & BLOG_USERS_IS_DELETED) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & BLOG_USERS_ID) {
+            mc_param_uuid(&p, &rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].email);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (set & BLOG_USERS_STATUS) {
+            blog_user_status_param(&p, rows[i].status);
+        }
+        if (set & BLOG_USERS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & BLOG_USERS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        if (set & BLOG_USERS_IS_DELETED) {
+            mc_param_bool(&p, rows[i].is_deleted);
+        }
+        if (1) {
+            if (rows[i].deleted_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamptz(&p, rows[i].deleted_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_users_insert_many(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, mc_result **res,
+    blog_user **out)
+{
+    static const mc_stmt st = { "blog_users_insert_many", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, u.a8 FROM unnest($2::uuid[], $3::varchar[], $4::text[], $5::user_status[], $6::timestamptz[], $7::timestamptz[], $8::boolean[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].email);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].name);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        blog_user_status_param(&el_, rows[i].status);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].created_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].updated_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_bool(&el_, rows[i].is_deleted);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].deleted_at_null)
+            mc_param_null(&el_);
+        else
+            mc_param_timestamptz(&el_, rows[i].deleted_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    s = blog_constraint_all_rows(pg, sizeof **out, blog_users_decode, res, &all, &got);
+    *out = (blog_user *)all;
     return s;
 }
 
@@ -592,32 +790,16 @@ void blog_users_order_by_deleted_at(blog_users_query *q, bool desc) { mc_query_o
 
 mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res, blog_user **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &blog_users_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    blog_user *out = r ? (blog_user *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = blog_users_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = blog_constraint_all_rows(pg, sizeof **rows, blog_users_decode, res, &out, n);
+    *rows = (blog_user *)out;
+    return s;
 }
 
 mc_status blog_users_count(mc_conn *c, const blog_users_query *q, int64_t *n)
@@ -773,6 +955,158 @@ mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_re
     blog_posts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
+    return s;
+}
+
+mc_status blog_posts_copy(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "id",
+        "author_id",
+        "title",
+        "body",
+        "views",
+        "created_at",
+        "updated_at",
+    };
+    char sql[96];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY posts (");
+    if (set & BLOG_POSTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & BLOG_POSTS_VIEWS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & BLOG_POSTS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (set & BLOG_POSTS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & BLOG_POSTS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].author_id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].title);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].body);
+        }
+        if (set & BLOG_POSTS_VIEWS) {
+            mc_param_int32(&p, rows[i].views);
+        }
+        if (set & BLOG_POSTS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & BLOG_POSTS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_posts_insert_many(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, mc_result **res,
+    blog_post **out)
+{
+    static const mc_stmt st = { "blog_posts_insert_many", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[], $8::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].author_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].title);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].body);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].views);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].created_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].updated_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    s = blog_constraint_all_rows(pg, sizeof **out, blog_posts_decode, res, &all, &got);
+    *out = (blog_post *)all;
     return s;
 }
 
@@ -1070,32 +1404,16 @@ void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc) { mc_query_o
 
 mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res, blog_post **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &blog_posts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    blog_post *out = r ? (blog_post *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = blog_posts_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = blog_constraint_all_rows(pg, sizeof **rows, blog_posts_decode, res, &out, n);
+    *rows = (blog_post *)out;
+    return s;
 }
 
 mc_status blog_posts_count(mc_conn *c, const blog_posts_query *q, int64_t *n)
@@ -1218,6 +1536,83 @@ mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_re
     blog_roles_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
+    return s;
+}
+
+mc_status blog_roles_copy(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[2] = {
+        "id",
+        "name",
+    };
+    char sql[47];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY roles (");
+    if (set & BLOG_ROLES_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & BLOG_ROLES_ID) {
+            mc_param_int32(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_roles_insert_many(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, mc_result **res,
+    blog_role **out)
+{
+    static const mc_stmt st = { "blog_roles_insert_many", "INSERT INTO roles AS mc_row (id, name) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, u.a2 FROM unnest($2::integer[], $3::text[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING id, name", 3 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].name);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    s = blog_constraint_all_rows(pg, sizeof **out, blog_roles_decode, res, &all, &got);
+    *out = (blog_role *)all;
     return s;
 }
 
@@ -1410,32 +1805,16 @@ void blog_roles_order_by_name(blog_roles_query *q, bool desc) { mc_query_order((
 
 mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res, blog_role **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &blog_roles_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    blog_role *out = r ? (blog_role *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = blog_roles_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = blog_constraint_all_rows(pg, sizeof **rows, blog_roles_decode, res, &out, n);
+    *rows = (blog_role *)out;
+    return s;
 }
 
 mc_status blog_roles_count(mc_conn *c, const blog_roles_query *q, int64_t *n)
@@ -1533,6 +1912,83 @@ mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t 
     blog_user_roles_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
+    return s;
+}
+
+mc_status blog_user_roles_copy(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[2] = {
+        "user_id",
+        "role_id",
+    };
+    char sql[60];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY user_roles (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_uuid(&p, &rows[i].user_id);
+        }
+        if (1) {
+            mc_param_int32(&p, rows[i].role_id);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_user_roles_insert_many(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, mc_result **res,
+    blog_user_role **out)
+{
+    static const mc_stmt st = { "blog_user_roles_insert_many", "INSERT INTO user_roles AS mc_row (user_id, role_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::integer[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING user_id, role_id", 2 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    (void)set;
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].user_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].role_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    s = blog_constraint_all_rows(pg, sizeof **out, blog_user_roles_decode, res, &all, &got);
+    *out = (blog_user_role *)all;
     return s;
 }
 
@@ -1673,32 +2129,16 @@ void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc) { mc_
 
 mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_result **res, blog_user_role **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &blog_user_roles_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    blog_user_role *out = r ? (blog_user_role *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = blog_user_roles_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = blog_constraint_all_rows(pg, sizeof **rows, blog_user_roles_decode, res, &out, n);
+    *rows = (blog_user_role *)out;
+    return s;
 }
 
 mc_status blog_user_roles_count(mc_conn *c, const blog_user_roles_query *q, int64_t *n)
@@ -1796,6 +2236,98 @@ mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set,
     blog_accounts_insert_params(&p, in, set);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
+    return s;
+}
+
+mc_status blog_accounts_copy(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[3] = {
+        "id",
+        "owner_id",
+        "balance",
+    };
+    char sql[63];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY accounts (");
+    if (set & BLOG_ACCOUNTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (set & BLOG_ACCOUNTS_BALANCE) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & BLOG_ACCOUNTS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].owner_id);
+        }
+        if (set & BLOG_ACCOUNTS_BALANCE) {
+            mc_param_str(&p, rows[i].balance);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_accounts_insert_many(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, mc_result **res,
+    blog_account **out)
+{
+    static const mc_stmt st = { "blog_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, owner_id, balance) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END FROM unnest($2::bigint[], $3::uuid[], $4::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, owner_id, balance", 4 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].owner_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].balance);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    s = blog_constraint_all_rows(pg, sizeof **out, blog_accounts_decode, res, &all, &got);
+    *out = (blog_account *)all;
     return s;
 }
 
@@ -1977,32 +2509,16 @@ void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc) { mc_quer
 
 mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result **res, blog_account **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &blog_accounts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    blog_account *out = r ? (blog_account *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = blog_accounts_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = blog_constraint_all_rows(pg, sizeof **rows, blog_accounts_decode, res, &out, n);
+    *rows = (blog_account *)out;
+    return s;
 }
 
 mc_status blog_accounts_count(mc_conn *c, const blog_accounts_query *q, int64_t *n)

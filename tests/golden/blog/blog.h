@@ -128,6 +128,13 @@ const char *blog_constraint_name(blog_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status blog_users_copy(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status blog_users_insert_many(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, mc_result **res,
+    blog_user **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out);
@@ -234,6 +241,13 @@ mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, int (*each)(v
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status blog_posts_copy(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status blog_posts_insert_many(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, mc_result **res,
+    blog_post **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status blog_posts_upsert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out);
@@ -314,6 +328,13 @@ mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, int (*each)(v
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status blog_roles_copy(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status blog_roles_insert_many(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, mc_result **res,
+    blog_role **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status blog_roles_upsert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out);
@@ -382,6 +403,13 @@ mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, int (*each)(v
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status blog_user_roles_copy(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status blog_user_roles_insert_many(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, mc_result **res,
+    blog_user_role **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status blog_user_roles_upsert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out);
@@ -439,6 +467,13 @@ mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, int
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status blog_accounts_copy(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status blog_accounts_insert_many(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, mc_result **res,
+    blog_account **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out);

@@ -122,6 +122,31 @@ static inline mc_status ledger_constraint_fetch_one(mc_conn *c, const mc_stmt *s
     return MC_OK;
 }
 
+/* Decodes every row of pg (taken over) into an array in a new result. */
+static inline mc_status ledger_constraint_all_rows(void *pg, size_t size, ledger_constraint_decoder decode,
+                                                mc_result **res, void **rows, size_t *n)
+{
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        mc_status s = decode(r, (const PGresult *)pg, i, out + (size_t)i * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status ledger_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -207,6 +232,200 @@ mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t 
     ledger_accounts_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
+    return s;
+}
+
+mc_status ledger_accounts_copy(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[9] = {
+        "id",
+        "parent_id",
+        "code",
+        "name",
+        "kind",
+        "currency",
+        "is_placeholder",
+        "opened_on",
+        "closed_at",
+    };
+    char sql[121];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY accounts (");
+    if (set & LEDGER_ACCOUNTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & LEDGER_ACCOUNTS_CURRENCY) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (set & LEDGER_ACCOUNTS_IS_PLACEHOLDER) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & LEDGER_ACCOUNTS_OPENED_ON) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & LEDGER_ACCOUNTS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            if (rows[i].parent_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int64(&p, rows[i].parent_id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].code);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (1) {
+            ledger_account_kind_param(&p, rows[i].kind);
+        }
+        if (set & LEDGER_ACCOUNTS_CURRENCY) {
+            mc_param_str(&p, rows[i].currency);
+        }
+        if (set & LEDGER_ACCOUNTS_IS_PLACEHOLDER) {
+            mc_param_bool(&p, rows[i].is_placeholder);
+        }
+        if (set & LEDGER_ACCOUNTS_OPENED_ON) {
+            mc_param_date(&p, rows[i].opened_on);
+        }
+        if (1) {
+            if (rows[i].closed_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamptz(&p, rows[i].closed_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_accounts_insert_many(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_account **out)
+{
+    static const mc_stmt st = { "ledger_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE current_date END, u.a9 FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::account_kind[], $7::bpchar[], $8::boolean[], $9::date[], $10::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].parent_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, rows[i].parent_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].name);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        ledger_account_kind_param(&el_, rows[i].kind);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_bool(&el_, rows[i].is_placeholder);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_date(&el_, rows[i].opened_on);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].closed_at_null)
+            mc_param_null(&el_);
+        else
+            mc_param_timestamptz(&el_, rows[i].closed_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    s = ledger_constraint_all_rows(pg, sizeof **out, ledger_accounts_decode, res, &all, &got);
+    *out = (ledger_account *)all;
     return s;
 }
 
@@ -578,32 +797,16 @@ void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { m
 
 mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_result **res, ledger_account **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &ledger_accounts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    ledger_account *out = r ? (ledger_account *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = ledger_accounts_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_accounts_decode, res, &out, n);
+    *rows = (ledger_account *)out;
+    return s;
 }
 
 mc_status ledger_accounts_count(mc_conn *c, const ledger_accounts_query *q, int64_t *n)
@@ -760,6 +963,141 @@ mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, u
     ledger_transactions_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
+    return s;
+}
+
+mc_status ledger_transactions_copy(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[6] = {
+        "id",
+        "posted_on",
+        "description",
+        "reference",
+        "reverses_id",
+        "posted_at",
+    };
+    char sql[103];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY transactions (");
+    if (set & LEDGER_TRANSACTIONS_POSTED_ON) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & LEDGER_TRANSACTIONS_POSTED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & LEDGER_TRANSACTIONS_POSTED_ON) {
+            mc_param_date(&p, rows[i].posted_on);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].description);
+        }
+        if (1) {
+            if (rows[i].reference_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].reference);
+        }
+        if (1) {
+            if (rows[i].reverses_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int64(&p, rows[i].reverses_id);
+        }
+        if (set & LEDGER_TRANSACTIONS_POSTED_AT) {
+            mc_param_timestamptz(&p, rows[i].posted_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_transactions_insert_many(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_transaction **out)
+{
+    static const mc_stmt st = { "ledger_transactions_insert_many", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) SELECT CASE WHEN ($1::int8 & 2) <> 0 THEN u.a1 ELSE current_date END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE now() END FROM unnest($2::date[], $3::text[], $4::varchar[], $5::bigint[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_date(&el_, rows[i].posted_on);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].description);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].reference_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].reference);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].reverses_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, rows[i].reverses_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].posted_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    s = ledger_constraint_all_rows(pg, sizeof **out, ledger_transactions_decode, res, &all, &got);
+    *out = (ledger_transaction *)all;
     return s;
 }
 
@@ -1044,32 +1382,16 @@ void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool d
 
 mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, mc_result **res, ledger_transaction **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &ledger_transactions_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    ledger_transaction *out = r ? (ledger_transaction *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = ledger_transactions_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_transactions_decode, res, &out, n);
+    *rows = (ledger_transaction *)out;
+    return s;
 }
 
 mc_status ledger_transactions_count(mc_conn *c, const ledger_transactions_query *q, int64_t *n)
@@ -1214,6 +1536,164 @@ mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set
     ledger_entries_insert_params(&p, in, set);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
+    return s;
+}
+
+mc_status ledger_entries_copy(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "transaction_id",
+        "line_no",
+        "account_id",
+        "currency",
+        "debit",
+        "credit",
+        "memo",
+    };
+    char sql[107];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY entries (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & LEDGER_ENTRIES_DEBIT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & LEDGER_ENTRIES_CREDIT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_int64(&p, rows[i].transaction_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].line_no);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].account_id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].currency);
+        }
+        if (set & LEDGER_ENTRIES_DEBIT) {
+            mc_param_str(&p, rows[i].debit);
+        }
+        if (set & LEDGER_ENTRIES_CREDIT) {
+            mc_param_str(&p, rows[i].credit);
+        }
+        if (1) {
+            if (rows[i].memo_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].memo);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_entries_insert_many(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_entry **out)
+{
+    static const mc_stmt st = { "ledger_entries_insert_many", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) SELECT u.a1, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END, u.a7 FROM unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::bpchar[], $6::numeric[], $7::numeric[], $8::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].transaction_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].line_no);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].account_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].debit);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].credit);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].memo_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].memo);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    s = ledger_constraint_all_rows(pg, sizeof **out, ledger_entries_decode, res, &all, &got);
+    *out = (ledger_entry *)all;
     return s;
 }
 
@@ -1521,32 +2001,16 @@ void ledger_entries_order_by_memo(ledger_entries_query *q, bool desc) { mc_query
 
 mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_result **res, ledger_entry **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &ledger_entries_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    ledger_entry *out = r ? (ledger_entry *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = ledger_entries_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_entries_decode, res, &out, n);
+    *rows = (ledger_entry *)out;
+    return s;
 }
 
 mc_status ledger_entries_count(mc_conn *c, const ledger_entries_query *q, int64_t *n)

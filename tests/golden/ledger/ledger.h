@@ -143,6 +143,13 @@ const char *ledger_constraint_name(ledger_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status ledger_accounts_copy(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status ledger_accounts_insert_many(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_account **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out);
@@ -237,6 +244,13 @@ mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, int
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status ledger_transactions_copy(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status ledger_transactions_insert_many(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_transaction **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out);
@@ -320,6 +334,13 @@ mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status ledger_entries_copy(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status ledger_entries_insert_many(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, mc_result **res,
+    ledger_entry **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out);

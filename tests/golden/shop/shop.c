@@ -277,6 +277,31 @@ static inline mc_status shop_constraint_fetch_one(mc_conn *c, const mc_stmt *st,
     return MC_OK;
 }
 
+/* Decodes every row of pg (taken over) into an array in a new result. */
+static inline mc_status shop_constraint_all_rows(void *pg, size_t size, shop_constraint_decoder decode,
+                                                mc_result **res, void **rows, size_t *n)
+{
+    int count = PQntuples((PGresult *)pg);
+    mc_result *r = mc_result_new();
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        mc_status s = decode(r, (const PGresult *)pg, i, out + (size_t)i * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            return s;
+        }
+    }
+    *res = r;
+    *rows = out;
+    *n = (size_t)count;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status shop_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -332,6 +357,113 @@ mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set
     shop_countries_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
+    return s;
+}
+
+mc_status shop_countries_copy(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[4] = {
+        "code",
+        "name",
+        "currency",
+        "vat_rate",
+    };
+    char sql[73];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY countries (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_COUNTRIES_VAT_RATE) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_str(&p, rows[i].code);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (1) {
+            shop_currency_param(&p, rows[i].currency);
+        }
+        if (set & SHOP_COUNTRIES_VAT_RATE) {
+            mc_param_str(&p, rows[i].vat_rate);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_countries_insert_many(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, mc_result **res,
+    shop_country **out)
+{
+    static const mc_stmt st = { "shop_countries_insert_many", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END FROM unnest($2::bpchar[], $3::text[], $4::currency[], $5::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].name);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_currency_param(&el_, rows[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].vat_rate);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_countries_decode, res, &all, &got);
+    *out = (shop_country *)all;
     return s;
 }
 
@@ -582,32 +714,16 @@ void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc) { mc_q
 
 mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_result **res, shop_country **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_countries_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_country *out = r ? (shop_country *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_countries_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_countries_decode, res, &out, n);
+    *rows = (shop_country *)out;
+    return s;
 }
 
 mc_status shop_countries_count(mc_conn *c, const shop_countries_query *q, int64_t *n)
@@ -781,6 +897,163 @@ mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t se
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
     *out = (shop_customer *)row;
     return s;
+}
+
+mc_status shop_customers_copy(mc_conn *c, const shop_customer *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[14] = {
+        "id",
+        "email",
+        "\"displayName\"",
+        "password_hash",
+        "birth_date",
+        "marketing_opt_in",
+        "last_login_ip",
+        "notify_on",
+        "preferences",
+        "lock_version",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "deleted_at",
+    };
+    char sql[209];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY customers (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_CUSTOMERS_MARKETING_OPT_IN) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & SHOP_CUSTOMERS_NOTIFY_ON) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (set & SHOP_CUSTOMERS_PREFERENCES) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    if (set & SHOP_CUSTOMERS_LOCK_VERSION) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[9]);
+    }
+    if (set & SHOP_CUSTOMERS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[10]);
+    }
+    if (set & SHOP_CUSTOMERS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[11]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[12]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[13]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_str(&p, rows[i].email);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].displayName);
+        }
+        if (1) {
+            mc_param_bytes(&p, rows[i].password_hash);
+        }
+        if (1) {
+            if (rows[i].birth_date_null)
+                mc_param_null(&p);
+            else
+                mc_param_date(&p, rows[i].birth_date);
+        }
+        if (set & SHOP_CUSTOMERS_MARKETING_OPT_IN) {
+            mc_param_bool(&p, rows[i].marketing_opt_in);
+        }
+        if (1) {
+            if (rows[i].last_login_ip_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].last_login_ip);
+        }
+        if (set & SHOP_CUSTOMERS_NOTIFY_ON) {
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < rows[i].notify_on.n; i_++) { if (rows[i].notify_on.nulls && rows[i].notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, rows[i].notify_on.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+        }
+        if (set & SHOP_CUSTOMERS_PREFERENCES) {
+            mc_param_str(&p, rows[i].preferences);
+        }
+        if (set & SHOP_CUSTOMERS_LOCK_VERSION) {
+            mc_param_int32(&p, rows[i].lock_version);
+        }
+        if (set & SHOP_CUSTOMERS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & SHOP_CUSTOMERS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        if (1) {
+            if (rows[i].created_by_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].created_by);
+        }
+        if (1) {
+            if (rows[i].deleted_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamptz(&p, rows[i].deleted_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
 mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out)
@@ -1326,32 +1599,16 @@ void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc
 
 mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_result **res, shop_customer **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_customer *out = r ? (shop_customer *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_customers_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_customers_decode, res, &out, n);
+    *rows = (shop_customer *)out;
+    return s;
 }
 
 mc_status shop_customers_count(mc_conn *c, const shop_customers_query *q, int64_t *n)
@@ -1552,6 +1809,194 @@ mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set
     shop_addresses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
+    return s;
+}
+
+mc_status shop_addresses_copy(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[9] = {
+        "id",
+        "customer_id",
+        "label",
+        "line1",
+        "line2",
+        "city",
+        "postal_code",
+        "country_code",
+        "is_default",
+    };
+    char sql[124];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY addresses (");
+    if (set & SHOP_ADDRESSES_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (set & SHOP_ADDRESSES_LABEL) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (set & SHOP_ADDRESSES_IS_DEFAULT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_ADDRESSES_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].customer_id);
+        }
+        if (set & SHOP_ADDRESSES_LABEL) {
+            mc_param_str(&p, rows[i].label);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].line1);
+        }
+        if (1) {
+            if (rows[i].line2_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].line2);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].city);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].postal_code);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].country_code);
+        }
+        if (set & SHOP_ADDRESSES_IS_DEFAULT) {
+            mc_param_bool(&p, rows[i].is_default);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_addresses_insert_many(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, mc_result **res,
+    shop_address **out)
+{
+    static const mc_stmt st = { "shop_addresses_insert_many", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 'home' END, u.a4, u.a5, u.a6, u.a7, u.a8, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE false END FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::text[], $7::text[], $8::varchar[], $9::bpchar[], $10::boolean[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].label);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].line1);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].line2_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].line2);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].city);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].postal_code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].country_code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_bool(&el_, rows[i].is_default);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_addresses_decode, res, &all, &got);
+    *out = (shop_address *)all;
     return s;
 }
 
@@ -1915,32 +2360,16 @@ void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc) { mc
 
 mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_result **res, shop_address **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_addresses_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_address *out = r ? (shop_address *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_addresses_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_addresses_decode, res, &out, n);
+    *rows = (shop_address *)out;
+    return s;
 }
 
 mc_status shop_addresses_count(mc_conn *c, const shop_addresses_query *q, int64_t *n)
@@ -2091,6 +2520,90 @@ mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t s
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
     return s;
+}
+
+mc_status shop_categories_copy(mc_conn *c, const shop_category *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[6] = {
+        "id",
+        "parent_id",
+        "slug",
+        "name",
+        "\"order\"",
+        "path",
+    };
+    char sql[84];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY categories (");
+    if (set & SHOP_CATEGORIES_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_CATEGORIES_ORDER) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_CATEGORIES_PATH) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_CATEGORIES_ID) {
+            mc_param_int32(&p, rows[i].id);
+        }
+        if (1) {
+            if (rows[i].parent_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int32(&p, rows[i].parent_id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].slug);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (set & SHOP_CATEGORIES_ORDER) {
+            mc_param_int16(&p, rows[i].order);
+        }
+        if (set & SHOP_CATEGORIES_PATH) {
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < rows[i].path.n; i_++) { if (rows[i].path.nulls && rows[i].path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, rows[i].path.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
 mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
@@ -2392,32 +2905,16 @@ void shop_categories_order_by_path(shop_categories_query *q, bool desc) { mc_que
 
 mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_result **res, shop_category **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_categories_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_category *out = r ? (shop_category *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_categories_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_categories_decode, res, &out, n);
+    *rows = (shop_category *)out;
+    return s;
 }
 
 mc_status shop_categories_count(mc_conn *c, const shop_categories_query *q, int64_t *n)
@@ -2534,6 +3031,83 @@ mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t
     shop_tax_classes_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
+    return s;
+}
+
+mc_status shop_tax_classes_copy(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[2] = {
+        "code",
+        "rate",
+    };
+    char sql[55];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY tax_classes (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_str(&p, rows[i].code);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].rate);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tax_classes_insert_many(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, mc_result **res,
+    shop_tax_class **out)
+{
+    static const mc_stmt st = { "shop_tax_classes_insert_many", "INSERT INTO tax_classes AS mc_row (code, rate) SELECT u.a1, u.a2 FROM unnest($1::varchar[], $2::numeric[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING code, rate", 2 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    (void)set;
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].rate);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_tax_classes_decode, res, &all, &got);
+    *out = (shop_tax_class *)all;
     return s;
 }
 
@@ -2686,32 +3260,16 @@ void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc) { mc_q
 
 mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_result **res, shop_tax_class **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_tax_classes_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_tax_class *out = r ? (shop_tax_class *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_tax_classes_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_tax_classes_decode, res, &out, n);
+    *rows = (shop_tax_class *)out;
+    return s;
 }
 
 mc_status shop_tax_classes_count(mc_conn *c, const shop_tax_classes_query *q, int64_t *n)
@@ -2910,6 +3468,208 @@ mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set,
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
     return s;
+}
+
+mc_status shop_products_copy(mc_conn *c, const shop_product *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[18] = {
+        "id",
+        "sku",
+        "name",
+        "description",
+        "category_id",
+        "tax_class",
+        "price",
+        "currency",
+        "weight_kg",
+        "rating",
+        "dimensions_cm",
+        "attributes",
+        "image",
+        "search",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "deleted_at",
+    };
+    char sql[210];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY products (");
+    if (set & SHOP_PRODUCTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_PRODUCTS_DESCRIPTION) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_PRODUCTS_TAX_CLASS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & SHOP_PRODUCTS_CURRENCY) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[9]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[10]);
+    }
+    if (set & SHOP_PRODUCTS_ATTRIBUTES) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[11]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[12]);
+    }
+    if (set & SHOP_PRODUCTS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[14]);
+    }
+    if (set & SHOP_PRODUCTS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[15]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[16]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[17]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_PRODUCTS_ID) {
+            mc_param_uuid(&p, &rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].sku);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (set & SHOP_PRODUCTS_DESCRIPTION) {
+            mc_param_str(&p, rows[i].description);
+        }
+        if (1) {
+            if (rows[i].category_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int32(&p, rows[i].category_id);
+        }
+        if (set & SHOP_PRODUCTS_TAX_CLASS) {
+            mc_param_str(&p, rows[i].tax_class);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].price);
+        }
+        if (set & SHOP_PRODUCTS_CURRENCY) {
+            shop_currency_param(&p, rows[i].currency);
+        }
+        if (1) {
+            if (rows[i].weight_kg_null)
+                mc_param_null(&p);
+            else
+                mc_param_float(&p, rows[i].weight_kg);
+        }
+        if (1) {
+            if (rows[i].rating_null)
+                mc_param_null(&p);
+            else
+                mc_param_double(&p, rows[i].rating);
+        }
+        if (1) {
+            if (rows[i].dimensions_cm_null)
+                mc_param_null(&p);
+            else
+                { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < rows[i].dimensions_cm.n; i_++) { if (rows[i].dimensions_cm.nulls && rows[i].dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, rows[i].dimensions_cm.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+        }
+        if (set & SHOP_PRODUCTS_ATTRIBUTES) {
+            mc_param_str(&p, rows[i].attributes);
+        }
+        if (1) {
+            if (rows[i].image_null)
+                mc_param_null(&p);
+            else
+                mc_param_bytes(&p, rows[i].image);
+        }
+        if (set & SHOP_PRODUCTS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & SHOP_PRODUCTS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        if (1) {
+            if (rows[i].created_by_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].created_by);
+        }
+        if (1) {
+            if (rows[i].deleted_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamptz(&p, rows[i].deleted_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
 mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
@@ -3635,32 +4395,16 @@ void shop_products_order_by_deleted_at(shop_products_query *q, bool desc) { mc_q
 
 mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result **res, shop_product **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_products_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_product *out = r ? (shop_product *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_products_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_products_decode, res, &out, n);
+    *rows = (shop_product *)out;
+    return s;
 }
 
 mc_status shop_products_count(mc_conn *c, const shop_products_query *q, int64_t *n)
@@ -3853,6 +4597,83 @@ mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *i
     return s;
 }
 
+mc_status shop_related_products_copy(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[2] = {
+        "product_id",
+        "related_id",
+    };
+    char sql[72];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY related_products (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_uuid(&p, &rows[i].product_id);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].related_id);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_related_products_insert_many(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, mc_result **res,
+    shop_related_product **out)
+{
+    static const mc_stmt st = { "shop_related_products_insert_many", "INSERT INTO related_products AS mc_row (product_id, related_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, related_id", 2 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    (void)set;
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].related_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_related_products_decode, res, &all, &got);
+    *out = (shop_related_product *)all;
+    return s;
+}
+
 mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out)
 {
     static const mc_stmt st = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2 };
@@ -3990,32 +4811,16 @@ void shop_related_products_order_by_related_id(shop_related_products_query *q, b
 
 mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, mc_result **res, shop_related_product **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_related_products_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_related_product *out = r ? (shop_related_product *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_related_products_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_related_products_decode, res, &out, n);
+    *rows = (shop_related_product *)out;
+    return s;
 }
 
 mc_status shop_related_products_count(mc_conn *c, const shop_related_products_query *q, int64_t *n)
@@ -4113,6 +4918,98 @@ mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
     shop_tags_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
+    return s;
+}
+
+mc_status shop_tags_copy(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[3] = {
+        "id",
+        "label",
+        "color",
+    };
+    char sql[54];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY tags (");
+    if (set & SHOP_TAGS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (set & SHOP_TAGS_COLOR) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_TAGS_ID) {
+            mc_param_int16(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].label);
+        }
+        if (set & SHOP_TAGS_COLOR) {
+            mc_param_str(&p, rows[i].color);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tags_insert_many(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, mc_result **res,
+    shop_tag **out)
+{
+    static const mc_stmt st = { "shop_tags_insert_many", "INSERT INTO tags AS mc_row (id, label, color) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '#888888' END FROM unnest($2::smallint[], $3::varchar[], $4::bpchar[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, label, color", 4 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].label);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].color);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_tags_decode, res, &all, &got);
+    *out = (shop_tag *)all;
     return s;
 }
 
@@ -4294,32 +5191,16 @@ void shop_tags_order_by_color(shop_tags_query *q, bool desc) { mc_query_order((m
 
 mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, shop_tag **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_tags_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_tag *out = r ? (shop_tag *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_tags_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_tags_decode, res, &out, n);
+    *rows = (shop_tag *)out;
+    return s;
 }
 
 mc_status shop_tags_count(mc_conn *c, const shop_tags_query *q, int64_t *n)
@@ -4421,6 +5302,83 @@ mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint6
     shop_product_tags_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
+    return s;
+}
+
+mc_status shop_product_tags_copy(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[2] = {
+        "product_id",
+        "tag_id",
+    };
+    char sql[64];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY product_tags (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_uuid(&p, &rows[i].product_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].tag_id);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_product_tags_insert_many(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, mc_result **res,
+    shop_product_tag **out)
+{
+    static const mc_stmt st = { "shop_product_tags_insert_many", "INSERT INTO product_tags AS mc_row (product_id, tag_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::smallint[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, tag_id", 2 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    (void)set;
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].tag_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_product_tags_decode, res, &all, &got);
+    *out = (shop_product_tag *)all;
     return s;
 }
 
@@ -4561,32 +5519,16 @@ void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc) { 
 
 mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, mc_result **res, shop_product_tag **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_product_tags_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_product_tag *out = r ? (shop_product_tag *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_product_tags_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_product_tags_decode, res, &out, n);
+    *rows = (shop_product_tag *)out;
+    return s;
 }
 
 mc_status shop_product_tags_count(mc_conn *c, const shop_product_tags_query *q, int64_t *n)
@@ -4704,6 +5646,150 @@ mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t 
     shop_warehouses_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
+    return s;
+}
+
+mc_status shop_warehouses_copy(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "id",
+        "code",
+        "name",
+        "country_code",
+        "opens_at",
+        "closes_at",
+        "location",
+    };
+    char sql[99];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY warehouses (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_WAREHOUSES_OPENS_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_WAREHOUSES_CLOSES_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_str(&p, rows[i].code);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].name);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].country_code);
+        }
+        if (set & SHOP_WAREHOUSES_OPENS_AT) {
+            mc_param_time(&p, rows[i].opens_at);
+        }
+        if (set & SHOP_WAREHOUSES_CLOSES_AT) {
+            mc_param_time(&p, rows[i].closes_at);
+        }
+        if (1) {
+            if (rows[i].location_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].location);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_warehouses_insert_many(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, mc_result **res,
+    shop_warehouse **out)
+{
+    static const mc_stmt st = { "shop_warehouses_insert_many", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE '18:00' END, u.a6 FROM unnest($2::bpchar[], $3::text[], $4::bpchar[], $5::time[], $6::time[], $7::point[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].name);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].country_code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_time(&el_, rows[i].opens_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_time(&el_, rows[i].closes_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].location_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].location);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_warehouses_decode, res, &all, &got);
+    *out = (shop_warehouse *)all;
     return s;
 }
 
@@ -5049,32 +6135,16 @@ void shop_warehouses_order_by_location(shop_warehouses_query *q, bool desc) { mc
 
 mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_result **res, shop_warehouse **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_warehouses_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_warehouse *out = r ? (shop_warehouse *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_warehouses_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_warehouses_decode, res, &out, n);
+    *rows = (shop_warehouse *)out;
+    return s;
 }
 
 mc_status shop_warehouses_count(mc_conn *c, const shop_warehouses_query *q, int64_t *n)
@@ -5225,6 +6295,170 @@ mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t s
     shop_inventory_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
+    return s;
+}
+
+mc_status shop_inventory_copy(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "product_id",
+        "warehouse_id",
+        "on_hand",
+        "reserved",
+        "reorder_level",
+        "counted_at",
+        "revision",
+    };
+    char sql[123];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY inventory (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (set & SHOP_INVENTORY_ON_HAND) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_INVENTORY_RESERVED) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (set & SHOP_INVENTORY_REVISION) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_uuid(&p, &rows[i].product_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].warehouse_id);
+        }
+        if (set & SHOP_INVENTORY_ON_HAND) {
+            mc_param_int32(&p, rows[i].on_hand);
+        }
+        if (set & SHOP_INVENTORY_RESERVED) {
+            mc_param_int32(&p, rows[i].reserved);
+        }
+        if (1) {
+            if (rows[i].reorder_level_null)
+                mc_param_null(&p);
+            else
+                mc_param_int32(&p, rows[i].reorder_level);
+        }
+        if (1) {
+            if (rows[i].counted_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamp(&p, rows[i].counted_at);
+        }
+        if (set & SHOP_INVENTORY_REVISION) {
+            mc_param_int64(&p, rows[i].revision);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_inventory_insert_many(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, mc_result **res,
+    shop_inventory **out)
+{
+    static const mc_stmt st = { "shop_inventory_insert_many", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT u.a1, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE 0 END FROM unnest($2::uuid[], $3::smallint[], $4::integer[], $5::integer[], $6::integer[], $7::timestamp[], $8::bigint[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].warehouse_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].on_hand);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].reserved);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].reorder_level_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int32(&el_, rows[i].reorder_level);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].counted_at_null)
+            mc_param_null(&el_);
+        else
+            mc_param_timestamp(&el_, rows[i].counted_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].revision);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_inventory_decode, res, &all, &got);
+    *out = (shop_inventory *)all;
     return s;
 }
 
@@ -5548,32 +6782,16 @@ void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc) { mc_q
 
 mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_result **res, shop_inventory **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_inventory_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_inventory *out = r ? (shop_inventory *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_inventory_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_inventory_decode, res, &out, n);
+    *rows = (shop_inventory *)out;
+    return s;
 }
 
 mc_status shop_inventory_count(mc_conn *c, const shop_inventory_query *q, int64_t *n)
@@ -5713,6 +6931,149 @@ mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, u
     shop_StockMovements_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
+    return s;
+}
+
+mc_status shop_StockMovements_copy(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[6] = {
+        "id",
+        "\"productId\"",
+        "\"warehouseId\"",
+        "delta",
+        "\"movedAt\"",
+        "reason",
+    };
+    char sql[106];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY \"StockMovements\" (");
+    if (set & SHOP_STOCKMOVEMENTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_STOCKMOVEMENTS_MOVEDAT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_STOCKMOVEMENTS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].productId);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].warehouseId);
+        }
+        if (1) {
+            mc_param_int32(&p, rows[i].delta);
+        }
+        if (set & SHOP_STOCKMOVEMENTS_MOVEDAT) {
+            mc_param_timestamp(&p, rows[i].movedAt);
+        }
+        if (1) {
+            if (rows[i].reason_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].reason);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_StockMovements_insert_many(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, mc_result **res,
+    shop_StockMovement **out)
+{
+    static const mc_stmt st = { "shop_StockMovements_insert_many", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE localtimestamp END, u.a6 FROM unnest($2::bigint[], $3::uuid[], $4::smallint[], $5::integer[], $6::timestamp[], $7::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].productId);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].warehouseId);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].delta);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamp(&el_, rows[i].movedAt);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].reason_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].reason);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_StockMovements_decode, res, &all, &got);
+    *out = (shop_StockMovement *)all;
     return s;
 }
 
@@ -5989,32 +7350,16 @@ void shop_StockMovements_order_by_reason(shop_StockMovements_query *q, bool desc
 
 mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, mc_result **res, shop_StockMovement **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_StockMovements_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_StockMovement *out = r ? (shop_StockMovement *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_StockMovements_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_StockMovements_decode, res, &out, n);
+    *rows = (shop_StockMovement *)out;
+    return s;
 }
 
 mc_status shop_StockMovements_count(mc_conn *c, const shop_StockMovements_query *q, int64_t *n)
@@ -6175,6 +7520,197 @@ mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, m
     shop_coupons_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
+    return s;
+}
+
+mc_status shop_coupons_copy(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[8] = {
+        "id",
+        "code",
+        "percent_off",
+        "amount_off",
+        "valid_from",
+        "valid_until",
+        "max_uses",
+        "times_used",
+    };
+    char sql[121];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY coupons (");
+    if (set & SHOP_COUPONS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_COUPONS_VALID_FROM) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & SHOP_COUPONS_TIMES_USED) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_COUPONS_ID) {
+            mc_param_int32(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].code);
+        }
+        if (1) {
+            if (rows[i].percent_off_null)
+                mc_param_null(&p);
+            else
+                mc_param_int16(&p, rows[i].percent_off);
+        }
+        if (1) {
+            if (rows[i].amount_off_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].amount_off);
+        }
+        if (set & SHOP_COUPONS_VALID_FROM) {
+            mc_param_date(&p, rows[i].valid_from);
+        }
+        if (1) {
+            if (rows[i].valid_until_null)
+                mc_param_null(&p);
+            else
+                mc_param_date(&p, rows[i].valid_until);
+        }
+        if (1) {
+            if (rows[i].max_uses_null)
+                mc_param_null(&p);
+            else
+                mc_param_int32(&p, rows[i].max_uses);
+        }
+        if (set & SHOP_COUPONS_TIMES_USED) {
+            mc_param_int32(&p, rows[i].times_used);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_coupons_insert_many(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, mc_result **res,
+    shop_coupon **out)
+{
+    static const mc_stmt st = { "shop_coupons_insert_many", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE current_date END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE 0 END FROM unnest($2::integer[], $3::citext[], $4::smallint[], $5::numeric[], $6::date[], $7::date[], $8::integer[], $9::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].percent_off_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int16(&el_, rows[i].percent_off);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].amount_off_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].amount_off);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_date(&el_, rows[i].valid_from);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].valid_until_null)
+            mc_param_null(&el_);
+        else
+            mc_param_date(&el_, rows[i].valid_until);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].max_uses_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int32(&el_, rows[i].max_uses);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].times_used);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_coupons_decode, res, &all, &got);
+    *out = (shop_coupon *)all;
     return s;
 }
 
@@ -6573,32 +8109,16 @@ void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc) { mc_que
 
 mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result **res, shop_coupon **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_coupons_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_coupon *out = r ? (shop_coupon *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_coupons_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_coupons_decode, res, &out, n);
+    *rows = (shop_coupon *)out;
+    return s;
 }
 
 mc_status shop_coupons_count(mc_conn *c, const shop_coupons_query *q, int64_t *n)
@@ -6749,6 +8269,134 @@ mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_re
     shop_carts_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
+    return s;
+}
+
+mc_status shop_carts_copy(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[5] = {
+        "id",
+        "customer_id",
+        "items",
+        "coupon_code",
+        "expires_at",
+    };
+    char sql[86];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY carts (");
+    if (set & SHOP_CARTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (set & SHOP_CARTS_ITEMS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_CARTS_EXPIRES_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_CARTS_ID) {
+            mc_param_uuid(&p, &rows[i].id);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].customer_id);
+        }
+        if (set & SHOP_CARTS_ITEMS) {
+            mc_param_str(&p, rows[i].items);
+        }
+        if (1) {
+            if (rows[i].coupon_code_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].coupon_code);
+        }
+        if (set & SHOP_CARTS_EXPIRES_AT) {
+            mc_param_timestamptz(&p, rows[i].expires_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_carts_insert_many(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, mc_result **res,
+    shop_cart **out)
+{
+    static const mc_stmt st = { "shop_carts_insert_many", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '[]' END, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() + interval '30 days' END FROM unnest($2::uuid[], $3::bigint[], $4::jsonb[], $5::citext[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].items);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].coupon_code_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].coupon_code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].expires_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_carts_decode, res, &all, &got);
+    *out = (shop_cart *)all;
     return s;
 }
 
@@ -7036,32 +8684,16 @@ void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc) { mc_query_o
 
 mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res, shop_cart **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_carts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_cart *out = r ? (shop_cart *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_carts_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_carts_decode, res, &out, n);
+    *rows = (shop_cart *)out;
+    return s;
 }
 
 mc_status shop_carts_count(mc_conn *c, const shop_carts_query *q, int64_t *n)
@@ -7277,6 +8909,375 @@ mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_
     shop_orders_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
+    return s;
+}
+
+mc_status shop_orders_copy(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[20] = {
+        "id",
+        "number",
+        "customer_id",
+        "status",
+        "currency",
+        "billing_address_id",
+        "shipping_address_id",
+        "placed_at",
+        "subtotal",
+        "shipping_fee",
+        "tax_rate",
+        "total",
+        "promised_within",
+        "expected_on",
+        "client_ip",
+        "notes",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "lock_version",
+    };
+    char sql[265];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY orders (");
+    if (set & SHOP_ORDERS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_ORDERS_STATUS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_ORDERS_CURRENCY) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & SHOP_ORDERS_PLACED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (set & SHOP_ORDERS_SUBTOTAL) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    if (set & SHOP_ORDERS_SHIPPING_FEE) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[9]);
+    }
+    if (set & SHOP_ORDERS_TAX_RATE) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[10]);
+    }
+    if (set & SHOP_ORDERS_PROMISED_WITHIN) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[12]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[13]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[14]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[15]);
+    }
+    if (set & SHOP_ORDERS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[16]);
+    }
+    if (set & SHOP_ORDERS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[17]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[18]);
+    }
+    if (set & SHOP_ORDERS_LOCK_VERSION) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[19]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_ORDERS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].number);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].customer_id);
+        }
+        if (set & SHOP_ORDERS_STATUS) {
+            shop_order_status_param(&p, rows[i].status);
+        }
+        if (set & SHOP_ORDERS_CURRENCY) {
+            shop_currency_param(&p, rows[i].currency);
+        }
+        if (1) {
+            if (rows[i].billing_address_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int64(&p, rows[i].billing_address_id);
+        }
+        if (1) {
+            if (rows[i].shipping_address_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int64(&p, rows[i].shipping_address_id);
+        }
+        if (set & SHOP_ORDERS_PLACED_AT) {
+            mc_param_timestamptz(&p, rows[i].placed_at);
+        }
+        if (set & SHOP_ORDERS_SUBTOTAL) {
+            mc_param_str(&p, rows[i].subtotal);
+        }
+        if (set & SHOP_ORDERS_SHIPPING_FEE) {
+            mc_param_str(&p, rows[i].shipping_fee);
+        }
+        if (set & SHOP_ORDERS_TAX_RATE) {
+            mc_param_str(&p, rows[i].tax_rate);
+        }
+        if (set & SHOP_ORDERS_PROMISED_WITHIN) {
+            mc_param_interval(&p, rows[i].promised_within);
+        }
+        if (1) {
+            if (rows[i].expected_on_null)
+                mc_param_null(&p);
+            else
+                mc_param_date(&p, rows[i].expected_on);
+        }
+        if (1) {
+            if (rows[i].client_ip_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].client_ip);
+        }
+        if (1) {
+            if (rows[i].notes_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].notes);
+        }
+        if (set & SHOP_ORDERS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & SHOP_ORDERS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        if (1) {
+            if (rows[i].created_by_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].created_by);
+        }
+        if (set & SHOP_ORDERS_LOCK_VERSION) {
+            mc_param_int32(&p, rows[i].lock_version);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_orders_insert_many(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order **out)
+{
+    static const mc_stmt st = { "shop_orders_insert_many", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 'EUR' END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN u.a10 ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN u.a12 ELSE '3 days' END, u.a13, u.a14, u.a15, CASE WHEN ($1::int8 & 65536) <> 0 THEN u.a16 ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN u.a17 ELSE now() END, u.a18, CASE WHEN ($1::int8 & 524288) <> 0 THEN u.a19 ELSE 1 END FROM unnest($2::bigint[], $3::varchar[], $4::bigint[], $5::order_status[], $6::currency[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::numeric[], $11::numeric[], $12::numeric[], $13::interval[], $14::date[], $15::inet[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::text[], $20::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, ord) ORDER BY u.ord RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].number);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_order_status_param(&el_, rows[i].status);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_currency_param(&el_, rows[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].billing_address_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, rows[i].billing_address_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].shipping_address_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, rows[i].shipping_address_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].placed_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].subtotal);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].shipping_fee);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].tax_rate);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_interval(&el_, rows[i].promised_within);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].expected_on_null)
+            mc_param_null(&el_);
+        else
+            mc_param_date(&el_, rows[i].expected_on);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].client_ip_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].client_ip);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].notes_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].notes);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].created_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].updated_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].created_by_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].created_by);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].lock_version);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_orders_decode, res, &all, &got);
+    *out = (shop_order *)all;
     return s;
 }
 
@@ -8091,32 +10092,16 @@ void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_que
 
 mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **res, shop_order **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_orders_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_order *out = r ? (shop_order *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_orders_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_orders_decode, res, &out, n);
+    *rows = (shop_order *)out;
+    return s;
 }
 
 mc_status shop_orders_count(mc_conn *c, const shop_orders_query *q, int64_t *n)
@@ -8325,6 +10310,144 @@ mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_
     shop_order_items_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
+    return s;
+}
+
+mc_status shop_order_items_copy(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "order_id",
+        "line_no",
+        "product_id",
+        "quantity",
+        "unit_price",
+        "discount",
+        "line_total",
+    };
+    char sql[106];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY order_items (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_ORDER_ITEMS_DISCOUNT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_int64(&p, rows[i].order_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].line_no);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].product_id);
+        }
+        if (1) {
+            mc_param_int32(&p, rows[i].quantity);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].unit_price);
+        }
+        if (set & SHOP_ORDER_ITEMS_DISCOUNT) {
+            mc_param_str(&p, rows[i].discount);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_items_insert_many(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order_item **out)
+{
+    static const mc_stmt st = { "shop_order_items_insert_many", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) SELECT u.a1, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END FROM unnest($2::bigint[], $3::smallint[], $4::uuid[], $5::integer[], $6::numeric[], $7::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].line_no);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].quantity);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].unit_price);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].discount);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_order_items_decode, res, &all, &got);
+    *out = (shop_order_item *)all;
     return s;
 }
 
@@ -8628,32 +10751,16 @@ void shop_order_items_order_by_line_total(shop_order_items_query *q, bool desc) 
 
 mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_result **res, shop_order_item **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_order_items_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_order_item *out = r ? (shop_order_item *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_order_items_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_items_decode, res, &out, n);
+    *rows = (shop_order_item *)out;
+    return s;
 }
 
 mc_status shop_order_items_count(mc_conn *c, const shop_order_items_query *q, int64_t *n)
@@ -8790,6 +10897,93 @@ mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t se
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
     *out = (shop_shipment *)row;
     return s;
+}
+
+mc_status shop_shipments_copy(mc_conn *c, const shop_shipment *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[6] = {
+        "id",
+        "order_id",
+        "carrier",
+        "tracking_numbers",
+        "shipped_at",
+        "label_pdf",
+    };
+    char sql[105];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY shipments (");
+    if (set & SHOP_SHIPMENTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_SHIPMENTS_TRACKING_NUMBERS) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_SHIPMENTS_ID) {
+            mc_param_uuid(&p, &rows[i].id);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].order_id);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].carrier);
+        }
+        if (set & SHOP_SHIPMENTS_TRACKING_NUMBERS) {
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < rows[i].tracking_numbers.n; i_++) { if (rows[i].tracking_numbers.nulls && rows[i].tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, rows[i].tracking_numbers.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+        }
+        if (1) {
+            if (rows[i].shipped_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamp(&p, rows[i].shipped_at);
+        }
+        if (1) {
+            if (rows[i].label_pdf_null)
+                mc_param_null(&p);
+            else
+                mc_param_bytes(&p, rows[i].label_pdf);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
 mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out)
@@ -9058,32 +11252,16 @@ void shop_shipments_order_by_label_pdf(shop_shipments_query *q, bool desc) { mc_
 
 mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_result **res, shop_shipment **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_shipments_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_shipment *out = r ? (shop_shipment *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_shipments_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipments_decode, res, &out, n);
+    *rows = (shop_shipment *)out;
+    return s;
 }
 
 mc_status shop_shipments_count(mc_conn *c, const shop_shipments_query *q, int64_t *n)
@@ -9211,6 +11389,113 @@ mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, u
     shop_shipment_items_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
+    return s;
+}
+
+mc_status shop_shipment_items_copy(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[4] = {
+        "shipment_id",
+        "order_id",
+        "line_no",
+        "quantity",
+    };
+    char sql[88];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY shipment_items (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (set & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_uuid(&p, &rows[i].shipment_id);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].order_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].line_no);
+        }
+        if (set & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+            mc_param_int32(&p, rows[i].quantity);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipment_items_insert_many(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, mc_result **res,
+    shop_shipment_item **out)
+{
+    static const mc_stmt st = { "shop_shipment_items_insert_many", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 1 END FROM unnest($2::uuid[], $3::bigint[], $4::smallint[], $5::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].shipment_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].line_no);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, rows[i].quantity);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_shipment_items_decode, res, &all, &got);
+    *out = (shop_shipment_item *)all;
     return s;
 }
 
@@ -9425,32 +11710,16 @@ void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool de
 
 mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, mc_result **res, shop_shipment_item **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_shipment_items_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_shipment_item *out = r ? (shop_shipment_item *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_shipment_items_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipment_items_decode, res, &out, n);
+    *rows = (shop_shipment_item *)out;
+    return s;
 }
 
 mc_status shop_shipment_items_count(mc_conn *c, const shop_shipment_items_query *q, int64_t *n)
@@ -9608,6 +11877,257 @@ mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set,
     shop_payments_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
+    return s;
+}
+
+mc_status shop_payments_copy(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[12] = {
+        "created_by",
+        "id",
+        "order_id",
+        "method",
+        "amount",
+        "currency",
+        "paid_at",
+        "provider_ref",
+        "raw_response",
+        "fraud_score",
+        "created_at",
+        "updated_at",
+    };
+    char sql[166];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY payments (");
+    if (set & SHOP_PAYMENTS_CREATED_BY) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (set & SHOP_PAYMENTS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[8]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[9]);
+    }
+    if (set & SHOP_PAYMENTS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[10]);
+    }
+    if (set & SHOP_PAYMENTS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[11]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_PAYMENTS_CREATED_BY) {
+            mc_param_str(&p, rows[i].created_by);
+        }
+        if (set & SHOP_PAYMENTS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_int64(&p, rows[i].order_id);
+        }
+        if (1) {
+            shop_payment_method_param(&p, rows[i].method);
+        }
+        if (1) {
+            mc_param_str(&p, rows[i].amount);
+        }
+        if (1) {
+            shop_currency_param(&p, rows[i].currency);
+        }
+        if (1) {
+            if (rows[i].paid_at_null)
+                mc_param_null(&p);
+            else
+                mc_param_timestamptz(&p, rows[i].paid_at);
+        }
+        if (1) {
+            if (rows[i].provider_ref_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].provider_ref);
+        }
+        if (1) {
+            if (rows[i].raw_response_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].raw_response);
+        }
+        if (1) {
+            if (rows[i].fraud_score_null)
+                mc_param_null(&p);
+            else
+                mc_param_float(&p, rows[i].fraud_score);
+        }
+        if (set & SHOP_PAYMENTS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & SHOP_PAYMENTS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_payments_insert_many(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, mc_result **res,
+    shop_payment **out)
+{
+    static const mc_stmt st = { "shop_payments_insert_many", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN u.a2 ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, u.a3, u.a4, u.a5, u.a6, u.a7, u.a8, u.a9, u.a10, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN u.a12 ELSE now() END FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::payment_method[], $6::numeric[], $7::currency[], $8::timestamptz[], $9::varchar[], $10::json[], $11::real[], $12::timestamptz[], $13::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, ord) ORDER BY u.ord RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].created_by);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_payment_method_param(&el_, rows[i].method);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].amount);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_currency_param(&el_, rows[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].paid_at_null)
+            mc_param_null(&el_);
+        else
+            mc_param_timestamptz(&el_, rows[i].paid_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].provider_ref_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].provider_ref);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].raw_response_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].raw_response);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].fraud_score_null)
+            mc_param_null(&el_);
+        else
+            mc_param_float(&el_, rows[i].fraud_score);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].created_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].updated_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_payments_decode, res, &all, &got);
+    *out = (shop_payment *)all;
     return s;
 }
 
@@ -10123,32 +12643,16 @@ void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc) { mc_q
 
 mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result **res, shop_payment **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_payments_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_payment *out = r ? (shop_payment *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_payments_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_payments_decode, res, &out, n);
+    *rows = (shop_payment *)out;
+    return s;
 }
 
 mc_status shop_payments_count(mc_conn *c, const shop_payments_query *q, int64_t *n)
@@ -10332,6 +12836,156 @@ mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint6
     shop_order_events_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
+    return s;
+}
+
+mc_status shop_order_events_copy(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[7] = {
+        "id",
+        "order_id",
+        "from_status",
+        "to_status",
+        "\"user\"",
+        "at",
+        "details",
+    };
+    char sql[99];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY order_events (");
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (set & SHOP_ORDER_EVENTS_USER) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (set & SHOP_ORDER_EVENTS_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (1) {
+            mc_param_int64(&p, rows[i].order_id);
+        }
+        if (1) {
+            if (rows[i].from_status_null)
+                mc_param_null(&p);
+            else
+                shop_order_status_param(&p, rows[i].from_status);
+        }
+        if (1) {
+            shop_order_status_param(&p, rows[i].to_status);
+        }
+        if (set & SHOP_ORDER_EVENTS_USER) {
+            mc_param_str(&p, rows[i].user);
+        }
+        if (set & SHOP_ORDER_EVENTS_AT) {
+            mc_param_timestamptz(&p, rows[i].at);
+        }
+        if (1) {
+            if (rows[i].details_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].details);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_events_insert_many(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order_event **out)
+{
+    static const mc_stmt st = { "shop_order_events_insert_many", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE clock_timestamp() END, u.a6 FROM unnest($2::bigint[], $3::order_status[], $4::order_status[], $5::text[], $6::timestamptz[], $7::jsonb[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].from_status_null)
+            mc_param_null(&el_);
+        else
+            shop_order_status_param(&el_, rows[i].from_status);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        shop_order_status_param(&el_, rows[i].to_status);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, rows[i].user);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].details_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].details);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_order_events_decode, res, &all, &got);
+    *out = (shop_order_event *)all;
     return s;
 }
 
@@ -10645,32 +13299,16 @@ void shop_order_events_order_by_details(shop_order_events_query *q, bool desc) {
 
 mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, mc_result **res, shop_order_event **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_order_events_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_order_event *out = r ? (shop_order_event *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_order_events_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_events_decode, res, &out, n);
+    *rows = (shop_order_event *)out;
+    return s;
 }
 
 mc_status shop_order_events_count(mc_conn *c, const shop_order_events_query *q, int64_t *n)
@@ -10833,6 +13471,191 @@ mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, m
     shop_reviews_insert_params(&p, in, set);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
+    return s;
+}
+
+mc_status shop_reviews_copy(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, int64_t *count)
+{
+    static const char *const names[8] = {
+        "id",
+        "product_id",
+        "customer_id",
+        "stars",
+        "title",
+        "body",
+        "created_at",
+        "updated_at",
+    };
+    char sql[112];
+    int ncols = 0;
+    (void)set;
+    *count = 0;
+    strcpy(sql, "COPY reviews (");
+    if (set & SHOP_REVIEWS_ID) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[0]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[1]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[2]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[3]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[4]);
+    }
+    if (1) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[5]);
+    }
+    if (set & SHOP_REVIEWS_CREATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[6]);
+    }
+    if (set & SHOP_REVIEWS_UPDATED_AT) {
+        if (ncols++)
+            strcat(sql, ", ");
+        strcat(sql, names[7]);
+    }
+    strcat(sql, ") FROM STDIN");
+    if (ncols == 0)
+        return MC_INVALID;
+    mc_status s = mc_copy_begin(c, sql);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        mc_params p;
+        mc_params_init(&p);
+        if (set & SHOP_REVIEWS_ID) {
+            mc_param_int64(&p, rows[i].id);
+        }
+        if (1) {
+            mc_param_uuid(&p, &rows[i].product_id);
+        }
+        if (1) {
+            if (rows[i].customer_id_null)
+                mc_param_null(&p);
+            else
+                mc_param_int64(&p, rows[i].customer_id);
+        }
+        if (1) {
+            mc_param_int16(&p, rows[i].stars);
+        }
+        if (1) {
+            if (rows[i].title_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].title);
+        }
+        if (1) {
+            if (rows[i].body_null)
+                mc_param_null(&p);
+            else
+                mc_param_str(&p, rows[i].body);
+        }
+        if (set & SHOP_REVIEWS_CREATED_AT) {
+            mc_param_timestamptz(&p, rows[i].created_at);
+        }
+        if (set & SHOP_REVIEWS_UPDATED_AT) {
+            mc_param_timestamptz(&p, rows[i].updated_at);
+        }
+        s = mc_copy_row(c, &p);
+        mc_params_free(&p);
+    }
+    mc_status e = mc_copy_end(c, count);
+    if (s == MC_OK)
+        s = e;
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_reviews_insert_many(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, mc_result **res,
+    shop_review **out)
+{
+    static const mc_stmt st = { "shop_reviews_insert_many", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, u.a2, u.a3, u.a4, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::smallint[], $6::varchar[], $7::text[], $8::timestamptz[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p, el_;
+    void *pg = NULL, *all = NULL;
+    size_t got = 0;
+    *res = NULL;
+    *out = NULL;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)set);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, rows[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &rows[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].customer_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, rows[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, rows[i].stars);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].title_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].title);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].body_null)
+            mc_param_null(&el_);
+        else
+            mc_param_str(&el_, rows[i].body);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].created_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_timestamptz(&el_, rows[i].updated_at);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    s = shop_constraint_all_rows(pg, sizeof **out, shop_reviews_decode, res, &all, &got);
+    *out = (shop_review *)all;
     return s;
 }
 
@@ -11224,32 +14047,16 @@ void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc) { mc_que
 
 mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result **res, shop_review **rows, size_t *n)
 {
-    void *pg = NULL;
+    void *pg = NULL, *out = NULL;
     *res = NULL;
     *rows = NULL;
     *n = 0;
     mc_status s = mc_query_select(c, &shop_reviews_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
-    int count = PQntuples((PGresult *)pg);
-    mc_result *r = mc_result_new();
-    shop_review *out = r ? (shop_review *)mc_result_alloc(r, (size_t)(count ? count : 1) * sizeof *out) : NULL;
-    if (!out || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    for (int i = 0; i < count; i++) {
-        s = shop_reviews_decode(r, (const PGresult *)pg, i, &out[i]);
-        if (s != MC_OK) {
-            mc_result_free(r);
-            return s;
-        }
-    }
-    *res = r;
-    *rows = out;
-    *n = (size_t)count;
-    return MC_OK;
+    s = shop_constraint_all_rows(pg, sizeof **rows, shop_reviews_decode, res, &out, n);
+    *rows = (shop_review *)out;
+    return s;
 }
 
 mc_status shop_reviews_count(mc_conn *c, const shop_reviews_query *q, int64_t *n)

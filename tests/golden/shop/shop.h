@@ -565,6 +565,13 @@ const char *shop_constraint_name(shop_constraint c);
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_countries_copy(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_countries_insert_many(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, mc_result **res,
+    shop_country **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out);
@@ -653,6 +660,9 @@ mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_customers_copy(mc_conn *c, const shop_customer *rows, size_t n, uint64_t set, int64_t *count);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out);
@@ -780,6 +790,13 @@ mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, int (
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_addresses_copy(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_addresses_insert_many(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, mc_result **res,
+    shop_address **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out);
@@ -873,6 +890,9 @@ mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_categories_copy(mc_conn *c, const shop_category *rows, size_t n, uint64_t set, int64_t *count);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out);
@@ -957,6 +977,13 @@ mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, int
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_tax_classes_copy(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_tax_classes_insert_many(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, mc_result **res,
+    shop_tax_class **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out);
@@ -1033,6 +1060,9 @@ mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, i
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_products_copy(mc_conn *c, const shop_product *rows, size_t n, uint64_t set, int64_t *count);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out);
@@ -1180,6 +1210,13 @@ mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, int (*e
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_related_products_copy(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_related_products_insert_many(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, mc_result **res,
+    shop_related_product **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out);
@@ -1237,6 +1274,13 @@ mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_q
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_tags_copy(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_tags_insert_many(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, mc_result **res,
+    shop_tag **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out);
@@ -1301,6 +1345,13 @@ mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, int (*each)(voi
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_product_tags_copy(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_product_tags_insert_many(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, mc_result **res,
+    shop_product_tag **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_product_tags_upsert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out);
@@ -1362,6 +1413,13 @@ mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q,
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_warehouses_copy(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_warehouses_insert_many(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, mc_result **res,
+    shop_warehouse **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out);
@@ -1456,6 +1514,13 @@ mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, int
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_inventory_copy(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_inventory_insert_many(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, mc_result **res,
+    shop_inventory **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out);
@@ -1543,6 +1608,13 @@ mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, int (
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_StockMovements_copy(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_StockMovements_insert_many(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, mc_result **res,
+    shop_StockMovement **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out);
@@ -1626,6 +1698,13 @@ mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_coupons_copy(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_coupons_insert_many(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, mc_result **res,
+    shop_coupon **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out);
@@ -1725,6 +1804,13 @@ mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, int (*eac
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_carts_copy(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_carts_insert_many(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, mc_result **res,
+    shop_cart **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_carts_upsert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out);
@@ -1824,6 +1910,13 @@ mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, int (*each)(v
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_orders_copy(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_orders_insert_many(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out);
@@ -1985,6 +2078,13 @@ mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, int (*each)
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_order_items_copy(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_order_items_insert_many(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order_item **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out);
@@ -2070,6 +2170,9 @@ mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, i
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_shipments_copy(mc_conn *c, const shop_shipment *rows, size_t n, uint64_t set, int64_t *count);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out);
@@ -2149,6 +2252,13 @@ mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, int (
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_shipment_items_copy(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_shipment_items_insert_many(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, mc_result **res,
+    shop_shipment_item **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_shipment_items_upsert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out);
@@ -2227,6 +2337,13 @@ mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_payments_copy(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_payments_insert_many(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, mc_result **res,
+    shop_payment **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out);
@@ -2344,6 +2461,13 @@ mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, int (*e
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_order_events_copy(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_order_events_insert_many(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, mc_result **res,
+    shop_order_event **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_order_events_upsert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out);
@@ -2432,6 +2556,13 @@ mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q,
 /* Inserts in and returns the row as stored. A column with a default takes
  * in's value only when its bit is in set; other columns always do. */
 mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);
+/* Bulk insert with COPY: the columns without a default, and those whose
+ * bit is in set (at least one column); *count receives the rows written. */
+mc_status shop_reviews_copy(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, int64_t *count);
+/* Bulk insert in one statement (one array parameter per column) that
+ * returns the stored rows, in the order given: *out is an array of n. */
+mc_status shop_reviews_insert_many(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, mc_result **res,
+    shop_review **out);
 /* Inserts in, or when a row with the same primary key exists, updates
  * it: columns with a default keep their value unless their bit is in set. */
 mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out);

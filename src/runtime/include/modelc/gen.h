@@ -130,6 +130,15 @@ mc_status mc_elem_timestamp(mc_result *r, const char *s, size_t len, void *out);
 mc_status mc_elem_timestamptz(mc_result *r, const char *s, size_t len, void *out);
 mc_status mc_elem_interval(mc_result *r, const char *s, size_t len, void *out);
 
+/* ---- COPY -------------------------------------------------------------------
+ * Bulk insert: mc_copy_begin runs "COPY t (cols) FROM STDIN", each
+ * mc_copy_row sends the values of p (in text format, NULL as NULL) as one
+ * row, mc_copy_end finishes and reports the server's verdict and the row
+ * count. After a failed row, still call mc_copy_end. */
+mc_status mc_copy_begin(mc_conn *c, const char *sql);
+mc_status mc_copy_row(mc_conn *c, const mc_params *p);
+mc_status mc_copy_end(mc_conn *c, int64_t *rows);
+
 /* ---- queries ----------------------------------------------------------------
  * A filtered query on one table. Generated code describes each table once
  * (mc_table_desc) and wraps these calls in typed functions; the runtime
