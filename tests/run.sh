@@ -51,6 +51,27 @@ else
 	failed+=(blog_app)
 fi
 
+echo "== make install + pkg-config"
+# install, then build and run the example against what was installed only:
+# modelc, the header, the library and modelc.pc must be enough
+ran=$((ran + 1))
+INST=$ROOT/$B/install
+rm -rf "$INST"
+export PKG_CONFIG_PATH=$INST/lib/pkgconfig
+if make -s B="$B" SANITIZE=1 install PREFIX="$INST" >/dev/null &&
+	"$INST/bin/modelc" examples/blog.model -o "$INST/gen" &&
+	cc -std=c11 -Wall -Wextra -Werror -fsanitize=address,undefined -I"$INST/gen" examples/blog_app.c "$INST/gen/blog.c" \
+		$(pkg-config --cflags --libs modelc) -o "$INST/blog_app" &&
+	"$PGBIN/psql" -XAtq -c "DROP DATABASE IF EXISTS blog_install" -c "CREATE DATABASE blog_install" >/dev/null &&
+	"$PGBIN/psql" -XAtq -v ON_ERROR_STOP=1 -d blog_install -f "$INST/gen/blog.sql" >/dev/null &&
+	"$INST/blog_app" "dbname=blog_install" | grep -q "closing balances *alice *70.00 *bob *50.00"; then
+	echo "install: 1 passed, 0 failed"
+else
+	echo "install: 0 passed, 1 failed"
+	failed+=(install)
+fi
+unset PKG_CONFIG_PATH
+
 echo "== fuzz corpus replay"
 ran=$((ran + 1))
 if ! "$B/tests/fuzz_replay" tests/fuzz/corpus tests/invalid examples; then
