@@ -168,6 +168,28 @@ int main(int argc, char **argv)
 	printf("after restore, get bob: %s\n", mc_status_name(MC_OK));
 	mc_result_free(rp);
 
+	/* users with their posts and roles: one statement per relationship,
+	 * however many users; each post reaches its author without a query */
+	uint64_t before = mc_conn_statements(c);
+	blog_users_query *q = blog_users_query_new();
+	blog_users_order_by_email(q, false);
+	mc_result *lr;
+	blog_user *list;
+	size_t nl;
+	CHECK(blog_users_list(c, q, BLOG_USERS_LOAD_POSTS | BLOG_USERS_LOAD_ROLES, &lr, &list, &nl));
+	for (size_t i = 0; i < nl; i++) {
+		printf("%.*s: %zu posts, %zu roles", (int)list[i].email.len, list[i].email.ptr, list[i].posts.n,
+		       list[i].roles.n);
+		if (list[i].posts.n)
+			printf(" (newest: \"%.*s\" by %.*s)", (int)list[i].posts.items[0]->title.len,
+			       list[i].posts.items[0]->title.ptr, (int)list[i].posts.items[0]->author.item->name.len,
+			       list[i].posts.items[0]->author.item->name.ptr);
+		printf("\n");
+	}
+	printf("listing took %" PRIu64 " statements\n", mc_conn_statements(c) - before);
+	mc_result_free(lr);
+	blog_users_query_free(q);
+
 	mc_result *r1, *r2;
 	blog_account *acc_a = add_account(c, alice->id, "100.00", &r1);
 	blog_account *acc_b = add_account(c, bob->id, "20.00", &r2);

@@ -754,6 +754,139 @@ static const char *key_suffix(emitter *e, const vec *cols)
 	return r;
 }
 
+
+static const char *sort_sql(ast_sort s, ast_nulls n)
+{
+	static const char *const t[3][3] = {
+		{ "", " NULLS FIRST", " NULLS LAST" },
+		{ " ASC", " ASC NULLS FIRST", " ASC NULLS LAST" },
+		{ " DESC", " DESC NULLS FIRST", " DESC NULLS LAST" },
+	};
+	return t[s][n];
+}
+
+/* "mc_c.a, mc_c.b, ..." : a table's columns through an alias */
+static const char *aliased_list(emitter *e, const m_table *t, const char *alias)
+{
+	buf b;
+	buf_init(&b);
+	for (size_t k = 0; k < t->columns.n; k++)
+		buf_printf(&b, "%s%s.%s", k ? ", " : "", alias, sql_ident(e->a, ((m_column *)t->columns.items[k])->name));
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+static const char *aliased_live(emitter *e, const m_table *t, const char *alias)
+{
+	if (!t->soft_delete_at)
+		return NULL;
+	const char *at = arena_printf(e->a, "%s.%s", alias, sql_ident(e->a, t->soft_delete_at->name));
+	if (t->soft_delete_flag)
+		return arena_printf(e->a, "%s IS NULL AND NOT %s.%s", at, alias, sql_ident(e->a, t->soft_delete_flag->name));
+	return arena_printf(e->a, "%s IS NULL", at);
+}
+
+/* "a.x = b.y AND ..." over two column lists */
+static const char *join_on(emitter *e, const char *la, const vec *lc, const char *ra, const vec *rc, bool r_is_k)
+{
+	buf b;
+	buf_init(&b);
+	for (size_t i = 0; i < lc->n; i++) {
+		const char *l = sql_ident(e->a, ((m_column *)lc->items[i])->name);
+		const char *r = r_is_k ? arena_printf(e->a, "k%zu", i + 1) : sql_ident(e->a, ((m_column *)rc->items[i])->name);
+		buf_printf(&b, "%s%s.%s = %s.%s", i ? " AND " : "", la, l, ra, r);
+	}
+	const char *r = arena_strndup(e->a, b.data, b.len);
+	buf_free(&b);
+	return r;
+}
+
+/* One relationship's batch loader: the parents' key values go as one array
+ * parameter per key column, unnested WITH ORDINALITY so every child row
+ * says which parent it belongs to (its last column). One statement for any
+ * number of parents; a per-parent limit is a LATERAL subquery. */
+static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit)
+{
+	arena *a = e->a;
+	tval *x = tv_dict(a);
+	const m_table *tg = r->target;
+	const char *tfn = arena_printf(a, "%s_%s", e->prefix, c_word(a, tg->name));
+	tv_sets(a, x, "name", r->c_name);
+	tv_sets(a, x, "bit", arena_printf(a, "%s_LOAD_%s", str_upper(a, arena_printf(a, "%s_%s", e->prefix,
+	                                                                               c_word(a, t->name))),
+	                                  str_upper(a, c_word(a, r->name))));
+	tv_sets(a, x, "bit_value", arena_printf(a, "%du", 1 << bit));
+	tv_setb(a, x, "many", r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY);
+	tv_setb(a, x, "default_load", r->load != LOAD_LAZY);
+	tv_sets(a, x, "target_fn", tfn);
+	tv_sets(a, x, "target_struct", arena_printf(a, "%s_%s", e->prefix, tg->c_struct));
+	tv_sets(a, x, "ord_col", arena_printf(a, "%zu", tg->columns.n));
+
+	/* the parent's key columns, and what they match in the child query */
+	const vec *pkeys = r->kind == REL_BELONGS_TO ? &r->fk->cols : &r->fk->ref_cols;
+	tval *keys = tv_list(a);
+	buf un, al;
+	buf_init(&un);
+	buf_init(&al);
+	for (size_t i = 0; i < pkeys->n; i++) {
+		const m_column *c = pkeys->items[i];
+		tval *k = tv_dict(a);
+		tv_sets(a, k, "null_flag", c->c_null);
+		tv_sets(a, k, "param", param_call(e, c, "&el_", arena_printf(a, "parents[i].%s", c->c_name)));
+		tv_push(a, keys, k);
+		buf_printf(&un, "%s$%zu::%s[]", i ? ", " : "", i + 1, cast_type(e, c));
+		buf_printf(&al, "k%zu, ", i + 1);
+	}
+	tv_set(a, x, "keys", keys);
+	tv_sets(a, x, "nkeys", arena_printf(a, "%zu", pkeys->n));
+
+	const char *tn = sql_ident(a, tg->name);
+	const char *live = aliased_live(e, tg, "mc_c");
+	const char *from = arena_printf(a, "unnest(%s) WITH ORDINALITY AS mc_u(%sord)", un.data, al.data);
+	const char *cond;
+	const char *joins = "";
+	if (r->kind == REL_MANY_TO_MANY) {
+		/* parents -> join table -> targets */
+		joins = arena_printf(a, " JOIN %s AS mc_j ON %s", sql_ident(a, r->through->name),
+		                     join_on(e, "mc_j", &r->fk->cols, "mc_u", NULL, true));
+		cond = join_on(e, "mc_c", &r->through_fk->ref_cols, "mc_j", &r->through_fk->cols, false);
+	} else if (r->kind == REL_BELONGS_TO) {
+		cond = join_on(e, "mc_c", &r->fk->ref_cols, "mc_u", NULL, true);
+	} else {
+		cond = join_on(e, "mc_c", &r->fk->cols, "mc_u", NULL, true);
+	}
+	buf order;
+	buf_init(&order);
+	for (size_t i = 0; i < r->order.n; i++) {
+		const m_order *o = r->order.items[i];
+		buf_printf(&order, ", mc_c.%s%s", sql_ident(a, o->col->name), sort_sql(o->sort, o->nulls));
+	}
+	const char *sql;
+	if (r->limit) {
+		sql = arena_printf(a,
+		                   "SELECT %s, mc_u.ord FROM %s%s CROSS JOIN LATERAL (SELECT mc_c.* FROM %s AS mc_c WHERE %s%s%s "
+		                   "ORDER BY %s LIMIT %ld) AS mc_c ORDER BY mc_u.ord%s",
+		                   aliased_list(e, tg, "mc_c"), from, joins, tn, cond, live ? " AND " : "", live ? live : "",
+		                   order.len ? order.data + 2 : "1", r->limit, order.len ? order.data : "");
+	} else {
+		sql = arena_printf(a, "SELECT %s, mc_u.ord FROM %s%s JOIN %s AS mc_c ON %s%s%s ORDER BY mc_u.ord%s",
+		                   aliased_list(e, tg, "mc_c"), from, joins, tn, cond, live ? " AND " : "", live ? live : "",
+		                   order.len ? order.data : "");
+	}
+	tv_sets(a, x, "sql", c_string(e, sql));
+	buf_free(&order);
+	buf_free(&un);
+	buf_free(&al);
+
+	/* the inverse (a post's author when posts are loaded for users) */
+	const m_rel *inv = r->inverse;
+	bool link = inv && r->kind == REL_HAS_MANY && inv->kind == REL_BELONGS_TO;
+	link = link || (inv && r->kind == REL_HAS_ONE && inv->kind == REL_BELONGS_TO);
+	tv_sets(a, x, "inverse", link ? inv->c_name : NULL);
+	return x;
+}
+
 static tval *access_value(emitter *e, const m_table *t)
 {
 	arena *a = e->a;
@@ -1084,6 +1217,19 @@ static tval *access_value(emitter *e, const m_table *t)
 		tv_push(a, uniq, key_value(e, &u->cols, key_suffix(e, &u->cols), select_list, t));
 	}
 	tv_set(a, x, "uniques", uniq);
+
+	tval *rels = tv_list(a);
+	unsigned defaults = 0;
+	for (size_t k = 0; k < t->rels.n && k < 31; k++) {
+		m_rel *r = t->rels.items[k];
+		if (r->target->columns.n > 64)
+			continue;
+		tv_push(a, rels, rel_value(e, t, r, (int)k));
+		if (r->load != LOAD_LAZY)
+			defaults |= 1u << k;
+	}
+	tv_set(a, x, "rels", rels);
+	tv_sets(a, x, "load_default", arena_printf(a, "%uu", defaults));
 	return x;
 }
 

@@ -351,7 +351,7 @@ static void test_query_filters(void **state)
 	mc_result *res;
 	access_order *rows;
 	size_t nrows;
-	ok(access_order_list(conn, q, &res, &rows, &nrows));
+	ok(access_order_list(conn, q, 0, &res, &rows, &nrows));
 	/* u10..u19 minus u10, u15 (select 0), plus u46 (u45 has select 0) */
 	const char *expect[] = { "u46", "u19", "u18", "u17", "u16", "u14", "u13", "u12", "u11" };
 	assert_int_equal(nrows, 9);
@@ -385,7 +385,7 @@ static void test_query_pages(void **state)
 	mc_result *res;
 	access_order *rows;
 	size_t n;
-	ok(access_order_list(conn, q, &res, &rows, &n));
+	ok(access_order_list(conn, q, 0, &res, &rows, &n));
 	assert_int_equal(n, 5);
 	assert_str(rows[0].user, "u10");
 	assert_str(rows[4].user, "u14");
@@ -405,7 +405,7 @@ static void test_query_pages(void **state)
 		if (prev)
 			access_order_after(q, prev);
 		access_order_limit(q, 7);
-		ok(access_order_list(conn, q, &res, &rows, &n));
+		ok(access_order_list(conn, q, 0, &res, &rows, &n));
 		access_order_query_free(q);
 		mc_result_free(prev_res);
 		prev_res = res;
@@ -446,7 +446,7 @@ static void test_query_writes(void **state)
 	mc_result *res;
 	access_order *rows;
 	size_t nrows;
-	ok(access_order_list(conn, q, &res, &rows, &nrows));
+	ok(access_order_list(conn, q, 0, &res, &rows, &nrows));
 	assert_int_equal(nrows, 10);
 	for (size_t i = 0; i < nrows; i++)
 		assert_int_equal(rows[i].lock, 2);             /* the version counted up */
@@ -613,7 +613,7 @@ static void test_bulk_inserts(void **state)
 	mc_result *res;
 	access_sample *got;
 	size_t ng;
-	ok(access_samples_list(conn, q, &res, &got, &ng));
+	ok(access_samples_list(conn, q, 0, &res, &got, &ng));
 	assert_int_equal(ng, 1);
 	assert_str(got[0].t, texts[1234]);
 	mc_result_free(res);

@@ -342,6 +342,127 @@ static void test_update_and_upsert(void **state)
 	mc_result_free(res);
 }
 
+/* A fresh set of users for the loading tests: n users, user i has i % 4
+ * posts, user i has role (i % 3 == 0 ? admin : none), every user 1 account
+ * except the first. Returns the users' result. */
+static void wipe(void)
+{
+	PGconn *db = PQconnectdb("dbname=modelc_generated");
+	PQclear(PQexec(db, "TRUNCATE users, posts, roles, user_roles, accounts CASCADE"));
+	PQfinish(db);
+}
+
+static void seed(int n)
+{
+	wipe();
+	PGconn *db = PQconnectdb("dbname=modelc_generated");
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO roles (name) VALUES ('admin'), ('editor');"
+	         "INSERT INTO users (email, name) SELECT 'u' || g || '@x', 'user ' || g FROM generate_series(0, %d) g;"
+	         "INSERT INTO posts (author_id, title, body, created_at)"
+	         "  SELECT u.id, 'p' || k, 'b', now() - k * interval '1 minute'"
+	         "  FROM users u, generate_series(1, 3) k WHERE k <= substr(u.name, 6)::int %% 4;"
+	         "INSERT INTO user_roles SELECT u.id, r.id FROM users u, roles r"
+	         "  WHERE substr(u.name, 6)::int %% 3 = 0 AND (r.name = 'admin' OR substr(u.name, 6)::int %% 2 = 0);",
+	         n - 1);
+	PGresult *r = PQexec(db, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("seed: %s", PQerrorMessage(db));
+	PQclear(r);
+	PQfinish(db);
+}
+
+static int user_no(const blog_user *u) { return atoi(u->name.ptr + 5); }
+
+static void test_load_statements_constant(void **state)
+{
+	(void)state;
+	const int sizes[] = { 1, 10, 1000, 70000 };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		int n = sizes[k];
+		seed(n);
+		uint64_t before = mc_conn_statements(conn);
+		mc_result *res;
+		blog_user *users;
+		size_t got;
+		assert_int_equal(blog_users_list(conn, NULL, BLOG_USERS_LOAD_POSTS | BLOG_USERS_LOAD_ROLES, &res, &users, &got),
+		                 MC_OK);
+		assert_int_equal(got, (size_t)n);
+		/* 1 for the users, 1 per relationship, whatever n */
+		assert_int_equal(mc_conn_statements(conn) - before, 3);
+		size_t posts = 0;
+		for (size_t i = 0; i < got; i++) {
+			blog_user *u = &users[i];
+			int no = user_no(u);
+			assert_int_equal(u->posts.state, MC_LOADED);
+			assert_int_equal(u->roles.state, MC_LOADED);
+			assert_int_equal(u->accounts.state, MC_NOT_LOADED);   /* not asked for */
+			assert_int_equal(u->posts.n, (size_t)(no % 4));
+			posts += u->posts.n;
+			for (size_t j = 0; j < u->posts.n; j++) {
+				/* newest first (order by created_at desc), and the author is linked */
+				if (j)
+					assert_true(u->posts.items[j]->created_at.usec < u->posts.items[j - 1]->created_at.usec);
+				assert_int_equal(u->posts.items[j]->author.state, MC_LOADED);
+				assert_ptr_equal(u->posts.items[j]->author.item, u);
+			}
+			size_t want_roles = no % 3 == 0 ? (no % 2 == 0 ? 2 : 1) : 0;
+			assert_int_equal(u->roles.n, want_roles);
+		}
+		size_t want_posts = 0;
+		for (int i = 0; i < n; i++)
+			want_posts += (size_t)(i % 4);
+		assert_int_equal(posts, want_posts);
+		mc_result_free(res);
+	}
+}
+
+static void test_load_to_one_and_lazy(void **state)
+{
+	(void)state;
+	seed(20);
+	/* posts with their authors: a to-one load, through get and list */
+	mc_result *res;
+	blog_post *posts;
+	size_t n;
+	uint64_t before = mc_conn_statements(conn);
+	assert_int_equal(blog_posts_list(conn, NULL, MC_LOAD_DEFAULTS, &res, &posts, &n), MC_OK);
+	assert_int_equal(mc_conn_statements(conn) - before, 2);     /* author is 'load joined' by default */
+	assert_true(n > 0);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(posts[i].author.state, MC_LOADED);
+		assert_non_null(posts[i].author.item);
+		assert_memory_equal(posts[i].author.item->id.bytes, posts[i].author_id.bytes, 16);
+	}
+	/* lazy: load accounts later for rows already fetched, in one statement */
+	mc_result *ures;
+	blog_user *users;
+	size_t nu;
+	assert_int_equal(blog_users_list(conn, NULL, 0, &ures, &users, &nu), MC_OK);
+	assert_int_equal(users[0].accounts.state, MC_NOT_LOADED);
+	before = mc_conn_statements(conn);
+	assert_int_equal(blog_users_load_accounts(conn, users, nu, ures), MC_OK);
+	assert_int_equal(mc_conn_statements(conn) - before, 1);
+	for (size_t i = 0; i < nu; i++) {
+		assert_int_equal(users[i].accounts.state, MC_LOADED);
+		assert_int_equal(users[i].accounts.n, 0);                 /* nobody has one: loaded and empty */
+	}
+	/* a role's users (many_to_many from the other side), through get */
+	mc_result *rres;
+	blog_role *admin;
+	PGconn *db = PQconnectdb("dbname=modelc_generated");
+	PGresult *r = PQexec(db, "SELECT id FROM roles WHERE name = 'admin'");
+	int32_t admin_id = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(db);
+	assert_int_equal(blog_roles_get(conn, admin_id, BLOG_ROLES_LOAD_USERS, &rres, &admin), MC_OK);
+	assert_int_equal(admin->users.n, 7);                          /* 0, 3, ..., 18 */
+	mc_result_free(rres);
+	mc_result_free(ures);
+	mc_result_free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +478,8 @@ int main(void)
 		cmocka_unit_test(test_serial_and_composite_keys),
 		cmocka_unit_test(test_soft_delete),
 		cmocka_unit_test(test_update_and_upsert),
+		cmocka_unit_test(test_load_statements_constant),
+		cmocka_unit_test(test_load_to_one_and_lazy),
 	};
 	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);
 	return rc;

@@ -154,6 +154,11 @@ static inline mc_status blog_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_posts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- users ---- */
 
@@ -458,6 +463,11 @@ mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
     mc_param_uuid(&p, &id);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
+    if (s == MC_OK && (s = blog_users_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -526,6 +536,219 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
     mc_param_str(&p, email);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
+    if (s == MC_OK && (s = blog_users_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of users ---- */
+
+mc_status blog_users_load_posts(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN posts AS mc_c ON mc_c.author_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    blog_post *kids = rows ? (blog_post *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].posts.state = MC_LOADED;
+        parents[i].posts.n = 0;
+        parents[i].posts.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_posts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].posts.items =
+                              (blog_post **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_user *par = &parents[owner[r]];
+        par->posts.items[par->posts.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].author.item = &parents[owner[r]];
+        kids[r].author.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    blog_role *kids = rows ? (blog_role *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].roles.state = MC_LOADED;
+        parents[i].roles.n = 0;
+        parents[i].roles.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 2), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].roles.items =
+                              (blog_role **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_user *par = &parents[owner[r]];
+        par->roles.items[par->roles.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status blog_users_load_accounts(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.owner_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    blog_account *kids = rows ? (blog_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].accounts.state = MC_LOADED;
+        parents[i].accounts.n = 0;
+        parents[i].accounts.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].accounts.items =
+                              (blog_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_user *par = &parents[owner[r]];
+        par->accounts.items[par->accounts.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status blog_users_load(mc_conn *c, blog_user *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_POSTS))
+        s = blog_users_load_posts(c, rows, n, res);
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ROLES))
+        s = blog_users_load_roles(c, rows, n, res);
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ACCOUNTS))
+        s = blog_users_load_accounts(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -788,7 +1011,8 @@ void blog_users_where_deleted_at_null(blog_users_query *q, bool is_null)
 
 void blog_users_order_by_deleted_at(blog_users_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
 
-mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res, blog_user **rows, size_t *n)
+mc_status blog_users_list(mc_conn *c, const blog_users_query *q, unsigned flags, mc_result **res, blog_user **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -799,6 +1023,12 @@ mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_users_decode, res, &out, n);
     *rows = (blog_user *)out;
+    if (s == MC_OK && (s = blog_users_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -1146,6 +1376,11 @@ mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res
     mc_param_int64(&p, id);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
+    if (s == MC_OK && (s = blog_posts_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -1174,6 +1409,69 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
     mc_param_int64(&p, in->id);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
+    return s;
+}
+
+/* ---- relationships of posts ---- */
+
+mc_status blog_posts_load_author(mc_conn *c, blog_post *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN users AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].author_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    blog_user *kids = rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].author.state = MC_LOADED;
+        parents[i].author.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].author.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status blog_posts_load(mc_conn *c, blog_post *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 1u;
+    if (s == MC_OK && (flags & BLOG_POSTS_LOAD_AUTHOR))
+        s = blog_posts_load_author(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -1402,7 +1700,8 @@ void blog_posts_where_updated_at_in(blog_posts_query *q, const mc_timestamptz *v
 
 void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res, blog_post **rows, size_t *n)
+mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags, mc_result **res, blog_post **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -1413,6 +1712,12 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_posts_decode, res, &out, n);
     *rows = (blog_post *)out;
+    if (s == MC_OK && (s = blog_posts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -1677,6 +1982,11 @@ mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res
     mc_param_int32(&p, id);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
+    if (s == MC_OK && (s = blog_roles_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -1715,6 +2025,88 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
     mc_param_str(&p, name);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
+    if (s == MC_OK && (s = blog_roles_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of roles ---- */
+
+mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    blog_user *kids = rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].users.state = MC_LOADED;
+        parents[i].users.n = 0;
+        parents[i].users.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].users.items =
+                              (blog_user **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_role *par = &parents[owner[r]];
+        par->users.items[par->users.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status blog_roles_load(mc_conn *c, blog_role *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    if (s == MC_OK && (flags & BLOG_ROLES_LOAD_USERS))
+        s = blog_roles_load_users(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -1803,7 +2195,8 @@ void blog_roles_where_name_in(blog_roles_query *q, const mc_str *v, size_t n, bo
 
 void blog_roles_order_by_name(blog_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
 
-mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res, blog_role **rows, size_t *n)
+mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, unsigned flags, mc_result **res, blog_role **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -1814,6 +2207,12 @@ mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_roles_decode, res, &out, n);
     *rows = (blog_role *)out;
+    if (s == MC_OK && (s = blog_roles_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -2029,6 +2428,11 @@ mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsi
     mc_param_int32(&p, role_id);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
+    if (s == MC_OK && (s = blog_user_roles_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -2040,6 +2444,20 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
     mc_param_uuid(&p, &user_id);
     mc_param_int32(&p, role_id);
     return blog_constraint_change(c, &st, &p);
+}
+
+/* ---- relationships of user_roles ---- */
+
+mc_status blog_user_roles_load(mc_conn *c, blog_user_role *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    return s;
 }
 
 /* ---- queries on user_roles ---- */
@@ -2127,7 +2545,8 @@ void blog_user_roles_where_role_id_in(blog_user_roles_query *q, const int32_t *v
 
 void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
 
-mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_result **res, blog_user_role **rows, size_t *n)
+mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, unsigned flags, mc_result **res, blog_user_role **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -2138,6 +2557,12 @@ mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_re
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_user_roles_decode, res, &out, n);
     *rows = (blog_user_role *)out;
+    if (s == MC_OK && (s = blog_user_roles_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -2367,6 +2792,11 @@ mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
     mc_param_int64(&p, id);
     mc_status s = blog_constraint_fetch_one(c, use, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
+    if (s == MC_OK && (s = blog_accounts_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -2391,6 +2821,20 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
     mc_param_int64(&p, in->id);
     mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
+    return s;
+}
+
+/* ---- relationships of accounts ---- */
+
+mc_status blog_accounts_load(mc_conn *c, blog_account *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -2507,7 +2951,8 @@ void blog_accounts_where_balance_in(blog_accounts_query *q, const mc_numeric *v,
 
 void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
 
-mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result **res, blog_account **rows, size_t *n)
+mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, unsigned flags, mc_result **res, blog_account **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -2518,6 +2963,12 @@ mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_accounts_decode, res, &out, n);
     *rows = (blog_account *)out;
+    if (s == MC_OK && (s = blog_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 

@@ -163,6 +163,18 @@ mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_r
 mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
     blog_user **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define BLOG_USERS_LOAD_POSTS 1u
+#define BLOG_USERS_LOAD_ROLES 2u
+#define BLOG_USERS_LOAD_ACCOUNTS 4u
+mc_status blog_users_load(mc_conn *c, blog_user *rows, size_t n, unsigned flags, mc_result *res);
+mc_status blog_users_load_posts(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
+mc_status blog_users_load_roles(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
+mc_status blog_users_load_accounts(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
+
 /* Queries on users: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -214,8 +226,10 @@ void blog_users_where_deleted_at(blog_users_query *q, mc_op op, mc_timestamptz v
 void blog_users_where_deleted_at_in(blog_users_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_users_where_deleted_at_null(blog_users_query *q, bool is_null);
 void blog_users_order_by_deleted_at(blog_users_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status blog_users_list(mc_conn *c, const blog_users_query *q, mc_result **res, blog_user **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status blog_users_list(mc_conn *c, const blog_users_query *q, unsigned flags, mc_result **res, blog_user **rows,
+    size_t *n);
 mc_status blog_users_count(mc_conn *c, const blog_users_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status blog_users_update_where(mc_conn *c, const blog_users_query *q, const blog_user *in, uint64_t cols, int64_t *n);
@@ -263,6 +277,14 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define BLOG_POSTS_LOAD_AUTHOR 1u
+mc_status blog_posts_load(mc_conn *c, blog_post *rows, size_t n, unsigned flags, mc_result *res);
+mc_status blog_posts_load_author(mc_conn *c, blog_post *rows, size_t n, mc_result *res);
+
 /* Queries on posts: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -307,8 +329,10 @@ void blog_posts_order_by_created_at(blog_posts_query *q, bool desc);
 void blog_posts_where_updated_at(blog_posts_query *q, mc_op op, mc_timestamptz v);
 void blog_posts_where_updated_at_in(blog_posts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void blog_posts_order_by_updated_at(blog_posts_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, mc_result **res, blog_post **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags, mc_result **res, blog_post **rows,
+    size_t *n);
 mc_status blog_posts_count(mc_conn *c, const blog_posts_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status blog_posts_update_where(mc_conn *c, const blog_posts_query *q, const blog_post *in, uint64_t cols, int64_t *n);
@@ -358,6 +382,14 @@ mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_r
 mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     blog_role **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define BLOG_ROLES_LOAD_USERS 1u
+mc_status blog_roles_load(mc_conn *c, blog_role *rows, size_t n, unsigned flags, mc_result *res);
+mc_status blog_roles_load_users(mc_conn *c, blog_role *rows, size_t n, mc_result *res);
+
 /* Queries on roles: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -382,8 +414,10 @@ void blog_roles_order_by_id(blog_roles_query *q, bool desc);
 void blog_roles_where_name(blog_roles_query *q, mc_op op, mc_str v);
 void blog_roles_where_name_in(blog_roles_query *q, const mc_str *v, size_t n, bool negate);
 void blog_roles_order_by_name(blog_roles_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, mc_result **res, blog_role **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, unsigned flags, mc_result **res, blog_role **rows,
+    size_t *n);
 mc_status blog_roles_count(mc_conn *c, const blog_roles_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status blog_roles_update_where(mc_conn *c, const blog_roles_query *q, const blog_role *in, uint64_t cols, int64_t *n);
@@ -421,6 +455,12 @@ mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsi
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status blog_user_roles_load(mc_conn *c, blog_user_role *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on user_roles: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -445,8 +485,10 @@ void blog_user_roles_order_by_user_id(blog_user_roles_query *q, bool desc);
 void blog_user_roles_where_role_id(blog_user_roles_query *q, mc_op op, int32_t v);
 void blog_user_roles_where_role_id_in(blog_user_roles_query *q, const int32_t *v, size_t n, bool negate);
 void blog_user_roles_order_by_role_id(blog_user_roles_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, mc_result **res, blog_user_role **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, unsigned flags, mc_result **res, blog_user_role **rows,
+    size_t *n);
 mc_status blog_user_roles_count(mc_conn *c, const blog_user_roles_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status blog_user_roles_update_where(mc_conn *c, const blog_user_roles_query *q, const blog_user_role *in, uint64_t cols, int64_t *n);
@@ -489,6 +531,12 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status blog_accounts_load(mc_conn *c, blog_account *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on accounts: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -517,8 +565,10 @@ void blog_accounts_order_by_owner_id(blog_accounts_query *q, bool desc);
 void blog_accounts_where_balance(blog_accounts_query *q, mc_op op, mc_numeric v);
 void blog_accounts_where_balance_in(blog_accounts_query *q, const mc_numeric *v, size_t n, bool negate);
 void blog_accounts_order_by_balance(blog_accounts_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, mc_result **res, blog_account **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, unsigned flags, mc_result **res, blog_account **rows,
+    size_t *n);
 mc_status blog_accounts_count(mc_conn *c, const blog_accounts_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status blog_accounts_update_where(mc_conn *c, const blog_accounts_query *q, const blog_account *in, uint64_t cols, int64_t *n);

@@ -159,6 +159,9 @@ static inline mc_status ledger_constraint_change(mc_conn *c, const mc_stmt *st, 
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status ledger_transactions_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status ledger_entries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- accounts ---- */
 
@@ -465,6 +468,11 @@ mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result 
     mc_param_int64(&p, id);
     mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
+    if (s == MC_OK && (s = ledger_accounts_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -501,6 +509,214 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
     mc_param_int64(&p, in->id);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
+    return s;
+}
+
+/* ---- relationships of accounts ---- */
+
+mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].parent_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, parents[i].parent_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].parent.state = MC_LOADED;
+        parents[i].parent.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].parent.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.code", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].children.state = MC_LOADED;
+        parents[i].children.n = 0;
+        parents[i].children.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].children.items =
+                              (ledger_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        ledger_account *par = &parents[owner[r]];
+        par->children.items[par->children.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].parent.item = &parents[owner[r]];
+        kids[r].parent.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, parents[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_entry *kids = rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].entries.state = MC_LOADED;
+        parents[i].entries.n = 0;
+        parents[i].entries.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].entries.items =
+                              (ledger_entry **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        ledger_account *par = &parents[owner[r]];
+        par->entries.items[par->entries.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].account.item = &parents[owner[r]];
+        kids[r].account.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status ledger_accounts_load(mc_conn *c, ledger_account *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_PARENT))
+        s = ledger_accounts_load_parent(c, rows, n, res);
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_CHILDREN))
+        s = ledger_accounts_load_children(c, rows, n, res);
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_ENTRIES))
+        s = ledger_accounts_load_entries(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -795,7 +1011,8 @@ void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null
 
 void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
 
-mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_result **res, ledger_account **rows, size_t *n)
+mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsigned flags, mc_result **res, ledger_account **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -806,6 +1023,12 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_re
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_accounts_decode, res, &out, n);
     *rows = (ledger_account *)out;
+    if (s == MC_OK && (s = ledger_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -1137,6 +1360,11 @@ mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_res
     mc_param_int64(&p, id);
     mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
+    if (s == MC_OK && (s = ledger_transactions_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -1170,6 +1398,140 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
     mc_param_int64(&p, in->id);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
+    return s;
+}
+
+/* ---- relationships of transactions ---- */
+
+mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN entries AS mc_c ON mc_c.transaction_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_entry *kids = rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].entries.state = MC_LOADED;
+        parents[i].entries.n = 0;
+        parents[i].entries.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].entries.items =
+                              (ledger_entry **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        ledger_transaction *par = &parents[owner[r]];
+        par->entries.items[par->entries.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].txn.item = &parents[owner[r]];
+        kids[r].txn.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].reverses_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, parents[i].reverses_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_transaction *kids = rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].reverses.state = MC_LOADED;
+        parents[i].reverses.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].reverses.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status ledger_transactions_load(mc_conn *c, ledger_transaction *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 1u;
+    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_ENTRIES))
+        s = ledger_transactions_load_entries(c, rows, n, res);
+    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_REVERSES))
+        s = ledger_transactions_load_reverses(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -1380,7 +1742,8 @@ void ledger_transactions_where_posted_at_in(ledger_transactions_query *q, const 
 
 void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
 
-mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, mc_result **res, ledger_transaction **rows, size_t *n)
+mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, unsigned flags, mc_result **res, ledger_transaction **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -1391,6 +1754,12 @@ mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_transactions_decode, res, &out, n);
     *rows = (ledger_transaction *)out;
+    if (s == MC_OK && (s = ledger_transactions_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -1734,6 +2103,11 @@ mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no
     mc_param_int16(&p, line_no);
     mc_status s = ledger_constraint_fetch_one(c, use, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
+    if (s == MC_OK && (s = ledger_entries_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -1766,6 +2140,124 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
     mc_param_int16(&p, in->line_no);
     mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
+    return s;
+}
+
+/* ---- relationships of entries ---- */
+
+mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].transaction_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_transaction *kids = rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].txn.state = MC_LOADED;
+        parents[i].txn.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].txn.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "ledger_entries_load_account", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].account_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, parents[i].currency);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].account.state = MC_LOADED;
+        parents[i].account.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].account.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status ledger_entries_load(mc_conn *c, ledger_entry *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_TXN))
+        s = ledger_entries_load_txn(c, rows, n, res);
+    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_ACCOUNT))
+        s = ledger_entries_load_account(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -1999,7 +2491,8 @@ void ledger_entries_where_memo_null(ledger_entries_query *q, bool is_null)
 
 void ledger_entries_order_by_memo(ledger_entries_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_result **res, ledger_entry **rows, size_t *n)
+mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigned flags, mc_result **res, ledger_entry **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -2010,6 +2503,12 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_resu
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_entries_decode, res, &out, n);
     *rows = (ledger_entry *)out;
+    if (s == MC_OK && (s = ledger_entries_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 

@@ -165,6 +165,18 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define LEDGER_ACCOUNTS_LOAD_PARENT 1u
+#define LEDGER_ACCOUNTS_LOAD_CHILDREN 2u
+#define LEDGER_ACCOUNTS_LOAD_ENTRIES 4u
+mc_status ledger_accounts_load(mc_conn *c, ledger_account *rows, size_t n, unsigned flags, mc_result *res);
+mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
+mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
+mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
+
 /* Queries on accounts: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -219,8 +231,10 @@ void ledger_accounts_where_closed_at(ledger_accounts_query *q, mc_op op, mc_time
 void ledger_accounts_where_closed_at_in(ledger_accounts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null);
 void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, mc_result **res, ledger_account **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsigned flags, mc_result **res, ledger_account **rows,
+    size_t *n);
 mc_status ledger_accounts_count(mc_conn *c, const ledger_accounts_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status ledger_accounts_update_where(mc_conn *c, const ledger_accounts_query *q, const ledger_account *in, uint64_t cols, int64_t *n);
@@ -266,6 +280,16 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define LEDGER_TRANSACTIONS_LOAD_ENTRIES 1u
+#define LEDGER_TRANSACTIONS_LOAD_REVERSES 2u
+mc_status ledger_transactions_load(mc_conn *c, ledger_transaction *rows, size_t n, unsigned flags, mc_result *res);
+mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *rows, size_t n, mc_result *res);
+mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *rows, size_t n, mc_result *res);
+
 /* Queries on transactions: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -308,8 +332,10 @@ void ledger_transactions_order_by_reverses_id(ledger_transactions_query *q, bool
 void ledger_transactions_where_posted_at(ledger_transactions_query *q, mc_op op, mc_timestamptz v);
 void ledger_transactions_where_posted_at_in(ledger_transactions_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void ledger_transactions_order_by_posted_at(ledger_transactions_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, mc_result **res, ledger_transaction **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *q, unsigned flags, mc_result **res, ledger_transaction **rows,
+    size_t *n);
 mc_status ledger_transactions_count(mc_conn *c, const ledger_transactions_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status ledger_transactions_update_where(mc_conn *c, const ledger_transactions_query *q, const ledger_transaction *in, uint64_t cols, int64_t *n);
@@ -356,6 +382,16 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
  * expression unless their bit is set. Returns the row as stored. */
 mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define LEDGER_ENTRIES_LOAD_TXN 1u
+#define LEDGER_ENTRIES_LOAD_ACCOUNT 2u
+mc_status ledger_entries_load(mc_conn *c, ledger_entry *rows, size_t n, unsigned flags, mc_result *res);
+mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *rows, size_t n, mc_result *res);
+mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *rows, size_t n, mc_result *res);
+
 /* Queries on entries: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -401,8 +437,10 @@ void ledger_entries_where_memo(ledger_entries_query *q, mc_op op, mc_str v);
 void ledger_entries_where_memo_in(ledger_entries_query *q, const mc_str *v, size_t n, bool negate);
 void ledger_entries_where_memo_null(ledger_entries_query *q, bool is_null);
 void ledger_entries_order_by_memo(ledger_entries_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, mc_result **res, ledger_entry **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigned flags, mc_result **res, ledger_entry **rows,
+    size_t *n);
 mc_status ledger_entries_count(mc_conn *c, const ledger_entries_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status ledger_entries_update_where(mc_conn *c, const ledger_entries_query *q, const ledger_entry *in, uint64_t cols, int64_t *n);

@@ -314,6 +314,27 @@ static inline mc_status shop_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_customers_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_categories_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_products_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_related_products_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_product_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_inventory_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_StockMovements_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_coupons_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_carts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_shipments_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_shipment_items_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_order_events_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- countries ---- */
 
@@ -528,6 +549,11 @@ mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result 
     mc_param_str(&p, code);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
+    if (s == MC_OK && (s = shop_countries_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -568,6 +594,25 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
     mc_param_str(&p, name);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
+    if (s == MC_OK && (s = shop_countries_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of countries ---- */
+
+mc_status shop_countries_load(mc_conn *c, shop_country *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -712,7 +757,8 @@ void shop_countries_where_vat_rate_in(shop_countries_query *q, const mc_numeric 
 
 void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
 
-mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_result **res, shop_country **rows, size_t *n)
+mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, unsigned flags, mc_result **res, shop_country **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -723,6 +769,12 @@ mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_resu
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_countries_decode, res, &out, n);
     *rows = (shop_country *)out;
+    if (s == MC_OK && (s = shop_countries_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -1095,6 +1147,11 @@ mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_customers_decode, res, &row);
     *out = (shop_customer *)row;
+    if (s == MC_OK && (s = shop_customers_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -1167,6 +1224,278 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
         mc_param_int64(&p, in->id);
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
     }
+    return s;
+}
+
+/* ---- relationships of customers ---- */
+
+mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].addresses.state = MC_LOADED;
+        parents[i].addresses.n = 0;
+        parents[i].addresses.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].addresses.items =
+                              (shop_address **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_customer *par = &parents[owner[r]];
+        par->addresses.items[par->addresses.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].customer.item = &parents[owner[r]];
+        kids[r].customer.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_customers_load_orders(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].orders.state = MC_LOADED;
+        parents[i].orders.n = 0;
+        parents[i].orders.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].orders.items =
+                              (shop_order **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_customer *par = &parents[owner[r]];
+        par->orders.items[par->orders.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].customer.item = &parents[owner[r]];
+        kids[r].customer.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_customers_load_cart(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN carts AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_cart *kids = rows ? (shop_cart *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].cart.state = MC_LOADED;
+        parents[i].cart.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 5), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_carts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].cart.item = &kids[r];
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].customer.item = &parents[owner[r]];
+        kids[r].customer.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_customers_load_reviews(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC, mc_c.id", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_review *kids = rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].reviews.state = MC_LOADED;
+        parents[i].reviews.n = 0;
+        parents[i].reviews.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].reviews.items =
+                              (shop_review **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_customer *par = &parents[owner[r]];
+        par->reviews.items[par->reviews.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].customer.item = &parents[owner[r]];
+        kids[r].customer.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_customers_load(mc_conn *c, shop_customer *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 13u;
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ADDRESSES))
+        s = shop_customers_load_addresses(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ORDERS))
+        s = shop_customers_load_orders(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_CART))
+        s = shop_customers_load_cart(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_REVIEWS))
+        s = shop_customers_load_reviews(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -1597,7 +1926,8 @@ void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null)
 
 void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
 
-mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_result **res, shop_customer **rows, size_t *n)
+mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigned flags, mc_result **res, shop_customer **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -1608,6 +1938,12 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_resu
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_customers_decode, res, &out, n);
     *rows = (shop_customer *)out;
+    if (s == MC_OK && (s = shop_customers_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -2036,6 +2372,11 @@ mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
+    if (s == MC_OK && (s = shop_addresses_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -2069,6 +2410,118 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
     mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
+    return s;
+}
+
+/* ---- relationships of addresses ---- */
+
+mc_status shop_addresses_load_customer(mc_conn *c, shop_address *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].customer.state = MC_LOADED;
+        parents[i].customer.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].customer.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_addresses_load_country(mc_conn *c, shop_address *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_addresses_load_country", "SELECT mc_c.code, mc_c.name, mc_c.currency, mc_c.vat_rate, mc_u.ord FROM unnest($1::bpchar[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN countries AS mc_c ON mc_c.code = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_str(&el_, parents[i].country_code);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_country *kids = rows ? (shop_country *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].country.state = MC_LOADED;
+        parents[i].country.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_countries_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].country.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_addresses_load(mc_conn *c, shop_address *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 2u;
+    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_CUSTOMER))
+        s = shop_addresses_load_customer(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_COUNTRY))
+        s = shop_addresses_load_country(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -2358,7 +2811,8 @@ void shop_addresses_where_is_default_in(shop_addresses_query *q, const bool *v, 
 
 void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
 
-mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_result **res, shop_address **rows, size_t *n)
+mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigned flags, mc_result **res, shop_address **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -2369,6 +2823,12 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_resu
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_addresses_decode, res, &out, n);
     *rows = (shop_address *)out;
+    if (s == MC_OK && (s = shop_addresses_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -2667,6 +3127,11 @@ mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result 
     mc_param_int32(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
+    if (s == MC_OK && (s = shop_categories_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -2713,6 +3178,213 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
     mc_param_str(&p, slug);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
+    if (s == MC_OK && (s = shop_categories_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of categories ---- */
+
+mc_status shop_categories_load_parent(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].parent_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int32(&el_, parents[i].parent_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].parent.state = MC_LOADED;
+        parents[i].parent.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].parent.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_categories_load_children(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.\"order\", mc_c.name", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].children.state = MC_LOADED;
+        parents[i].children.n = 0;
+        parents[i].children.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].children.items =
+                              (shop_category **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_category *par = &parents[owner[r]];
+        par->children.items[par->children.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].parent.item = &parents[owner[r]];
+        kids[r].parent.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_categories_load_products(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.category_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord, mc_c.name", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int32(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].products.state = MC_LOADED;
+        parents[i].products.n = 0;
+        parents[i].products.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].products.items =
+                              (shop_product **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_category *par = &parents[owner[r]];
+        par->products.items[par->products.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].category.item = &parents[owner[r]];
+        kids[r].category.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_categories_load(mc_conn *c, shop_category *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PARENT))
+        s = shop_categories_load_parent(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_CHILDREN))
+        s = shop_categories_load_children(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PRODUCTS))
+        s = shop_categories_load_products(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -2903,7 +3575,8 @@ void shop_categories_where_path(shop_categories_query *q, mc_op op, mc_str_array
 
 void shop_categories_order_by_path(shop_categories_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
 
-mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_result **res, shop_category **rows, size_t *n)
+mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsigned flags, mc_result **res, shop_category **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -2914,6 +3587,12 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_re
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_categories_decode, res, &out, n);
     *rows = (shop_category *)out;
+    if (s == MC_OK && (s = shop_categories_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -3147,6 +3826,11 @@ mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_resul
     mc_param_str(&p, code);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
+    if (s == MC_OK && (s = shop_tax_classes_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -3170,6 +3854,20 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
     mc_param_str(&p, in->code);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
+    return s;
+}
+
+/* ---- relationships of tax_classes ---- */
+
+mc_status shop_tax_classes_load(mc_conn *c, shop_tax_class *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -3258,7 +3956,8 @@ void shop_tax_classes_where_rate_in(shop_tax_classes_query *q, const mc_numeric 
 
 void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
 
-mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_result **res, shop_tax_class **rows, size_t *n)
+mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, unsigned flags, mc_result **res, shop_tax_class **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -3269,6 +3968,12 @@ mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_tax_classes_decode, res, &out, n);
     *rows = (shop_tax_class *)out;
+    if (s == MC_OK && (s = shop_tax_classes_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -3736,6 +4441,11 @@ mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **
     mc_param_uuid(&p, &id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
+    if (s == MC_OK && (s = shop_products_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -3831,6 +4541,339 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
     mc_param_str(&p, sku);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
+    if (s == MC_OK && (s = shop_products_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of products ---- */
+
+mc_status shop_products_load_category(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].category_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int32(&el_, parents[i].category_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].category.state = MC_LOADED;
+        parents[i].category.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].category.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_tag *kids = rows ? (shop_tag *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].tags.state = MC_LOADED;
+        parents[i].tags.n = 0;
+        parents[i].tags.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].tags.items =
+                              (shop_tag **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_product *par = &parents[owner[r]];
+        par->tags.items[par->tags.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status shop_products_load_related(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN related_products AS mc_j ON mc_j.product_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.related_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 8) AS mc_c ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].related.state = MC_LOADED;
+        parents[i].related.n = 0;
+        parents[i].related.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].related.items =
+                              (shop_product **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_product *par = &parents[owner[r]];
+        par->related.items[par->related.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status shop_products_load_stock(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN inventory AS mc_c ON mc_c.product_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_inventory *kids = rows ? (shop_inventory *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].stock.state = MC_LOADED;
+        parents[i].stock.n = 0;
+        parents[i].stock.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_inventory_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].stock.items =
+                              (shop_inventory **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_product *par = &parents[owner[r]];
+        par->stock.items[par->stock.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].product.item = &parents[owner[r]];
+        kids[r].product.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_products_load_reviews(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_review *kids = rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].reviews.state = MC_LOADED;
+        parents[i].reviews.n = 0;
+        parents[i].reviews.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].reviews.items =
+                              (shop_review **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_product *par = &parents[owner[r]];
+        par->reviews.items[par->reviews.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].product.item = &parents[owner[r]];
+        kids[r].product.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_products_load(mc_conn *c, shop_product *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 23u;
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_CATEGORY))
+        s = shop_products_load_category(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_TAGS))
+        s = shop_products_load_tags(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_RELATED))
+        s = shop_products_load_related(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_STOCK))
+        s = shop_products_load_stock(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_REVIEWS))
+        s = shop_products_load_reviews(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -4393,7 +5436,8 @@ void shop_products_where_deleted_at_null(shop_products_query *q, bool is_null)
 
 void shop_products_order_by_deleted_at(shop_products_query *q, bool desc) { mc_query_order((mc_query *)q, 17, desc); }
 
-mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result **res, shop_product **rows, size_t *n)
+mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned flags, mc_result **res, shop_product **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -4404,6 +5448,12 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_products_decode, res, &out, n);
     *rows = (shop_product *)out;
+    if (s == MC_OK && (s = shop_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -4711,6 +5761,11 @@ mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid rela
     mc_param_uuid(&p, &related_id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_related_products_decode, res, &row);
     *out = (shop_related_product *)row;
+    if (s == MC_OK && (s = shop_related_products_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -4722,6 +5777,20 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
     mc_param_uuid(&p, &product_id);
     mc_param_uuid(&p, &related_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+/* ---- relationships of related_products ---- */
+
+mc_status shop_related_products_load(mc_conn *c, shop_related_product *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    return s;
 }
 
 /* ---- queries on related_products ---- */
@@ -4809,7 +5878,8 @@ void shop_related_products_where_related_id_in(shop_related_products_query *q, c
 
 void shop_related_products_order_by_related_id(shop_related_products_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
 
-mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, mc_result **res, shop_related_product **rows, size_t *n)
+mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, unsigned flags, mc_result **res, shop_related_product **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -4820,6 +5890,12 @@ mc_status shop_related_products_list(mc_conn *c, const shop_related_products_que
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_related_products_decode, res, &out, n);
     *rows = (shop_related_product *)out;
+    if (s == MC_OK && (s = shop_related_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -5049,6 +6125,11 @@ mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res,
     mc_param_int16(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
+    if (s == MC_OK && (s = shop_tags_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -5073,6 +6154,83 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
     mc_param_int16(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
+    return s;
+}
+
+/* ---- relationships of tags ---- */
+
+mc_status shop_tags_load_products(mc_conn *c, shop_tag *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.tag_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.product_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 100) AS mc_c ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].products.state = MC_LOADED;
+        parents[i].products.n = 0;
+        parents[i].products.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].products.items =
+                              (shop_product **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_tag *par = &parents[owner[r]];
+        par->products.items[par->products.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
+    return s;
+}
+
+mc_status shop_tags_load(mc_conn *c, shop_tag *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 1u;
+    if (s == MC_OK && (flags & SHOP_TAGS_LOAD_PRODUCTS))
+        s = shop_tags_load_products(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -5189,7 +6347,8 @@ void shop_tags_where_color_in(shop_tags_query *q, const mc_str *v, size_t n, boo
 
 void shop_tags_order_by_color(shop_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 2, desc); }
 
-mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, shop_tag **rows, size_t *n)
+mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, unsigned flags, mc_result **res, shop_tag **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -5200,6 +6359,12 @@ mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, 
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_tags_decode, res, &out, n);
     *rows = (shop_tag *)out;
+    if (s == MC_OK && (s = shop_tags_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -5419,6 +6584,11 @@ mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, 
     mc_param_int16(&p, tag_id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
+    if (s == MC_OK && (s = shop_product_tags_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -5430,6 +6600,20 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, tag_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+/* ---- relationships of product_tags ---- */
+
+mc_status shop_product_tags_load(mc_conn *c, shop_product_tag *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    return s;
 }
 
 /* ---- queries on product_tags ---- */
@@ -5517,7 +6701,8 @@ void shop_product_tags_where_tag_id_in(shop_product_tags_query *q, const int16_t
 
 void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc) { mc_query_order((mc_query *)q, 1, desc); }
 
-mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, mc_result **res, shop_product_tag **rows, size_t *n)
+mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, unsigned flags, mc_result **res, shop_product_tag **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -5528,6 +6713,12 @@ mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, m
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_product_tags_decode, res, &out, n);
     *rows = (shop_product_tag *)out;
+    if (s == MC_OK && (s = shop_product_tags_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -5854,6 +7045,11 @@ mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result 
     mc_param_int16(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
+    if (s == MC_OK && (s = shop_warehouses_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -5900,6 +7096,25 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
     mc_param_str(&p, code);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
+    if (s == MC_OK && (s = shop_warehouses_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of warehouses ---- */
+
+mc_status shop_warehouses_load(mc_conn *c, shop_warehouse *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -6133,7 +7348,8 @@ void shop_warehouses_where_location_null(shop_warehouses_query *q, bool is_null)
 
 void shop_warehouses_order_by_location(shop_warehouses_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_result **res, shop_warehouse **rows, size_t *n)
+mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, unsigned flags, mc_result **res, shop_warehouse **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -6144,6 +7360,12 @@ mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_re
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_warehouses_decode, res, &out, n);
     *rows = (shop_warehouse *)out;
+    if (s == MC_OK && (s = shop_warehouses_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -6499,6 +7721,11 @@ mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_i
     mc_param_int16(&p, warehouse_id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
+    if (s == MC_OK && (s = shop_inventory_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -6542,6 +7769,118 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
         mc_param_int16(&p, in->warehouse_id);
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
     }
+    return s;
+}
+
+/* ---- relationships of inventory ---- */
+
+mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].product.state = MC_LOADED;
+        parents[i].product.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].product.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN warehouses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, parents[i].warehouse_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_warehouse *kids = rows ? (shop_warehouse *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].warehouse.state = MC_LOADED;
+        parents[i].warehouse.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_warehouses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].warehouse.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_inventory_load(mc_conn *c, shop_inventory *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_PRODUCT))
+        s = shop_inventory_load_product(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_WAREHOUSE))
+        s = shop_inventory_load_warehouse(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -6780,7 +8119,8 @@ void shop_inventory_where_revision_in(shop_inventory_query *q, const int64_t *v,
 
 void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_result **res, shop_inventory **rows, size_t *n)
+mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigned flags, mc_result **res, shop_inventory **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -6791,6 +8131,12 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_resu
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_inventory_decode, res, &out, n);
     *rows = (shop_inventory *)out;
+    if (s == MC_OK && (s = shop_inventory_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -7113,6 +8459,11 @@ mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_res
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
+    if (s == MC_OK && (s = shop_StockMovements_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -7143,6 +8494,20 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
     mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
+    return s;
+}
+
+/* ---- relationships of StockMovements ---- */
+
+mc_status shop_StockMovements_load(mc_conn *c, shop_StockMovement *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -7348,7 +8713,8 @@ void shop_StockMovements_where_reason_null(shop_StockMovements_query *q, bool is
 
 void shop_StockMovements_order_by_reason(shop_StockMovements_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
 
-mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, mc_result **res, shop_StockMovement **rows, size_t *n)
+mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, unsigned flags, mc_result **res, shop_StockMovement **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -7359,6 +8725,12 @@ mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_StockMovements_decode, res, &out, n);
     *rows = (shop_StockMovement *)out;
+    if (s == MC_OK && (s = shop_StockMovements_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -7775,6 +9147,11 @@ mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **r
     mc_param_int32(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
+    if (s == MC_OK && (s = shop_coupons_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -7831,6 +9208,25 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
     mc_param_str(&p, code);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
+    if (s == MC_OK && (s = shop_coupons_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of coupons ---- */
+
+mc_status shop_coupons_load(mc_conn *c, shop_coupon *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -8107,7 +9503,8 @@ void shop_coupons_where_times_used_in(shop_coupons_query *q, const int32_t *v, s
 
 void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
 
-mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result **res, shop_coupon **rows, size_t *n)
+mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, unsigned flags, mc_result **res, shop_coupon **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -8118,6 +9515,12 @@ mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result *
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_coupons_decode, res, &out, n);
     *rows = (shop_coupon *)out;
+    if (s == MC_OK && (s = shop_coupons_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -8461,6 +9864,11 @@ mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
     mc_param_uuid(&p, &id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
+    if (s == MC_OK && (s = shop_carts_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -8505,6 +9913,74 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
     mc_param_int64(&p, customer_id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
+    if (s == MC_OK && (s = shop_carts_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of carts ---- */
+
+mc_status shop_carts_load_customer(mc_conn *c, shop_cart *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].customer.state = MC_LOADED;
+        parents[i].customer.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].customer.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_carts_load(mc_conn *c, shop_cart *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    if (s == MC_OK && (flags & SHOP_CARTS_LOAD_CUSTOMER))
+        s = shop_carts_load_customer(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -8682,7 +10158,8 @@ void shop_carts_where_expires_at_in(shop_carts_query *q, const mc_timestamptz *v
 
 void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc) { mc_query_order((mc_query *)q, 4, desc); }
 
-mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res, shop_cart **rows, size_t *n)
+mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, unsigned flags, mc_result **res, shop_cart **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -8693,6 +10170,12 @@ mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_carts_decode, res, &out, n);
     *rows = (shop_cart *)out;
+    if (s == MC_OK && (s = shop_carts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -9367,6 +10850,11 @@ mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **re
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
+    if (s == MC_OK && (s = shop_orders_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -9447,6 +10935,11 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
     mc_param_str(&p, number);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
+    if (s == MC_OK && (s = shop_orders_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -9463,6 +10956,382 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
     mc_param_str(&p, number);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
+    if (s == MC_OK && (s = shop_orders_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of orders ---- */
+
+mc_status shop_orders_load_customer(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].customer.state = MC_LOADED;
+        parents[i].customer.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].customer.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].billing_address_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, parents[i].billing_address_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].billing_address.state = MC_LOADED;
+        parents[i].billing_address.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].billing_address.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].shipping_address_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, parents[i].shipping_address_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].shipping_address.state = MC_LOADED;
+        parents[i].shipping_address.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].shipping_address.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load_items(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order_item *kids = rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].items.state = MC_LOADED;
+        parents[i].items.n = 0;
+        parents[i].items.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].items.items =
+                              (shop_order_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_order *par = &parents[owner[r]];
+        par->items.items[par->items.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].order.item = &parents[owner[r]];
+        kids[r].order.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load_payments(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.paid_at DESC NULLS LAST", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_payment *kids = rows ? (shop_payment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].payments.state = MC_LOADED;
+        parents[i].payments.n = 0;
+        parents[i].payments.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 12), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_payments_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].payments.items =
+                              (shop_payment **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_order *par = &parents[owner[r]];
+        par->payments.items[par->payments.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].order.item = &parents[owner[r]];
+        kids[r].order.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load_events(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_events AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.at", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order_event *kids = rows ? (shop_order_event *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].events.state = MC_LOADED;
+        parents[i].events.n = 0;
+        parents[i].events.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_order_events_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].events.items =
+                              (shop_order_event **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_order *par = &parents[owner[r]];
+        par->events.items[par->events.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].order.item = &parents[owner[r]];
+        kids[r].order.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_orders_load(mc_conn *c, shop_order *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 31u;
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_CUSTOMER))
+        s = shop_orders_load_customer(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_BILLING_ADDRESS))
+        s = shop_orders_load_billing_address(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_SHIPPING_ADDRESS))
+        s = shop_orders_load_shipping_address(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_ITEMS))
+        s = shop_orders_load_items(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_PAYMENTS))
+        s = shop_orders_load_payments(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_EVENTS))
+        s = shop_orders_load_events(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -10090,7 +11959,8 @@ void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, s
 
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 19, desc); }
 
-mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **res, shop_order **rows, size_t *n)
+mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flags, mc_result **res, shop_order **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -10101,6 +11971,12 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **r
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_orders_decode, res, &out, n);
     *rows = (shop_order *)out;
+    if (s == MC_OK && (s = shop_orders_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -10488,6 +12364,11 @@ mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, un
     mc_param_int16(&p, line_no);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
+    if (s == MC_OK && (s = shop_order_items_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -10516,6 +12397,192 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
     mc_param_int16(&p, in->line_no);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
+    return s;
+}
+
+/* ---- relationships of order_items ---- */
+
+mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].order.state = MC_LOADED;
+        parents[i].order.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].order.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].product.state = MC_LOADED;
+        parents[i].product.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].product.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN shipment_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, parents[i].line_no);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_shipment_item *kids = rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].shipments.state = MC_LOADED;
+        parents[i].shipments.n = 0;
+        parents[i].shipments.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].shipments.items =
+                              (shop_shipment_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_order_item *par = &parents[owner[r]];
+        par->shipments.items[par->shipments.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].item.item = &parents[owner[r]];
+        kids[r].item.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_order_items_load(mc_conn *c, shop_order_item *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 1u;
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_ORDER))
+        s = shop_order_items_load_order(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_PRODUCT))
+        s = shop_order_items_load_product(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_SHIPMENTS))
+        s = shop_order_items_load_shipments(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -10749,7 +12816,8 @@ void shop_order_items_where_line_total_null(shop_order_items_query *q, bool is_n
 
 void shop_order_items_order_by_line_total(shop_order_items_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_result **res, shop_order_item **rows, size_t *n)
+mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, unsigned flags, mc_result **res, shop_order_item **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -10760,6 +12828,12 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_items_decode, res, &out, n);
     *rows = (shop_order_item *)out;
+    if (s == MC_OK && (s = shop_order_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -11022,6 +13096,11 @@ mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result *
     mc_param_uuid(&p, &id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_shipments_decode, res, &row);
     *out = (shop_shipment *)row;
+    if (s == MC_OK && (s = shop_shipments_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -11055,6 +13134,137 @@ mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t co
     mc_param_uuid(&p, &in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
     *out = (shop_shipment *)row;
+    return s;
+}
+
+/* ---- relationships of shipments ---- */
+
+mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].order.state = MC_LOADED;
+        parents[i].order.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].order.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipment_items AS mc_c ON mc_c.shipment_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_shipment_item *kids = rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].items.state = MC_LOADED;
+        parents[i].items.n = 0;
+        parents[i].items.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].items.items =
+                              (shop_shipment_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_shipment *par = &parents[owner[r]];
+        par->items.items[par->items.n++] = &kids[r];
+    }
+    free(count);
+    /* each child reaches its parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        kids[r].shipment.item = &parents[owner[r]];
+        kids[r].shipment.state = MC_LOADED;
+    }
+    free(owner);
+    return s;
+}
+
+mc_status shop_shipments_load(mc_conn *c, shop_shipment *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 2u;
+    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ORDER))
+        s = shop_shipments_load_order(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ITEMS))
+        s = shop_shipments_load_items(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -11250,7 +13460,8 @@ void shop_shipments_where_label_pdf_null(shop_shipments_query *q, bool is_null)
 
 void shop_shipments_order_by_label_pdf(shop_shipments_query *q, bool desc) { mc_query_order((mc_query *)q, 5, desc); }
 
-mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_result **res, shop_shipment **rows, size_t *n)
+mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, unsigned flags, mc_result **res, shop_shipment **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -11261,6 +13472,12 @@ mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_resu
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipments_decode, res, &out, n);
     *rows = (shop_shipment *)out;
+    if (s == MC_OK && (s = shop_shipments_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -11537,6 +13754,11 @@ mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order
     mc_param_int16(&p, line_no);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
+    if (s == MC_OK && (s = shop_shipment_items_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -11564,6 +13786,124 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
     mc_param_int16(&p, in->line_no);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
+    return s;
+}
+
+/* ---- relationships of shipment_items ---- */
+
+mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipments AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].shipment_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_shipment *kids = rows ? (shop_shipment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].shipment.state = MC_LOADED;
+        parents[i].shipment.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_shipments_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].shipment.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int16(&el_, parents[i].line_no);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order_item *kids = rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].item.state = MC_LOADED;
+        parents[i].item.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].item.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_shipment_items_load(mc_conn *c, shop_shipment_item *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 3u;
+    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT))
+        s = shop_shipment_items_load_shipment(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_ITEM))
+        s = shop_shipment_items_load_item(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -11708,7 +14048,8 @@ void shop_shipment_items_where_quantity_in(shop_shipment_items_query *q, const i
 
 void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool desc) { mc_query_order((mc_query *)q, 3, desc); }
 
-mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, mc_result **res, shop_shipment_item **rows, size_t *n)
+mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, unsigned flags, mc_result **res, shop_shipment_item **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -11719,6 +14060,12 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipment_items_decode, res, &out, n);
     *rows = (shop_shipment_item *)out;
+    if (s == MC_OK && (s = shop_shipment_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -12192,6 +14539,11 @@ mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
+    if (s == MC_OK && (s = shop_payments_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -12253,6 +14605,74 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
     mc_param_str(&p, provider_ref);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
+    if (s == MC_OK && (s = shop_payments_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of payments ---- */
+
+mc_status shop_payments_load_order(mc_conn *c, shop_payment *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].order.state = MC_LOADED;
+        parents[i].order.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].order.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_payments_load(mc_conn *c, shop_payment *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    if (s == MC_OK && (flags & SHOP_PAYMENTS_LOAD_ORDER))
+        s = shop_payments_load_order(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -12641,7 +15061,8 @@ void shop_payments_where_updated_at_in(shop_payments_query *q, const mc_timestam
 
 void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc) { mc_query_order((mc_query *)q, 11, desc); }
 
-mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result **res, shop_payment **rows, size_t *n)
+mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, unsigned flags, mc_result **res, shop_payment **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -12652,6 +15073,12 @@ mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_payments_decode, res, &out, n);
     *rows = (shop_payment *)out;
+    if (s == MC_OK && (s = shop_payments_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -13025,6 +15452,11 @@ mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_resul
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
+    if (s == MC_OK && (s = shop_order_events_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -13059,6 +15491,69 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
     mc_param_int64(&p, in->id);
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
+    return s;
+}
+
+/* ---- relationships of order_events ---- */
+
+mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_int64(&el_, parents[i].order_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].order.state = MC_LOADED;
+        parents[i].order.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].order.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_order_events_load(mc_conn *c, shop_order_event *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    if (s == MC_OK && (flags & SHOP_ORDER_EVENTS_LOAD_ORDER))
+        s = shop_order_events_load_order(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -13297,7 +15792,8 @@ void shop_order_events_where_details_null(shop_order_events_query *q, bool is_nu
 
 void shop_order_events_order_by_details(shop_order_events_query *q, bool desc) { mc_query_order((mc_query *)q, 6, desc); }
 
-mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, mc_result **res, shop_order_event **rows, size_t *n)
+mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, unsigned flags, mc_result **res, shop_order_event **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -13308,6 +15804,12 @@ mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, m
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_events_decode, res, &out, n);
     *rows = (shop_order_event *)out;
+    if (s == MC_OK && (s = shop_order_events_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 
@@ -13720,6 +16222,11 @@ mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **r
     mc_param_int64(&p, id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
+    if (s == MC_OK && (s = shop_reviews_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
     return s;
 }
 
@@ -13774,6 +16281,126 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
     mc_param_int64(&p, customer_id);
     mc_status s = shop_constraint_fetch_one(c, use, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
+    if (s == MC_OK && (s = shop_reviews_load(c, *out, 1, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *out = NULL;
+    }
+    return s;
+}
+
+/* ---- relationships of reviews ---- */
+
+mc_status shop_reviews_load_product(mc_conn *c, shop_review *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        mc_param_uuid(&el_, &parents[i].product_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].product.state = MC_LOADED;
+        parents[i].product.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].product.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_reviews_load_customer(mc_conn *c, shop_review *parents, size_t n, mc_result *res)
+{
+    static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
+    mc_params p, el_;
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_params_init(&p);
+    mc_params_init(&el_);
+    for (size_t i = 0; i < n; i++) {
+        if (parents[i].customer_id_null)
+            mc_param_null(&el_);
+        else
+            mc_param_int64(&el_, parents[i].customer_id);
+    }
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
+    mc_status s = mc_exec(c, &st, &p, &pg);
+    mc_params_free(&p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].customer.state = MC_LOADED;
+        parents[i].customer.item = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        parents[owner[r]].customer.item = &kids[r];
+    free(owner);
+    return s;
+}
+
+mc_status shop_reviews_load(mc_conn *c, shop_review *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (flags & MC_LOAD_DEFAULTS)
+        flags |= 0u;
+    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_PRODUCT))
+        s = shop_reviews_load_product(c, rows, n, res);
+    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_CUSTOMER))
+        s = shop_reviews_load_customer(c, rows, n, res);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
     return s;
 }
 
@@ -14045,7 +16672,8 @@ void shop_reviews_where_updated_at_in(shop_reviews_query *q, const mc_timestampt
 
 void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc) { mc_query_order((mc_query *)q, 7, desc); }
 
-mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result **res, shop_review **rows, size_t *n)
+mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, unsigned flags, mc_result **res, shop_review **rows,
+    size_t *n)
 {
     void *pg = NULL, *out = NULL;
     *res = NULL;
@@ -14056,6 +16684,12 @@ mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result *
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_reviews_decode, res, &out, n);
     *rows = (shop_review *)out;
+    if (s == MC_OK && (s = shop_reviews_load(c, *rows, *n, flags, *res)) != MC_OK) {
+        mc_result_free(*res);
+        *res = NULL;
+        *rows = NULL;
+        *n = 0;
+    }
     return s;
 }
 

@@ -595,6 +595,12 @@ mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t col
 mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     shop_country **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_countries_load(mc_conn *c, shop_country *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on countries: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -627,8 +633,10 @@ void shop_countries_order_by_currency(shop_countries_query *q, bool desc);
 void shop_countries_where_vat_rate(shop_countries_query *q, mc_op op, mc_numeric v);
 void shop_countries_where_vat_rate_in(shop_countries_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_countries_order_by_vat_rate(shop_countries_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, mc_result **res, shop_country **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, unsigned flags, mc_result **res, shop_country **rows,
+    size_t *n);
 mc_status shop_countries_count(mc_conn *c, const shop_countries_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_countries_update_where(mc_conn *c, const shop_countries_query *q, const shop_country *in, uint64_t cols, int64_t *n);
@@ -683,6 +691,20 @@ mc_status shop_customers_hard_delete(mc_conn *c, int64_t id);
  * first: MC_STALE_VERSION. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_CUSTOMERS_LOAD_ADDRESSES 1u
+#define SHOP_CUSTOMERS_LOAD_ORDERS 2u
+#define SHOP_CUSTOMERS_LOAD_CART 4u
+#define SHOP_CUSTOMERS_LOAD_REVIEWS 8u
+mc_status shop_customers_load(mc_conn *c, shop_customer *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
+mc_status shop_customers_load_orders(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
+mc_status shop_customers_load_cart(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
+mc_status shop_customers_load_reviews(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
 
 /* Queries on customers: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -761,8 +783,10 @@ void shop_customers_where_deleted_at(shop_customers_query *q, mc_op op, mc_times
 void shop_customers_where_deleted_at_in(shop_customers_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null);
 void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, mc_result **res, shop_customer **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigned flags, mc_result **res, shop_customer **rows,
+    size_t *n);
 mc_status shop_customers_count(mc_conn *c, const shop_customers_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_customers_update_where(mc_conn *c, const shop_customers_query *q, const shop_customer *in, uint64_t cols, int64_t *n);
@@ -811,6 +835,16 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_ADDRESSES_LOAD_CUSTOMER 1u
+#define SHOP_ADDRESSES_LOAD_COUNTRY 2u
+mc_status shop_addresses_load(mc_conn *c, shop_address *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_addresses_load_customer(mc_conn *c, shop_address *rows, size_t n, mc_result *res);
+mc_status shop_addresses_load_country(mc_conn *c, shop_address *rows, size_t n, mc_result *res);
 
 /* Queries on addresses: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -865,8 +899,10 @@ void shop_addresses_order_by_country_code(shop_addresses_query *q, bool desc);
 void shop_addresses_where_is_default(shop_addresses_query *q, mc_op op, bool v);
 void shop_addresses_where_is_default_in(shop_addresses_query *q, const bool *v, size_t n, bool negate);
 void shop_addresses_order_by_is_default(shop_addresses_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, mc_result **res, shop_address **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigned flags, mc_result **res, shop_address **rows,
+    size_t *n);
 mc_status shop_addresses_count(mc_conn *c, const shop_addresses_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_addresses_update_where(mc_conn *c, const shop_addresses_query *q, const shop_address *in, uint64_t cols, int64_t *n);
@@ -916,6 +952,18 @@ mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t c
 mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
     shop_category **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_CATEGORIES_LOAD_PARENT 1u
+#define SHOP_CATEGORIES_LOAD_CHILDREN 2u
+#define SHOP_CATEGORIES_LOAD_PRODUCTS 4u
+mc_status shop_categories_load(mc_conn *c, shop_category *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_categories_load_parent(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
+mc_status shop_categories_load_children(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
+mc_status shop_categories_load_products(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
+
 /* Queries on categories: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -956,8 +1004,10 @@ void shop_categories_order_by_order(shop_categories_query *q, bool desc);
 /* path op v (MC_OP_EQ, _NE, _LT, _LE, _GT, _GE, _LIKE, _ILIKE) */
 void shop_categories_where_path(shop_categories_query *q, mc_op op, mc_str_array v);
 void shop_categories_order_by_path(shop_categories_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, mc_result **res, shop_category **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsigned flags, mc_result **res, shop_category **rows,
+    size_t *n);
 mc_status shop_categories_count(mc_conn *c, const shop_categories_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_categories_update_where(mc_conn *c, const shop_categories_query *q, const shop_category *in, uint64_t cols, int64_t *n);
@@ -999,6 +1049,12 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_tax_classes_load(mc_conn *c, shop_tax_class *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on tax_classes: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1023,8 +1079,10 @@ void shop_tax_classes_order_by_code(shop_tax_classes_query *q, bool desc);
 void shop_tax_classes_where_rate(shop_tax_classes_query *q, mc_op op, mc_numeric v);
 void shop_tax_classes_where_rate_in(shop_tax_classes_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_tax_classes_order_by_rate(shop_tax_classes_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, mc_result **res, shop_tax_class **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, unsigned flags, mc_result **res, shop_tax_class **rows,
+    size_t *n);
 mc_status shop_tax_classes_count(mc_conn *c, const shop_tax_classes_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_tax_classes_update_where(mc_conn *c, const shop_tax_classes_query *q, const shop_tax_class *in, uint64_t cols, int64_t *n);
@@ -1090,6 +1148,22 @@ mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id);
 mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out);
 mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_result **res,
     shop_product **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_PRODUCTS_LOAD_CATEGORY 1u
+#define SHOP_PRODUCTS_LOAD_TAGS 2u
+#define SHOP_PRODUCTS_LOAD_RELATED 4u
+#define SHOP_PRODUCTS_LOAD_STOCK 8u
+#define SHOP_PRODUCTS_LOAD_REVIEWS 16u
+mc_status shop_products_load(mc_conn *c, shop_product *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_products_load_category(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
+mc_status shop_products_load_tags(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
+mc_status shop_products_load_related(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
+mc_status shop_products_load_stock(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
+mc_status shop_products_load_reviews(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
 
 /* Queries on products: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1188,8 +1262,10 @@ void shop_products_where_deleted_at(shop_products_query *q, mc_op op, mc_timesta
 void shop_products_where_deleted_at_in(shop_products_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_products_where_deleted_at_null(shop_products_query *q, bool is_null);
 void shop_products_order_by_deleted_at(shop_products_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_products_list(mc_conn *c, const shop_products_query *q, mc_result **res, shop_product **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned flags, mc_result **res, shop_product **rows,
+    size_t *n);
 mc_status shop_products_count(mc_conn *c, const shop_products_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_products_update_where(mc_conn *c, const shop_products_query *q, const shop_product *in, uint64_t cols, int64_t *n);
@@ -1228,6 +1304,12 @@ mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid rela
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_related_products_load(mc_conn *c, shop_related_product *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on related_products: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1252,8 +1334,10 @@ void shop_related_products_order_by_product_id(shop_related_products_query *q, b
 void shop_related_products_where_related_id(shop_related_products_query *q, mc_op op, mc_uuid v);
 void shop_related_products_where_related_id_in(shop_related_products_query *q, const mc_uuid *v, size_t n, bool negate);
 void shop_related_products_order_by_related_id(shop_related_products_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, mc_result **res, shop_related_product **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_related_products_list(mc_conn *c, const shop_related_products_query *q, unsigned flags, mc_result **res, shop_related_product **rows,
+    size_t *n);
 mc_status shop_related_products_count(mc_conn *c, const shop_related_products_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_related_products_update_where(mc_conn *c, const shop_related_products_query *q, const shop_related_product *in, uint64_t cols, int64_t *n);
@@ -1296,6 +1380,14 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_TAGS_LOAD_PRODUCTS 1u
+mc_status shop_tags_load(mc_conn *c, shop_tag *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_tags_load_products(mc_conn *c, shop_tag *rows, size_t n, mc_result *res);
+
 /* Queries on tags: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1324,8 +1416,10 @@ void shop_tags_order_by_label(shop_tags_query *q, bool desc);
 void shop_tags_where_color(shop_tags_query *q, mc_op op, mc_str v);
 void shop_tags_where_color_in(shop_tags_query *q, const mc_str *v, size_t n, bool negate);
 void shop_tags_order_by_color(shop_tags_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, mc_result **res, shop_tag **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, unsigned flags, mc_result **res, shop_tag **rows,
+    size_t *n);
 mc_status shop_tags_count(mc_conn *c, const shop_tags_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_tags_update_where(mc_conn *c, const shop_tags_query *q, const shop_tag *in, uint64_t cols, int64_t *n);
@@ -1363,6 +1457,12 @@ mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, 
 /* Deletes the row with this primary key; MC_NOT_FOUND when there is none. */
 mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_product_tags_load(mc_conn *c, shop_product_tag *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on product_tags: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1387,8 +1487,10 @@ void shop_product_tags_order_by_product_id(shop_product_tags_query *q, bool desc
 void shop_product_tags_where_tag_id(shop_product_tags_query *q, mc_op op, int16_t v);
 void shop_product_tags_where_tag_id_in(shop_product_tags_query *q, const int16_t *v, size_t n, bool negate);
 void shop_product_tags_order_by_tag_id(shop_product_tags_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, mc_result **res, shop_product_tag **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, unsigned flags, mc_result **res, shop_product_tag **rows,
+    size_t *n);
 mc_status shop_product_tags_count(mc_conn *c, const shop_product_tags_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_product_tags_update_where(mc_conn *c, const shop_product_tags_query *q, const shop_product_tag *in, uint64_t cols, int64_t *n);
@@ -1443,6 +1545,12 @@ mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_warehouse **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_warehouses_load(mc_conn *c, shop_warehouse *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on warehouses: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1488,8 +1596,10 @@ void shop_warehouses_where_location(shop_warehouses_query *q, mc_op op, mc_str v
 void shop_warehouses_where_location_in(shop_warehouses_query *q, const mc_str *v, size_t n, bool negate);
 void shop_warehouses_where_location_null(shop_warehouses_query *q, bool is_null);
 void shop_warehouses_order_by_location(shop_warehouses_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, mc_result **res, shop_warehouse **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, unsigned flags, mc_result **res, shop_warehouse **rows,
+    size_t *n);
 mc_status shop_warehouses_count(mc_conn *c, const shop_warehouses_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_warehouses_update_where(mc_conn *c, const shop_warehouses_query *q, const shop_warehouse *in, uint64_t cols, int64_t *n);
@@ -1537,6 +1647,16 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_INVENTORY_LOAD_PRODUCT 1u
+#define SHOP_INVENTORY_LOAD_WAREHOUSE 2u
+mc_status shop_inventory_load(mc_conn *c, shop_inventory *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *rows, size_t n, mc_result *res);
+mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *rows, size_t n, mc_result *res);
+
 /* Queries on inventory: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1583,8 +1703,10 @@ void shop_inventory_order_by_counted_at(shop_inventory_query *q, bool desc);
 void shop_inventory_where_revision(shop_inventory_query *q, mc_op op, int64_t v);
 void shop_inventory_where_revision_in(shop_inventory_query *q, const int64_t *v, size_t n, bool negate);
 void shop_inventory_order_by_revision(shop_inventory_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, mc_result **res, shop_inventory **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigned flags, mc_result **res, shop_inventory **rows,
+    size_t *n);
 mc_status shop_inventory_count(mc_conn *c, const shop_inventory_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_inventory_update_where(mc_conn *c, const shop_inventory_query *q, const shop_inventory *in, uint64_t cols, int64_t *n);
@@ -1630,6 +1752,12 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id);
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_StockMovements_load(mc_conn *c, shop_StockMovement *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on StockMovements: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1671,8 +1799,10 @@ void shop_StockMovements_where_reason(shop_StockMovements_query *q, mc_op op, mc
 void shop_StockMovements_where_reason_in(shop_StockMovements_query *q, const mc_str *v, size_t n, bool negate);
 void shop_StockMovements_where_reason_null(shop_StockMovements_query *q, bool is_null);
 void shop_StockMovements_order_by_reason(shop_StockMovements_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, mc_result **res, shop_StockMovement **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *q, unsigned flags, mc_result **res, shop_StockMovement **rows,
+    size_t *n);
 mc_status shop_StockMovements_count(mc_conn *c, const shop_StockMovements_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_StockMovements_update_where(mc_conn *c, const shop_StockMovements_query *q, const shop_StockMovement *in, uint64_t cols, int64_t *n);
@@ -1728,6 +1858,12 @@ mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, 
 mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_coupon **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+mc_status shop_coupons_load(mc_conn *c, shop_coupon *rows, size_t n, unsigned flags, mc_result *res);
+
 /* Queries on coupons: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1780,8 +1916,10 @@ void shop_coupons_order_by_max_uses(shop_coupons_query *q, bool desc);
 void shop_coupons_where_times_used(shop_coupons_query *q, mc_op op, int32_t v);
 void shop_coupons_where_times_used_in(shop_coupons_query *q, const int32_t *v, size_t n, bool negate);
 void shop_coupons_order_by_times_used(shop_coupons_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, mc_result **res, shop_coupon **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, unsigned flags, mc_result **res, shop_coupon **rows,
+    size_t *n);
 mc_status shop_coupons_count(mc_conn *c, const shop_coupons_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_coupons_update_where(mc_conn *c, const shop_coupons_query *q, const shop_coupon *in, uint64_t cols, int64_t *n);
@@ -1834,6 +1972,14 @@ mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_r
 mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
     shop_cart **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_CARTS_LOAD_CUSTOMER 1u
+mc_status shop_carts_load(mc_conn *c, shop_cart *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_carts_load_customer(mc_conn *c, shop_cart *rows, size_t n, mc_result *res);
+
 /* Queries on carts: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -1871,8 +2017,10 @@ void shop_carts_order_by_coupon_code(shop_carts_query *q, bool desc);
 void shop_carts_where_expires_at(shop_carts_query *q, mc_op op, mc_timestamptz v);
 void shop_carts_where_expires_at_in(shop_carts_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_carts_order_by_expires_at(shop_carts_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, mc_result **res, shop_cart **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, unsigned flags, mc_result **res, shop_cart **rows,
+    size_t *n);
 mc_status shop_carts_count(mc_conn *c, const shop_carts_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_carts_update_where(mc_conn *c, const shop_carts_query *q, const shop_cart *in, uint64_t cols, int64_t *n);
@@ -1948,6 +2096,24 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
     shop_order **out);
 mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
     shop_order **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_ORDERS_LOAD_CUSTOMER 1u
+#define SHOP_ORDERS_LOAD_BILLING_ADDRESS 2u
+#define SHOP_ORDERS_LOAD_SHIPPING_ADDRESS 4u
+#define SHOP_ORDERS_LOAD_ITEMS 8u
+#define SHOP_ORDERS_LOAD_PAYMENTS 16u
+#define SHOP_ORDERS_LOAD_EVENTS 32u
+mc_status shop_orders_load(mc_conn *c, shop_order *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_orders_load_customer(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
+mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
+mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
+mc_status shop_orders_load_items(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
+mc_status shop_orders_load_payments(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
+mc_status shop_orders_load_events(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
 
 /* Queries on orders: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -2052,8 +2218,10 @@ void shop_orders_order_by_created_by(shop_orders_query *q, bool desc);
 void shop_orders_where_lock_version(shop_orders_query *q, mc_op op, int32_t v);
 void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, size_t n, bool negate);
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, mc_result **res, shop_order **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flags, mc_result **res, shop_order **rows,
+    size_t *n);
 mc_status shop_orders_count(mc_conn *c, const shop_orders_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_orders_update_where(mc_conn *c, const shop_orders_query *q, const shop_order *in, uint64_t cols, int64_t *n);
@@ -2100,6 +2268,18 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_ORDER_ITEMS_LOAD_ORDER 1u
+#define SHOP_ORDER_ITEMS_LOAD_PRODUCT 2u
+#define SHOP_ORDER_ITEMS_LOAD_SHIPMENTS 4u
+mc_status shop_order_items_load(mc_conn *c, shop_order_item *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
+mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
+mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
+
 /* Queries on order_items: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -2145,8 +2325,10 @@ void shop_order_items_where_line_total(shop_order_items_query *q, mc_op op, mc_n
 void shop_order_items_where_line_total_in(shop_order_items_query *q, const mc_numeric *v, size_t n, bool negate);
 void shop_order_items_where_line_total_null(shop_order_items_query *q, bool is_null);
 void shop_order_items_order_by_line_total(shop_order_items_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, mc_result **res, shop_order_item **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, unsigned flags, mc_result **res, shop_order_item **rows,
+    size_t *n);
 mc_status shop_order_items_count(mc_conn *c, const shop_order_items_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_order_items_update_where(mc_conn *c, const shop_order_items_query *q, const shop_order_item *in, uint64_t cols, int64_t *n);
@@ -2187,6 +2369,16 @@ mc_status shop_shipments_delete(mc_conn *c, mc_uuid id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_SHIPMENTS_LOAD_ORDER 1u
+#define SHOP_SHIPMENTS_LOAD_ITEMS 2u
+mc_status shop_shipments_load(mc_conn *c, shop_shipment *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *rows, size_t n, mc_result *res);
+mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *rows, size_t n, mc_result *res);
 
 /* Queries on shipments: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -2229,8 +2421,10 @@ void shop_shipments_where_label_pdf(shop_shipments_query *q, mc_op op, mc_bytes 
 void shop_shipments_where_label_pdf_in(shop_shipments_query *q, const mc_bytes *v, size_t n, bool negate);
 void shop_shipments_where_label_pdf_null(shop_shipments_query *q, bool is_null);
 void shop_shipments_order_by_label_pdf(shop_shipments_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, mc_result **res, shop_shipment **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, unsigned flags, mc_result **res, shop_shipment **rows,
+    size_t *n);
 mc_status shop_shipments_count(mc_conn *c, const shop_shipments_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_shipments_update_where(mc_conn *c, const shop_shipments_query *q, const shop_shipment *in, uint64_t cols, int64_t *n);
@@ -2274,6 +2468,16 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT 1u
+#define SHOP_SHIPMENT_ITEMS_LOAD_ITEM 2u
+mc_status shop_shipment_items_load(mc_conn *c, shop_shipment_item *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *rows, size_t n, mc_result *res);
+mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *rows, size_t n, mc_result *res);
+
 /* Queries on shipment_items: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -2306,8 +2510,10 @@ void shop_shipment_items_order_by_line_no(shop_shipment_items_query *q, bool des
 void shop_shipment_items_where_quantity(shop_shipment_items_query *q, mc_op op, int32_t v);
 void shop_shipment_items_where_quantity_in(shop_shipment_items_query *q, const int32_t *v, size_t n, bool negate);
 void shop_shipment_items_order_by_quantity(shop_shipment_items_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, mc_result **res, shop_shipment_item **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *q, unsigned flags, mc_result **res, shop_shipment_item **rows,
+    size_t *n);
 mc_status shop_shipment_items_count(mc_conn *c, const shop_shipment_items_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_shipment_items_update_where(mc_conn *c, const shop_shipment_items_query *q, const shop_shipment_item *in, uint64_t cols, int64_t *n);
@@ -2366,6 +2572,14 @@ mc_status shop_payments_delete(mc_conn *c, int64_t id);
 mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out);
 mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
     shop_payment **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_PAYMENTS_LOAD_ORDER 1u
+mc_status shop_payments_load(mc_conn *c, shop_payment *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_payments_load_order(mc_conn *c, shop_payment *rows, size_t n, mc_result *res);
 
 /* Queries on payments: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -2435,8 +2649,10 @@ void shop_payments_order_by_created_at(shop_payments_query *q, bool desc);
 void shop_payments_where_updated_at(shop_payments_query *q, mc_op op, mc_timestamptz v);
 void shop_payments_where_updated_at_in(shop_payments_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_payments_order_by_updated_at(shop_payments_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, mc_result **res, shop_payment **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, unsigned flags, mc_result **res, shop_payment **rows,
+    size_t *n);
 mc_status shop_payments_count(mc_conn *c, const shop_payments_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_payments_update_where(mc_conn *c, const shop_payments_query *q, const shop_payment *in, uint64_t cols, int64_t *n);
@@ -2482,6 +2698,14 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id);
  * with in's primary key. Columns with 'on update' get their
  * expression unless their bit is set. Returns the row as stored. */
 mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out);
+
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_ORDER_EVENTS_LOAD_ORDER 1u
+mc_status shop_order_events_load(mc_conn *c, shop_order_event *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *rows, size_t n, mc_result *res);
 
 /* Queries on order_events: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -2529,8 +2753,10 @@ void shop_order_events_where_details(shop_order_events_query *q, mc_op op, mc_js
 void shop_order_events_where_details_in(shop_order_events_query *q, const mc_json *v, size_t n, bool negate);
 void shop_order_events_where_details_null(shop_order_events_query *q, bool is_null);
 void shop_order_events_order_by_details(shop_order_events_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, mc_result **res, shop_order_event **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, unsigned flags, mc_result **res, shop_order_event **rows,
+    size_t *n);
 mc_status shop_order_events_count(mc_conn *c, const shop_order_events_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_order_events_update_where(mc_conn *c, const shop_order_events_query *q, const shop_order_event *in, uint64_t cols, int64_t *n);
@@ -2586,6 +2812,16 @@ mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, 
 mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
     shop_review **out);
 
+/* Relationships: bits for the flags of get and list (with
+ * MC_LOAD_DEFAULTS: those the model loads by default), and a loader per
+ * relationship that fills it for an array of rows in ONE statement, the
+ * children living in res (the rows' result: one free releases all). */
+#define SHOP_REVIEWS_LOAD_PRODUCT 1u
+#define SHOP_REVIEWS_LOAD_CUSTOMER 2u
+mc_status shop_reviews_load(mc_conn *c, shop_review *rows, size_t n, unsigned flags, mc_result *res);
+mc_status shop_reviews_load_product(mc_conn *c, shop_review *rows, size_t n, mc_result *res);
+mc_status shop_reviews_load_customer(mc_conn *c, shop_review *rows, size_t n, mc_result *res);
+
 /* Queries on reviews: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
  * _count, _update_where, _delete_where or _stream, free it with
@@ -2637,8 +2873,10 @@ void shop_reviews_order_by_created_at(shop_reviews_query *q, bool desc);
 void shop_reviews_where_updated_at(shop_reviews_query *q, mc_op op, mc_timestamptz v);
 void shop_reviews_where_updated_at_in(shop_reviews_query *q, const mc_timestamptz *v, size_t n, bool negate);
 void shop_reviews_order_by_updated_at(shop_reviews_query *q, bool desc);
-/* The matching rows: *rows is an array of *n rows in *res (q may be NULL). */
-mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, mc_result **res, shop_review **rows, size_t *n);
+/* The matching rows: *rows is an array of *n rows in *res (q may be NULL),
+ * with the relationships in flags loaded. */
+mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, unsigned flags, mc_result **res, shop_review **rows,
+    size_t *n);
 mc_status shop_reviews_count(mc_conn *c, const shop_reviews_query *q, int64_t *n);
 /* Writes the columns of in whose bits are in cols to every matching row. */
 mc_status shop_reviews_update_where(mc_conn *c, const shop_reviews_query *q, const shop_review *in, uint64_t cols, int64_t *n);

@@ -165,6 +165,8 @@ void mc_pool_free(mc_pool *p);               /* all connections must be released
 /* Flags of generated read calls: soft-deleted rows count too. (The low
  * bits are for choosing relationships to load.) */
 #define MC_INCLUDE_DELETED 0x80000000u
+/* Load the relationships the model marks with a load strategy other than lazy. */
+#define MC_LOAD_DEFAULTS 0x40000000u
 
 /* Comparison operators of generated query conditions. */
 typedef enum mc_op {
