@@ -817,6 +817,10 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit)
 	                                                                               c_word(a, t->name))),
 	                                  str_upper(a, c_word(a, r->name))));
 	tv_sets(a, x, "bit_value", arena_printf(a, "%du", 1 << bit));
+	tv_sets(a, x, "rel_index", arena_printf(a, "%d", bit));
+	tv_sets(a, x, "rel_const", arena_printf(a, "%s_REL_%s", str_upper(a, arena_printf(a, "%s_%s", e->prefix,
+	                                                                                c_word(a, t->name))),
+	                                        str_upper(a, c_word(a, r->name))));
 	tv_setb(a, x, "many", r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY);
 	tv_setb(a, x, "default_load", r->load != LOAD_LAZY);
 	tv_sets(a, x, "target_fn", tfn);

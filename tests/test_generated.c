@@ -463,6 +463,40 @@ static void test_load_to_one_and_lazy(void **state)
 	mc_result_free(res);
 }
 
+static void test_load_nested(void **state)
+{
+	(void)state;
+	seed(30);
+	/* users -> posts -> author -> roles: one statement per edge */
+	static const mc_load_plan author_plan = { BLOG_USERS_LOAD_ROLES, NULL };
+	static const mc_load_plan *const post_next[] = { [BLOG_POSTS_REL_AUTHOR] = &author_plan };
+	static const mc_load_plan posts_plan = { BLOG_POSTS_LOAD_AUTHOR, post_next };
+	static const mc_load_plan *const user_next[] = { [BLOG_USERS_REL_POSTS] = &posts_plan };
+	static const mc_load_plan plan = { BLOG_USERS_LOAD_POSTS, user_next };
+	mc_result *res;
+	blog_user *users;
+	size_t n;
+	uint64_t before = mc_conn_statements(conn);
+	assert_int_equal(blog_users_list(conn, NULL, 0, &res, &users, &n), MC_OK);
+	assert_int_equal(blog_users_load_plan(conn, users, n, &plan, res), MC_OK);
+	assert_int_equal(mc_conn_statements(conn) - before, 4);
+	int checked = 0;
+	for (size_t i = 0; i < n; i++) {
+		int no = user_no(&users[i]);
+		for (size_t j = 0; j < users[i].posts.n; j++) {
+			blog_user *a = users[i].posts.items[j]->author.item;
+			assert_non_null(a);
+			assert_memory_equal(a->id.bytes, users[i].id.bytes, 16);
+			assert_int_equal(a->roles.state, MC_LOADED);
+			assert_int_equal(a->roles.n, (size_t)(no % 3 == 0 ? (no % 2 == 0 ? 2 : 1) : 0));
+			checked++;
+		}
+		assert_int_equal(users[i].roles.state, MC_NOT_LOADED);   /* only below posts */
+	}
+	assert_true(checked > 20);
+	mc_result_free(res);   /* one free releases the whole graph */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_update_and_upsert),
 		cmocka_unit_test(test_load_statements_constant),
 		cmocka_unit_test(test_load_to_one_and_lazy),
+		cmocka_unit_test(test_load_nested),
 	};
 	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);
 	return rc;

@@ -546,7 +546,16 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
 
 /* ---- relationships of users ---- */
 
+static mc_status blog_users_load_posts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status blog_users_load_posts(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    return blog_users_load_posts_with(c, parents, n, res, NULL);
+}
+
+static mc_status blog_users_load_posts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN posts AS mc_c ON mc_c.author_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC", 1 };
     mc_params p, el_;
@@ -609,10 +618,22 @@ mc_status blog_users_load_posts(mc_conn *c, blog_user *parents, size_t n, mc_res
         kids[r].author.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = blog_posts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    return blog_users_load_roles_with(c, parents, n, res, NULL);
+}
+
+static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -670,10 +691,22 @@ mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_res
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = blog_roles_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status blog_users_load_accounts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status blog_users_load_accounts(mc_conn *c, blog_user *parents, size_t n, mc_result *res)
+{
+    return blog_users_load_accounts_with(c, parents, n, res, NULL);
+}
+
+static mc_status blog_users_load_accounts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.owner_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -731,25 +764,36 @@ mc_status blog_users_load_accounts(mc_conn *c, blog_user *parents, size_t n, mc_
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = blog_accounts_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status blog_users_load_plan(mc_conn *c, blog_user *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_POSTS))
+        s = blog_users_load_posts_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ROLES))
+        s = blog_users_load_roles_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ACCOUNTS))
+        s = blog_users_load_accounts_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status blog_users_load(mc_conn *c, blog_user *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & BLOG_USERS_LOAD_POSTS))
-        s = blog_users_load_posts(c, rows, n, res);
-    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ROLES))
-        s = blog_users_load_roles(c, rows, n, res);
-    if (s == MC_OK && (flags & BLOG_USERS_LOAD_ACCOUNTS))
-        s = blog_users_load_accounts(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_users_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on users ---- */
@@ -1414,7 +1458,16 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
 
 /* ---- relationships of posts ---- */
 
+static mc_status blog_posts_load_author_with(mc_conn *c, blog_post *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status blog_posts_load_author(mc_conn *c, blog_post *parents, size_t n, mc_result *res)
+{
+    return blog_posts_load_author_with(c, parents, n, res, NULL);
+}
+
+static mc_status blog_posts_load_author_with(mc_conn *c, blog_post *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN users AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -1458,21 +1511,32 @@ mc_status blog_posts_load_author(mc_conn *c, blog_post *parents, size_t n, mc_re
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].author.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = blog_users_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status blog_posts_load_plan(mc_conn *c, blog_post *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    if (s == MC_OK && (flags & BLOG_POSTS_LOAD_AUTHOR))
+        s = blog_posts_load_author_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status blog_posts_load(mc_conn *c, blog_post *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 1u;
-    if (s == MC_OK && (flags & BLOG_POSTS_LOAD_AUTHOR))
-        s = blog_posts_load_author(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_posts_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on posts ---- */
@@ -2035,7 +2099,16 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
 
 /* ---- relationships of roles ---- */
 
+static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_result *res)
+{
+    return blog_roles_load_users_with(c, parents, n, res, NULL);
+}
+
+static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -2093,21 +2166,32 @@ mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_res
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = blog_users_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status blog_roles_load_plan(mc_conn *c, blog_role *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    if (s == MC_OK && (flags & BLOG_ROLES_LOAD_USERS))
+        s = blog_roles_load_users_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status blog_roles_load(mc_conn *c, blog_role *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
-    if (s == MC_OK && (flags & BLOG_ROLES_LOAD_USERS))
-        s = blog_roles_load_users(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_roles_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on roles ---- */
@@ -2448,16 +2532,24 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
 
 /* ---- relationships of user_roles ---- */
 
-mc_status blog_user_roles_load(mc_conn *c, blog_user_role *rows, size_t n, unsigned flags, mc_result *res)
+mc_status blog_user_roles_load_plan(mc_conn *c, blog_user_role *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status blog_user_roles_load(mc_conn *c, blog_user_role *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_user_roles_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on user_roles ---- */
@@ -2826,16 +2918,24 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
 
 /* ---- relationships of accounts ---- */
 
-mc_status blog_accounts_load(mc_conn *c, blog_account *rows, size_t n, unsigned flags, mc_result *res)
+mc_status blog_accounts_load_plan(mc_conn *c, blog_account *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status blog_accounts_load(mc_conn *c, blog_account *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_accounts_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on accounts ---- */

@@ -168,9 +168,14 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define BLOG_USERS_LOAD_POSTS 1u
+#define BLOG_USERS_REL_POSTS 0
 #define BLOG_USERS_LOAD_ROLES 2u
+#define BLOG_USERS_REL_ROLES 1
 #define BLOG_USERS_LOAD_ACCOUNTS 4u
+#define BLOG_USERS_REL_ACCOUNTS 2
 mc_status blog_users_load(mc_conn *c, blog_user *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status blog_users_load_plan(mc_conn *c, blog_user *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status blog_users_load_posts(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
 mc_status blog_users_load_roles(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
 mc_status blog_users_load_accounts(mc_conn *c, blog_user *rows, size_t n, mc_result *res);
@@ -282,7 +287,10 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define BLOG_POSTS_LOAD_AUTHOR 1u
+#define BLOG_POSTS_REL_AUTHOR 0
 mc_status blog_posts_load(mc_conn *c, blog_post *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status blog_posts_load_plan(mc_conn *c, blog_post *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status blog_posts_load_author(mc_conn *c, blog_post *rows, size_t n, mc_result *res);
 
 /* Queries on posts: build one with the calls below (conditions combine
@@ -387,7 +395,10 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define BLOG_ROLES_LOAD_USERS 1u
+#define BLOG_ROLES_REL_USERS 0
 mc_status blog_roles_load(mc_conn *c, blog_role *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status blog_roles_load_plan(mc_conn *c, blog_role *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status blog_roles_load_users(mc_conn *c, blog_role *rows, size_t n, mc_result *res);
 
 /* Queries on roles: build one with the calls below (conditions combine
@@ -460,6 +471,8 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id);
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status blog_user_roles_load(mc_conn *c, blog_user_role *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status blog_user_roles_load_plan(mc_conn *c, blog_user_role *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on user_roles: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -536,6 +549,8 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status blog_accounts_load(mc_conn *c, blog_account *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status blog_accounts_load_plan(mc_conn *c, blog_account *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on accounts: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,

@@ -514,7 +514,16 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
 
 /* ---- relationships of accounts ---- */
 
+static mc_status ledger_accounts_load_parent_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    return ledger_accounts_load_parent_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_accounts_load_parent_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -561,10 +570,22 @@ mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *parents, size_
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].parent.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_accounts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status ledger_accounts_load_children_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    return ledger_accounts_load_children_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_accounts_load_children_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.code", 1 };
     mc_params p, el_;
@@ -627,10 +648,22 @@ mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *parents, siz
         kids[r].parent.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_accounts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status ledger_accounts_load_entries_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *parents, size_t n, mc_result *res)
+{
+    return ledger_accounts_load_entries_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_accounts_load_entries_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
     mc_params p, el_;
@@ -699,25 +732,36 @@ mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *parents, size
         kids[r].account.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_entries_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status ledger_accounts_load_plan(mc_conn *c, ledger_account *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_PARENT))
+        s = ledger_accounts_load_parent_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_CHILDREN))
+        s = ledger_accounts_load_children_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_ENTRIES))
+        s = ledger_accounts_load_entries_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status ledger_accounts_load(mc_conn *c, ledger_account *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_PARENT))
-        s = ledger_accounts_load_parent(c, rows, n, res);
-    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_CHILDREN))
-        s = ledger_accounts_load_children(c, rows, n, res);
-    if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_ENTRIES))
-        s = ledger_accounts_load_entries(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_accounts_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on accounts ---- */
@@ -1403,7 +1447,16 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
 
 /* ---- relationships of transactions ---- */
 
+static mc_status ledger_transactions_load_entries_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res)
+{
+    return ledger_transactions_load_entries_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_transactions_load_entries_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN entries AS mc_c ON mc_c.transaction_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
     mc_params p, el_;
@@ -1466,10 +1519,22 @@ mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *paren
         kids[r].txn.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_entries_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status ledger_transactions_load_reverses_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res)
+{
+    return ledger_transactions_load_reverses_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_transactions_load_reverses_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -1516,23 +1581,34 @@ mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *pare
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].reverses.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_transactions_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status ledger_transactions_load_plan(mc_conn *c, ledger_transaction *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_ENTRIES))
+        s = ledger_transactions_load_entries_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_REVERSES))
+        s = ledger_transactions_load_reverses_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status ledger_transactions_load(mc_conn *c, ledger_transaction *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 1u;
-    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_ENTRIES))
-        s = ledger_transactions_load_entries(c, rows, n, res);
-    if (s == MC_OK && (flags & LEDGER_TRANSACTIONS_LOAD_REVERSES))
-        s = ledger_transactions_load_reverses(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_transactions_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on transactions ---- */
@@ -2145,7 +2221,16 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
 
 /* ---- relationships of entries ---- */
 
+static mc_status ledger_entries_load_txn_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res)
+{
+    return ledger_entries_load_txn_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_entries_load_txn_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -2189,10 +2274,22 @@ mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *parents, size_t n, m
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].txn.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_transactions_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status ledger_entries_load_account_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res)
+{
+    return ledger_entries_load_account_with(c, parents, n, res, NULL);
+}
+
+static mc_status ledger_entries_load_account_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "ledger_entries_load_account", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
     mc_params p, el_;
@@ -2242,23 +2339,34 @@ mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *parents, size_t 
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].account.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = ledger_accounts_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status ledger_entries_load_plan(mc_conn *c, ledger_entry *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_TXN))
+        s = ledger_entries_load_txn_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_ACCOUNT))
+        s = ledger_entries_load_account_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status ledger_entries_load(mc_conn *c, ledger_entry *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_TXN))
-        s = ledger_entries_load_txn(c, rows, n, res);
-    if (s == MC_OK && (flags & LEDGER_ENTRIES_LOAD_ACCOUNT))
-        s = ledger_entries_load_account(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_entries_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on entries ---- */

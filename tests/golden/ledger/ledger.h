@@ -170,9 +170,14 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define LEDGER_ACCOUNTS_LOAD_PARENT 1u
+#define LEDGER_ACCOUNTS_REL_PARENT 0
 #define LEDGER_ACCOUNTS_LOAD_CHILDREN 2u
+#define LEDGER_ACCOUNTS_REL_CHILDREN 1
 #define LEDGER_ACCOUNTS_LOAD_ENTRIES 4u
+#define LEDGER_ACCOUNTS_REL_ENTRIES 2
 mc_status ledger_accounts_load(mc_conn *c, ledger_account *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status ledger_accounts_load_plan(mc_conn *c, ledger_account *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
 mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
 mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *rows, size_t n, mc_result *res);
@@ -285,8 +290,12 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define LEDGER_TRANSACTIONS_LOAD_ENTRIES 1u
+#define LEDGER_TRANSACTIONS_REL_ENTRIES 0
 #define LEDGER_TRANSACTIONS_LOAD_REVERSES 2u
+#define LEDGER_TRANSACTIONS_REL_REVERSES 1
 mc_status ledger_transactions_load(mc_conn *c, ledger_transaction *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status ledger_transactions_load_plan(mc_conn *c, ledger_transaction *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *rows, size_t n, mc_result *res);
 mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *rows, size_t n, mc_result *res);
 
@@ -387,8 +396,12 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define LEDGER_ENTRIES_LOAD_TXN 1u
+#define LEDGER_ENTRIES_REL_TXN 0
 #define LEDGER_ENTRIES_LOAD_ACCOUNT 2u
+#define LEDGER_ENTRIES_REL_ACCOUNT 1
 mc_status ledger_entries_load(mc_conn *c, ledger_entry *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status ledger_entries_load_plan(mc_conn *c, ledger_entry *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *rows, size_t n, mc_result *res);
 mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *rows, size_t n, mc_result *res);
 

@@ -604,16 +604,24 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
 
 /* ---- relationships of countries ---- */
 
-mc_status shop_countries_load(mc_conn *c, shop_country *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_countries_load_plan(mc_conn *c, shop_country *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_countries_load(mc_conn *c, shop_country *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_countries_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on countries ---- */
@@ -1229,7 +1237,16 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
 
 /* ---- relationships of customers ---- */
 
+static mc_status shop_customers_load_addresses_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    return shop_customers_load_addresses_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_customers_load_addresses_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
@@ -1292,10 +1309,22 @@ mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *parents, size
         kids[r].customer.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_customers_load_orders_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_customers_load_orders(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    return shop_customers_load_orders_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_customers_load_orders_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC", 1 };
     mc_params p, el_;
@@ -1358,10 +1387,22 @@ mc_status shop_customers_load_orders(mc_conn *c, shop_customer *parents, size_t 
         kids[r].customer.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_customers_load_cart(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    return shop_customers_load_cart_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN carts AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -1410,10 +1451,22 @@ mc_status shop_customers_load_cart(mc_conn *c, shop_customer *parents, size_t n,
         kids[r].customer.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_carts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_customers_load_reviews_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_customers_load_reviews(mc_conn *c, shop_customer *parents, size_t n, mc_result *res)
+{
+    return shop_customers_load_reviews_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_customers_load_reviews_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC, mc_c.id", 1 };
     mc_params p, el_;
@@ -1476,27 +1529,38 @@ mc_status shop_customers_load_reviews(mc_conn *c, shop_customer *parents, size_t
         kids[r].customer.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_reviews_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_customers_load_plan(mc_conn *c, shop_customer *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 13u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ADDRESSES))
+        s = shop_customers_load_addresses_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ORDERS))
+        s = shop_customers_load_orders_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_CART))
+        s = shop_customers_load_cart_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_REVIEWS))
+        s = shop_customers_load_reviews_with(c, rows, n, res, plan->next ? plan->next[3] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_customers_load(mc_conn *c, shop_customer *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 13u;
-    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ADDRESSES))
-        s = shop_customers_load_addresses(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_ORDERS))
-        s = shop_customers_load_orders(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_CART))
-        s = shop_customers_load_cart(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_CUSTOMERS_LOAD_REVIEWS))
-        s = shop_customers_load_reviews(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_customers_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on customers ---- */
@@ -2415,7 +2479,16 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
 
 /* ---- relationships of addresses ---- */
 
+static mc_status shop_addresses_load_customer_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_addresses_load_customer(mc_conn *c, shop_address *parents, size_t n, mc_result *res)
+{
+    return shop_addresses_load_customer_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_addresses_load_customer_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -2459,10 +2532,22 @@ mc_status shop_addresses_load_customer(mc_conn *c, shop_address *parents, size_t
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].customer.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_addresses_load_country_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_addresses_load_country(mc_conn *c, shop_address *parents, size_t n, mc_result *res)
+{
+    return shop_addresses_load_country_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_addresses_load_country_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_addresses_load_country", "SELECT mc_c.code, mc_c.name, mc_c.currency, mc_c.vat_rate, mc_u.ord FROM unnest($1::bpchar[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN countries AS mc_c ON mc_c.code = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -2506,23 +2591,34 @@ mc_status shop_addresses_load_country(mc_conn *c, shop_address *parents, size_t 
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].country.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_countries_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_addresses_load_plan(mc_conn *c, shop_address *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_CUSTOMER))
+        s = shop_addresses_load_customer_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_COUNTRY))
+        s = shop_addresses_load_country_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_addresses_load(mc_conn *c, shop_address *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 2u;
-    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_CUSTOMER))
-        s = shop_addresses_load_customer(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ADDRESSES_LOAD_COUNTRY))
-        s = shop_addresses_load_country(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_addresses_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on addresses ---- */
@@ -3188,7 +3284,16 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
 
 /* ---- relationships of categories ---- */
 
+static mc_status shop_categories_load_parent_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_categories_load_parent(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    return shop_categories_load_parent_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_categories_load_parent_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -3235,10 +3340,22 @@ mc_status shop_categories_load_parent(mc_conn *c, shop_category *parents, size_t
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].parent.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_categories_load_children_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_categories_load_children(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    return shop_categories_load_children_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_categories_load_children_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.\"order\", mc_c.name", 1 };
     mc_params p, el_;
@@ -3301,10 +3418,22 @@ mc_status shop_categories_load_children(mc_conn *c, shop_category *parents, size
         kids[r].parent.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_categories_load_products_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_categories_load_products(mc_conn *c, shop_category *parents, size_t n, mc_result *res)
+{
+    return shop_categories_load_products_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_categories_load_products_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.category_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord, mc_c.name", 1 };
     mc_params p, el_;
@@ -3367,25 +3496,36 @@ mc_status shop_categories_load_products(mc_conn *c, shop_category *parents, size
         kids[r].category.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_categories_load_plan(mc_conn *c, shop_category *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PARENT))
+        s = shop_categories_load_parent_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_CHILDREN))
+        s = shop_categories_load_children_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PRODUCTS))
+        s = shop_categories_load_products_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_categories_load(mc_conn *c, shop_category *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PARENT))
-        s = shop_categories_load_parent(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_CHILDREN))
-        s = shop_categories_load_children(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_CATEGORIES_LOAD_PRODUCTS))
-        s = shop_categories_load_products(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_categories_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on categories ---- */
@@ -3859,16 +3999,24 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
 
 /* ---- relationships of tax_classes ---- */
 
-mc_status shop_tax_classes_load(mc_conn *c, shop_tax_class *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_tax_classes_load_plan(mc_conn *c, shop_tax_class *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_tax_classes_load(mc_conn *c, shop_tax_class *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_tax_classes_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on tax_classes ---- */
@@ -4551,7 +4699,16 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
 
 /* ---- relationships of products ---- */
 
+static mc_status shop_products_load_category_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_products_load_category(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    return shop_products_load_category_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_products_load_category_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -4598,10 +4755,22 @@ mc_status shop_products_load_category(mc_conn *c, shop_product *parents, size_t 
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].category.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    return shop_products_load_tags_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label", 1 };
     mc_params p, el_;
@@ -4659,10 +4828,22 @@ mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, m
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_tags_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_products_load_related_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_products_load_related(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    return shop_products_load_related_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_products_load_related_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN related_products AS mc_j ON mc_j.product_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.related_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 8) AS mc_c ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -4720,10 +4901,22 @@ mc_status shop_products_load_related(mc_conn *c, shop_product *parents, size_t n
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_products_load_stock_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_products_load_stock(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    return shop_products_load_stock_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_products_load_stock_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN inventory AS mc_c ON mc_c.product_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -4786,10 +4979,22 @@ mc_status shop_products_load_stock(mc_conn *c, shop_product *parents, size_t n, 
         kids[r].product.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_inventory_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_products_load_reviews_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_products_load_reviews(mc_conn *c, shop_product *parents, size_t n, mc_result *res)
+{
+    return shop_products_load_reviews_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_products_load_reviews_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC", 1 };
     mc_params p, el_;
@@ -4852,29 +5057,40 @@ mc_status shop_products_load_reviews(mc_conn *c, shop_product *parents, size_t n
         kids[r].product.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_reviews_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_products_load_plan(mc_conn *c, shop_product *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 23u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_CATEGORY))
+        s = shop_products_load_category_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_TAGS))
+        s = shop_products_load_tags_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_RELATED))
+        s = shop_products_load_related_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_STOCK))
+        s = shop_products_load_stock_with(c, rows, n, res, plan->next ? plan->next[3] : NULL);
+    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_REVIEWS))
+        s = shop_products_load_reviews_with(c, rows, n, res, plan->next ? plan->next[4] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_products_load(mc_conn *c, shop_product *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 23u;
-    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_CATEGORY))
-        s = shop_products_load_category(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_TAGS))
-        s = shop_products_load_tags(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_RELATED))
-        s = shop_products_load_related(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_STOCK))
-        s = shop_products_load_stock(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_PRODUCTS_LOAD_REVIEWS))
-        s = shop_products_load_reviews(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_products_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on products ---- */
@@ -5781,16 +5997,24 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
 
 /* ---- relationships of related_products ---- */
 
-mc_status shop_related_products_load(mc_conn *c, shop_related_product *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_related_products_load_plan(mc_conn *c, shop_related_product *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_related_products_load(mc_conn *c, shop_related_product *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_related_products_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on related_products ---- */
@@ -6159,7 +6383,16 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
 
 /* ---- relationships of tags ---- */
 
+static mc_status shop_tags_load_products_with(mc_conn *c, shop_tag *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_tags_load_products(mc_conn *c, shop_tag *parents, size_t n, mc_result *res)
+{
+    return shop_tags_load_products_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_tags_load_products_with(mc_conn *c, shop_tag *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.tag_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.product_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 100) AS mc_c ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -6217,21 +6450,32 @@ mc_status shop_tags_load_products(mc_conn *c, shop_tag *parents, size_t n, mc_re
     }
     free(count);
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_tags_load_plan(mc_conn *c, shop_tag *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_TAGS_LOAD_PRODUCTS))
+        s = shop_tags_load_products_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_tags_load(mc_conn *c, shop_tag *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 1u;
-    if (s == MC_OK && (flags & SHOP_TAGS_LOAD_PRODUCTS))
-        s = shop_tags_load_products(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_tags_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on tags ---- */
@@ -6604,16 +6848,24 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
 
 /* ---- relationships of product_tags ---- */
 
-mc_status shop_product_tags_load(mc_conn *c, shop_product_tag *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_product_tags_load_plan(mc_conn *c, shop_product_tag *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_product_tags_load(mc_conn *c, shop_product_tag *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_product_tags_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on product_tags ---- */
@@ -7106,16 +7358,24 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
 
 /* ---- relationships of warehouses ---- */
 
-mc_status shop_warehouses_load(mc_conn *c, shop_warehouse *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_warehouses_load_plan(mc_conn *c, shop_warehouse *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_warehouses_load(mc_conn *c, shop_warehouse *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_warehouses_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on warehouses ---- */
@@ -7774,7 +8034,16 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
 
 /* ---- relationships of inventory ---- */
 
+static mc_status shop_inventory_load_product_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res)
+{
+    return shop_inventory_load_product_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_inventory_load_product_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -7818,10 +8087,22 @@ mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *parents, size_
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].product.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_inventory_load_warehouse_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res)
+{
+    return shop_inventory_load_warehouse_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_inventory_load_warehouse_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN warehouses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -7865,23 +8146,34 @@ mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *parents, siz
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].warehouse.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_warehouses_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_inventory_load_plan(mc_conn *c, shop_inventory *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_PRODUCT))
+        s = shop_inventory_load_product_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_WAREHOUSE))
+        s = shop_inventory_load_warehouse_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_inventory_load(mc_conn *c, shop_inventory *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_PRODUCT))
-        s = shop_inventory_load_product(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_INVENTORY_LOAD_WAREHOUSE))
-        s = shop_inventory_load_warehouse(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_inventory_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on inventory ---- */
@@ -8499,16 +8791,24 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
 
 /* ---- relationships of StockMovements ---- */
 
-mc_status shop_StockMovements_load(mc_conn *c, shop_StockMovement *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_StockMovements_load_plan(mc_conn *c, shop_StockMovement *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_StockMovements_load(mc_conn *c, shop_StockMovement *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_StockMovements_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on StockMovements ---- */
@@ -9218,16 +9518,24 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
 
 /* ---- relationships of coupons ---- */
 
-mc_status shop_coupons_load(mc_conn *c, shop_coupon *rows, size_t n, unsigned flags, mc_result *res)
+mc_status shop_coupons_load_plan(mc_conn *c, shop_coupon *rows, size_t n, const mc_load_plan *plan, mc_result *res)
 {
     mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     (void)c;
     (void)rows;
     (void)n;
     (void)res;
+    (void)flags;
     return s;
+}
+
+mc_status shop_coupons_load(mc_conn *c, shop_coupon *rows, size_t n, unsigned flags, mc_result *res)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_coupons_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on coupons ---- */
@@ -9923,7 +10231,16 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
 
 /* ---- relationships of carts ---- */
 
+static mc_status shop_carts_load_customer_with(mc_conn *c, shop_cart *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_carts_load_customer(mc_conn *c, shop_cart *parents, size_t n, mc_result *res)
+{
+    return shop_carts_load_customer_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_carts_load_customer_with(mc_conn *c, shop_cart *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -9967,21 +10284,32 @@ mc_status shop_carts_load_customer(mc_conn *c, shop_cart *parents, size_t n, mc_
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].customer.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_carts_load_plan(mc_conn *c, shop_cart *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_CARTS_LOAD_CUSTOMER))
+        s = shop_carts_load_customer_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_carts_load(mc_conn *c, shop_cart *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
-    if (s == MC_OK && (flags & SHOP_CARTS_LOAD_CUSTOMER))
-        s = shop_carts_load_customer(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_carts_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on carts ---- */
@@ -10966,7 +11294,16 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
 
 /* ---- relationships of orders ---- */
 
+static mc_status shop_orders_load_customer_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_customer(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_customer_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_customer_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -11010,10 +11347,22 @@ mc_status shop_orders_load_customer(mc_conn *c, shop_order *parents, size_t n, m
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].customer.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_orders_load_billing_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_billing_address_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_billing_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -11060,10 +11409,22 @@ mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *parents, size
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].billing_address.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_orders_load_shipping_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_shipping_address_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_shipping_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -11110,10 +11471,22 @@ mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *parents, siz
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].shipping_address.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_orders_load_items_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_items(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_items_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_items_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
     mc_params p, el_;
@@ -11176,10 +11549,22 @@ mc_status shop_orders_load_items(mc_conn *c, shop_order *parents, size_t n, mc_r
         kids[r].order.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_order_items_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_orders_load_payments_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_payments(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_payments_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_payments_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.paid_at DESC NULLS LAST", 1 };
     mc_params p, el_;
@@ -11242,10 +11627,22 @@ mc_status shop_orders_load_payments(mc_conn *c, shop_order *parents, size_t n, m
         kids[r].order.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_payments_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_orders_load_events_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_orders_load_events(mc_conn *c, shop_order *parents, size_t n, mc_result *res)
+{
+    return shop_orders_load_events_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_orders_load_events_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_events AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.at", 1 };
     mc_params p, el_;
@@ -11308,31 +11705,42 @@ mc_status shop_orders_load_events(mc_conn *c, shop_order *parents, size_t n, mc_
         kids[r].order.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_order_events_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_orders_load_plan(mc_conn *c, shop_order *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 31u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_CUSTOMER))
+        s = shop_orders_load_customer_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_BILLING_ADDRESS))
+        s = shop_orders_load_billing_address_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_SHIPPING_ADDRESS))
+        s = shop_orders_load_shipping_address_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_ITEMS))
+        s = shop_orders_load_items_with(c, rows, n, res, plan->next ? plan->next[3] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_PAYMENTS))
+        s = shop_orders_load_payments_with(c, rows, n, res, plan->next ? plan->next[4] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_EVENTS))
+        s = shop_orders_load_events_with(c, rows, n, res, plan->next ? plan->next[5] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_orders_load(mc_conn *c, shop_order *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 31u;
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_CUSTOMER))
-        s = shop_orders_load_customer(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_BILLING_ADDRESS))
-        s = shop_orders_load_billing_address(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_SHIPPING_ADDRESS))
-        s = shop_orders_load_shipping_address(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_ITEMS))
-        s = shop_orders_load_items(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_PAYMENTS))
-        s = shop_orders_load_payments(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDERS_LOAD_EVENTS))
-        s = shop_orders_load_events(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_orders_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on orders ---- */
@@ -12402,7 +12810,16 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
 
 /* ---- relationships of order_items ---- */
 
+static mc_status shop_order_items_load_order_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    return shop_order_items_load_order_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_order_items_load_order_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -12446,10 +12863,22 @@ mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *parents, size
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].order.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_order_items_load_product_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    return shop_order_items_load_product_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_order_items_load_product_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -12493,10 +12922,22 @@ mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *parents, si
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].product.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_order_items_load_shipments_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res)
+{
+    return shop_order_items_load_shipments_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_order_items_load_shipments_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN shipment_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
     mc_params p, el_;
@@ -12565,25 +13006,36 @@ mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *parents, 
         kids[r].item.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_shipment_items_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_order_items_load_plan(mc_conn *c, shop_order_item *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_ORDER))
+        s = shop_order_items_load_order_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_PRODUCT))
+        s = shop_order_items_load_product_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_SHIPMENTS))
+        s = shop_order_items_load_shipments_with(c, rows, n, res, plan->next ? plan->next[2] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_order_items_load(mc_conn *c, shop_order_item *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 1u;
-    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_ORDER))
-        s = shop_order_items_load_order(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_PRODUCT))
-        s = shop_order_items_load_product(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_ORDER_ITEMS_LOAD_SHIPMENTS))
-        s = shop_order_items_load_shipments(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_order_items_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on order_items ---- */
@@ -13139,7 +13591,16 @@ mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t co
 
 /* ---- relationships of shipments ---- */
 
+static mc_status shop_shipments_load_order_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res)
+{
+    return shop_shipments_load_order_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_shipments_load_order_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -13183,10 +13644,22 @@ mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *parents, size_t n
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].order.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_shipments_load_items_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res)
+{
+    return shop_shipments_load_items_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_shipments_load_items_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipment_items AS mc_c ON mc_c.shipment_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
     mc_params p, el_;
@@ -13249,23 +13722,34 @@ mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *parents, size_t n
         kids[r].shipment.state = MC_LOADED;
     }
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_shipment_items_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_shipments_load_plan(mc_conn *c, shop_shipment *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ORDER))
+        s = shop_shipments_load_order_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ITEMS))
+        s = shop_shipments_load_items_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_shipments_load(mc_conn *c, shop_shipment *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 2u;
-    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ORDER))
-        s = shop_shipments_load_order(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_SHIPMENTS_LOAD_ITEMS))
-        s = shop_shipments_load_items(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_shipments_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on shipments ---- */
@@ -13791,7 +14275,16 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
 
 /* ---- relationships of shipment_items ---- */
 
+static mc_status shop_shipment_items_load_shipment_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res)
+{
+    return shop_shipment_items_load_shipment_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_shipment_items_load_shipment_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipments AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -13835,10 +14328,22 @@ mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *pare
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].shipment.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_shipments_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_shipment_items_load_item_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res)
+{
+    return shop_shipment_items_load_item_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_shipment_items_load_item_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
     mc_params p, el_;
@@ -13888,23 +14393,34 @@ mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *parents,
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].item.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_order_items_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_shipment_items_load_plan(mc_conn *c, shop_shipment_item *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT))
+        s = shop_shipment_items_load_shipment_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_ITEM))
+        s = shop_shipment_items_load_item_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_shipment_items_load(mc_conn *c, shop_shipment_item *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 3u;
-    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT))
-        s = shop_shipment_items_load_shipment(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_SHIPMENT_ITEMS_LOAD_ITEM))
-        s = shop_shipment_items_load_item(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_shipment_items_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on shipment_items ---- */
@@ -14615,7 +15131,16 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
 
 /* ---- relationships of payments ---- */
 
+static mc_status shop_payments_load_order_with(mc_conn *c, shop_payment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_payments_load_order(mc_conn *c, shop_payment *parents, size_t n, mc_result *res)
+{
+    return shop_payments_load_order_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_payments_load_order_with(mc_conn *c, shop_payment *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -14659,21 +15184,32 @@ mc_status shop_payments_load_order(mc_conn *c, shop_payment *parents, size_t n, 
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].order.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_payments_load_plan(mc_conn *c, shop_payment *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_PAYMENTS_LOAD_ORDER))
+        s = shop_payments_load_order_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_payments_load(mc_conn *c, shop_payment *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
-    if (s == MC_OK && (flags & SHOP_PAYMENTS_LOAD_ORDER))
-        s = shop_payments_load_order(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_payments_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on payments ---- */
@@ -15496,7 +16032,16 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
 
 /* ---- relationships of order_events ---- */
 
+static mc_status shop_order_events_load_order_with(mc_conn *c, shop_order_event *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *parents, size_t n, mc_result *res)
+{
+    return shop_order_events_load_order_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_order_events_load_order_with(mc_conn *c, shop_order_event *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -15540,21 +16085,32 @@ mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *parents, si
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].order.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_order_events_load_plan(mc_conn *c, shop_order_event *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_ORDER_EVENTS_LOAD_ORDER))
+        s = shop_order_events_load_order_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_order_events_load(mc_conn *c, shop_order_event *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
-    if (s == MC_OK && (flags & SHOP_ORDER_EVENTS_LOAD_ORDER))
-        s = shop_order_events_load_order(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_order_events_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on order_events ---- */
@@ -16291,7 +16847,16 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
 
 /* ---- relationships of reviews ---- */
 
+static mc_status shop_reviews_load_product_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_reviews_load_product(mc_conn *c, shop_review *parents, size_t n, mc_result *res)
+{
+    return shop_reviews_load_product_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_reviews_load_product_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -16335,10 +16900,22 @@ mc_status shop_reviews_load_product(mc_conn *c, shop_review *parents, size_t n, 
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].product.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
 
+static mc_status shop_reviews_load_customer_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
+    const mc_load_plan *below);
+
 mc_status shop_reviews_load_customer(mc_conn *c, shop_review *parents, size_t n, mc_result *res)
+{
+    return shop_reviews_load_customer_with(c, parents, n, res, NULL);
+}
+
+static mc_status shop_reviews_load_customer_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
+    const mc_load_plan *below)
 {
     static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
     mc_params p, el_;
@@ -16385,23 +16962,34 @@ mc_status shop_reviews_load_customer(mc_conn *c, shop_review *parents, size_t n,
     for (int r = 0; r < rows && s == MC_OK; r++)
         parents[owner[r]].customer.item = &kids[r];
     free(owner);
+    /* the next level: all children at once, from their one array */
+    if (s == MC_OK && below)
+        s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
+    return s;
+}
+
+mc_status shop_reviews_load_plan(mc_conn *c, shop_review *rows, size_t n, const mc_load_plan *plan, mc_result *res)
+{
+    mc_status s = MC_OK;
+    if (!plan)
+        return MC_OK;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_PRODUCT))
+        s = shop_reviews_load_product_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
+    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_CUSTOMER))
+        s = shop_reviews_load_customer_with(c, rows, n, res, plan->next ? plan->next[1] : NULL);
+    (void)c;
+    (void)rows;
+    (void)n;
+    (void)res;
+    (void)flags;
     return s;
 }
 
 mc_status shop_reviews_load(mc_conn *c, shop_review *rows, size_t n, unsigned flags, mc_result *res)
 {
-    mc_status s = MC_OK;
-    if (flags & MC_LOAD_DEFAULTS)
-        flags |= 0u;
-    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_PRODUCT))
-        s = shop_reviews_load_product(c, rows, n, res);
-    if (s == MC_OK && (flags & SHOP_REVIEWS_LOAD_CUSTOMER))
-        s = shop_reviews_load_customer(c, rows, n, res);
-    (void)c;
-    (void)rows;
-    (void)n;
-    (void)res;
-    return s;
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_reviews_load_plan(c, rows, n, &plan, res);
 }
 
 /* ---- queries on reviews ---- */

@@ -600,6 +600,8 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_countries_load(mc_conn *c, shop_country *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_countries_load_plan(mc_conn *c, shop_country *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on countries: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -697,10 +699,16 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_CUSTOMERS_LOAD_ADDRESSES 1u
+#define SHOP_CUSTOMERS_REL_ADDRESSES 0
 #define SHOP_CUSTOMERS_LOAD_ORDERS 2u
+#define SHOP_CUSTOMERS_REL_ORDERS 1
 #define SHOP_CUSTOMERS_LOAD_CART 4u
+#define SHOP_CUSTOMERS_REL_CART 2
 #define SHOP_CUSTOMERS_LOAD_REVIEWS 8u
+#define SHOP_CUSTOMERS_REL_REVIEWS 3
 mc_status shop_customers_load(mc_conn *c, shop_customer *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_customers_load_plan(mc_conn *c, shop_customer *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
 mc_status shop_customers_load_orders(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
 mc_status shop_customers_load_cart(mc_conn *c, shop_customer *rows, size_t n, mc_result *res);
@@ -841,8 +849,12 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_ADDRESSES_LOAD_CUSTOMER 1u
+#define SHOP_ADDRESSES_REL_CUSTOMER 0
 #define SHOP_ADDRESSES_LOAD_COUNTRY 2u
+#define SHOP_ADDRESSES_REL_COUNTRY 1
 mc_status shop_addresses_load(mc_conn *c, shop_address *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_addresses_load_plan(mc_conn *c, shop_address *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_addresses_load_customer(mc_conn *c, shop_address *rows, size_t n, mc_result *res);
 mc_status shop_addresses_load_country(mc_conn *c, shop_address *rows, size_t n, mc_result *res);
 
@@ -957,9 +969,14 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_CATEGORIES_LOAD_PARENT 1u
+#define SHOP_CATEGORIES_REL_PARENT 0
 #define SHOP_CATEGORIES_LOAD_CHILDREN 2u
+#define SHOP_CATEGORIES_REL_CHILDREN 1
 #define SHOP_CATEGORIES_LOAD_PRODUCTS 4u
+#define SHOP_CATEGORIES_REL_PRODUCTS 2
 mc_status shop_categories_load(mc_conn *c, shop_category *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_categories_load_plan(mc_conn *c, shop_category *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_categories_load_parent(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
 mc_status shop_categories_load_children(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
 mc_status shop_categories_load_products(mc_conn *c, shop_category *rows, size_t n, mc_result *res);
@@ -1054,6 +1071,8 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_tax_classes_load(mc_conn *c, shop_tax_class *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_tax_classes_load_plan(mc_conn *c, shop_tax_class *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on tax_classes: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1154,11 +1173,18 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_PRODUCTS_LOAD_CATEGORY 1u
+#define SHOP_PRODUCTS_REL_CATEGORY 0
 #define SHOP_PRODUCTS_LOAD_TAGS 2u
+#define SHOP_PRODUCTS_REL_TAGS 1
 #define SHOP_PRODUCTS_LOAD_RELATED 4u
+#define SHOP_PRODUCTS_REL_RELATED 2
 #define SHOP_PRODUCTS_LOAD_STOCK 8u
+#define SHOP_PRODUCTS_REL_STOCK 3
 #define SHOP_PRODUCTS_LOAD_REVIEWS 16u
+#define SHOP_PRODUCTS_REL_REVIEWS 4
 mc_status shop_products_load(mc_conn *c, shop_product *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_products_load_plan(mc_conn *c, shop_product *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_products_load_category(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
 mc_status shop_products_load_tags(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
 mc_status shop_products_load_related(mc_conn *c, shop_product *rows, size_t n, mc_result *res);
@@ -1309,6 +1335,8 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_related_products_load(mc_conn *c, shop_related_product *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_related_products_load_plan(mc_conn *c, shop_related_product *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on related_products: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1385,7 +1413,10 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_TAGS_LOAD_PRODUCTS 1u
+#define SHOP_TAGS_REL_PRODUCTS 0
 mc_status shop_tags_load(mc_conn *c, shop_tag *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_tags_load_plan(mc_conn *c, shop_tag *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_tags_load_products(mc_conn *c, shop_tag *rows, size_t n, mc_result *res);
 
 /* Queries on tags: build one with the calls below (conditions combine
@@ -1462,6 +1493,8 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_product_tags_load(mc_conn *c, shop_product_tag *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_product_tags_load_plan(mc_conn *c, shop_product_tag *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on product_tags: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1550,6 +1583,8 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_warehouses_load(mc_conn *c, shop_warehouse *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_warehouses_load_plan(mc_conn *c, shop_warehouse *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on warehouses: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1652,8 +1687,12 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_INVENTORY_LOAD_PRODUCT 1u
+#define SHOP_INVENTORY_REL_PRODUCT 0
 #define SHOP_INVENTORY_LOAD_WAREHOUSE 2u
+#define SHOP_INVENTORY_REL_WAREHOUSE 1
 mc_status shop_inventory_load(mc_conn *c, shop_inventory *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_inventory_load_plan(mc_conn *c, shop_inventory *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *rows, size_t n, mc_result *res);
 mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *rows, size_t n, mc_result *res);
 
@@ -1757,6 +1796,8 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_StockMovements_load(mc_conn *c, shop_StockMovement *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_StockMovements_load_plan(mc_conn *c, shop_StockMovement *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on StockMovements: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1863,6 +1904,8 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 mc_status shop_coupons_load(mc_conn *c, shop_coupon *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_coupons_load_plan(mc_conn *c, shop_coupon *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 
 /* Queries on coupons: build one with the calls below (conditions combine
  * with AND; _or / _and open a group that _end closes), run it with _list,
@@ -1977,7 +2020,10 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_CARTS_LOAD_CUSTOMER 1u
+#define SHOP_CARTS_REL_CUSTOMER 0
 mc_status shop_carts_load(mc_conn *c, shop_cart *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_carts_load_plan(mc_conn *c, shop_cart *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_carts_load_customer(mc_conn *c, shop_cart *rows, size_t n, mc_result *res);
 
 /* Queries on carts: build one with the calls below (conditions combine
@@ -2102,12 +2148,20 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_ORDERS_LOAD_CUSTOMER 1u
+#define SHOP_ORDERS_REL_CUSTOMER 0
 #define SHOP_ORDERS_LOAD_BILLING_ADDRESS 2u
+#define SHOP_ORDERS_REL_BILLING_ADDRESS 1
 #define SHOP_ORDERS_LOAD_SHIPPING_ADDRESS 4u
+#define SHOP_ORDERS_REL_SHIPPING_ADDRESS 2
 #define SHOP_ORDERS_LOAD_ITEMS 8u
+#define SHOP_ORDERS_REL_ITEMS 3
 #define SHOP_ORDERS_LOAD_PAYMENTS 16u
+#define SHOP_ORDERS_REL_PAYMENTS 4
 #define SHOP_ORDERS_LOAD_EVENTS 32u
+#define SHOP_ORDERS_REL_EVENTS 5
 mc_status shop_orders_load(mc_conn *c, shop_order *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_orders_load_plan(mc_conn *c, shop_order *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_orders_load_customer(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
 mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
 mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *rows, size_t n, mc_result *res);
@@ -2273,9 +2327,14 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_ORDER_ITEMS_LOAD_ORDER 1u
+#define SHOP_ORDER_ITEMS_REL_ORDER 0
 #define SHOP_ORDER_ITEMS_LOAD_PRODUCT 2u
+#define SHOP_ORDER_ITEMS_REL_PRODUCT 1
 #define SHOP_ORDER_ITEMS_LOAD_SHIPMENTS 4u
+#define SHOP_ORDER_ITEMS_REL_SHIPMENTS 2
 mc_status shop_order_items_load(mc_conn *c, shop_order_item *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_order_items_load_plan(mc_conn *c, shop_order_item *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
 mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
 mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *rows, size_t n, mc_result *res);
@@ -2375,8 +2434,12 @@ mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t co
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_SHIPMENTS_LOAD_ORDER 1u
+#define SHOP_SHIPMENTS_REL_ORDER 0
 #define SHOP_SHIPMENTS_LOAD_ITEMS 2u
+#define SHOP_SHIPMENTS_REL_ITEMS 1
 mc_status shop_shipments_load(mc_conn *c, shop_shipment *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_shipments_load_plan(mc_conn *c, shop_shipment *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *rows, size_t n, mc_result *res);
 mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *rows, size_t n, mc_result *res);
 
@@ -2473,8 +2536,12 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT 1u
+#define SHOP_SHIPMENT_ITEMS_REL_SHIPMENT 0
 #define SHOP_SHIPMENT_ITEMS_LOAD_ITEM 2u
+#define SHOP_SHIPMENT_ITEMS_REL_ITEM 1
 mc_status shop_shipment_items_load(mc_conn *c, shop_shipment_item *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_shipment_items_load_plan(mc_conn *c, shop_shipment_item *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *rows, size_t n, mc_result *res);
 mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *rows, size_t n, mc_result *res);
 
@@ -2578,7 +2645,10 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_PAYMENTS_LOAD_ORDER 1u
+#define SHOP_PAYMENTS_REL_ORDER 0
 mc_status shop_payments_load(mc_conn *c, shop_payment *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_payments_load_plan(mc_conn *c, shop_payment *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_payments_load_order(mc_conn *c, shop_payment *rows, size_t n, mc_result *res);
 
 /* Queries on payments: build one with the calls below (conditions combine
@@ -2704,7 +2774,10 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_ORDER_EVENTS_LOAD_ORDER 1u
+#define SHOP_ORDER_EVENTS_REL_ORDER 0
 mc_status shop_order_events_load(mc_conn *c, shop_order_event *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_order_events_load_plan(mc_conn *c, shop_order_event *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *rows, size_t n, mc_result *res);
 
 /* Queries on order_events: build one with the calls below (conditions combine
@@ -2817,8 +2890,12 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
  * relationship that fills it for an array of rows in ONE statement, the
  * children living in res (the rows' result: one free releases all). */
 #define SHOP_REVIEWS_LOAD_PRODUCT 1u
+#define SHOP_REVIEWS_REL_PRODUCT 0
 #define SHOP_REVIEWS_LOAD_CUSTOMER 2u
+#define SHOP_REVIEWS_REL_CUSTOMER 1
 mc_status shop_reviews_load(mc_conn *c, shop_review *rows, size_t n, unsigned flags, mc_result *res);
+/* Loads plan, nested to any depth: one statement per relationship edge. */
+mc_status shop_reviews_load_plan(mc_conn *c, shop_review *rows, size_t n, const mc_load_plan *plan, mc_result *res);
 mc_status shop_reviews_load_product(mc_conn *c, shop_review *rows, size_t n, mc_result *res);
 mc_status shop_reviews_load_customer(mc_conn *c, shop_review *rows, size_t n, mc_result *res);
 

@@ -168,6 +168,14 @@ void mc_pool_free(mc_pool *p);               /* all connections must be released
 /* Load the relationships the model marks with a load strategy other than lazy. */
 #define MC_LOAD_DEFAULTS 0x40000000u
 
+/* What to load, nested to any depth: flags are the table's _LOAD_ bits;
+ * next[i] (may be NULL, or next itself) says what to load below the
+ * relationship with index i (the table's _REL_ constants). */
+typedef struct mc_load_plan {
+    unsigned flags;
+    const struct mc_load_plan *const *next;
+} mc_load_plan;
+
 /* Comparison operators of generated query conditions. */
 typedef enum mc_op {
     MC_OP_EQ, MC_OP_NE, MC_OP_LT, MC_OP_LE, MC_OP_GT, MC_OP_GE,
