@@ -5,6 +5,7 @@
 #include <libpq-fe.h>
 
 #include "blog.h"
+#include "ledger.h"
 
 /* A fresh database with the blog schema, for the data-access tests. */
 static mc_conn *conn;
@@ -46,6 +47,7 @@ static int db_teardown(void **state)
 	mc_conn_close(conn);
 	PGconn *admin = PQconnectdb("");
 	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS modelc_generated"));
+	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS modelc_ledger"));
 	PQfinish(admin);
 	return 0;
 }
@@ -497,6 +499,70 @@ static void test_load_nested(void **state)
 	mc_result_free(res);   /* one free releases the whole graph */
 }
 
+/* Self-referencing and composite-key relationships, on the ledger model. */
+static void test_ledger_tree_and_composite_keys(void **state)
+{
+	(void)state;
+	PGconn *admin = PQconnectdb("");
+	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS modelc_ledger"));
+	PQclear(PQexec(admin, "CREATE DATABASE modelc_ledger"));
+	PQfinish(admin);
+	char path[4096];
+	snprintf(path, sizeof path, "%s/examples/ledger.sql", tu_env("MODELC_BUILD", "build-san"));
+	char *sql = tu_read(path, NULL);
+	assert_non_null(sql);
+	PGconn *db = PQconnectdb("dbname=modelc_ledger");
+	PGresult *r = PQexec(db, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	free(sql);
+	/* a tree: 1 root (1000) with children 1100, 1200, 1300; 1200 has 1210, 1220 */
+	r = PQexec(db,
+	           "INSERT INTO accounts (id, parent_id, code, name, kind) VALUES"
+	           " (1, NULL, '1000', 'Assets', 'asset'), (2, 1, '1200', 'Bank', 'asset'),"
+	           " (3, 1, '1100', 'Cash', 'asset'), (4, 1, '1300', 'Stock', 'asset'),"
+	           " (5, 2, '1220', 'Bank B', 'asset'), (6, 2, '1210', 'Bank A', 'asset');"
+	           "INSERT INTO transactions (id, description) OVERRIDING SYSTEM VALUE VALUES (1, 'opening');"
+	           "INSERT INTO entries (transaction_id, line_no, account_id, currency, debit) VALUES"
+	           " (1, 1, 3, 'EUR', 10), (1, 2, 5, 'EUR', 20), (1, 3, 5, 'EUR', 30);");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(db));
+	PQclear(r);
+	PQfinish(db);
+
+	mc_conn *lc;
+	assert_int_equal(mc_conn_open(&lc, "dbname=modelc_ledger", NULL), MC_OK);
+	ledger_accounts_query *q = ledger_accounts_query_new();
+	ledger_accounts_order_by_code(q, false);
+	mc_result *res;
+	ledger_account *acc;
+	size_t n;
+	/* children (ordered by code) and parent; entries through the composite key */
+	uint64_t before = mc_conn_statements(lc);
+	assert_int_equal(ledger_accounts_list(lc, q, LEDGER_ACCOUNTS_LOAD_CHILDREN | LEDGER_ACCOUNTS_LOAD_PARENT |
+	                                                 LEDGER_ACCOUNTS_LOAD_ENTRIES, &res, &acc, &n),
+	                 MC_OK);
+	assert_int_equal(mc_conn_statements(lc) - before, 4);
+	assert_int_equal(n, 6);
+	/* codes in order: 1000 1100 1200 1210 1220 1300 */
+	assert_true(acc[0].parent.state == MC_LOADED && acc[0].parent.item == NULL);   /* the root: NULL key */
+	assert_int_equal(acc[0].children.n, 3);
+	const char *kids[] = { "1100", "1200", "1300" };
+	for (int i = 0; i < 3; i++)
+		assert_memory_equal(acc[0].children.items[i]->code.ptr, kids[i], 4);
+	assert_int_equal(acc[2].children.n, 2);                                         /* 1200 */
+	assert_memory_equal(acc[2].children.items[0]->code.ptr, "1210", 4);
+	assert_memory_equal(acc[4].parent.item->code.ptr, "1200", 4);                 /* 1220's parent */
+	assert_int_equal(acc[4].entries.n, 2);                                          /* 1220: lines 2, 3 */
+	assert_int_equal(acc[1].entries.n, 1);                                          /* 1100 */
+	assert_int_equal(acc[3].entries.n, 0);
+	/* the inverse: an entry reaches its account */
+	assert_ptr_equal(acc[4].entries.items[0]->account.item, &acc[4]);
+	mc_result_free(res);
+	ledger_accounts_query_free(q);
+	mc_conn_close(lc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +581,7 @@ int main(void)
 		cmocka_unit_test(test_load_statements_constant),
 		cmocka_unit_test(test_load_to_one_and_lazy),
 		cmocka_unit_test(test_load_nested),
+		cmocka_unit_test(test_ledger_tree_and_composite_keys),
 	};
 	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);
 	return rc;
