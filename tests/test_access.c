@@ -644,6 +644,41 @@ static void test_bulk_inserts(void **state)
 	free(rows);
 }
 
+static void test_per_parent_limit(void **state)
+{
+	(void)state;
+	fill_orders();
+	mc_result *res;
+	access_order *orders;
+	size_t n;
+	ok(access_order_list(conn, NULL, 0, &res, &orders, &n));
+	/* order i gets i % 4 comments */
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < i % 4; k++) {
+			access_comment cm;
+			memset(&cm, 0, sizeof cm);
+			cm.order_id = orders[i].id;
+			cm.body = S(k == 0 ? "first" : k == 1 ? "second" : "third");
+			mc_result *r;
+			access_comment *o;
+			ok(access_comments_insert(conn, &cm, 0, &r, &o));
+			mc_result_free(r);
+		}
+	uint64_t before = mc_conn_statements(conn);
+	ok(access_order_load_latest(conn, orders, n, res));
+	assert_int_equal(mc_conn_statements(conn) - before, 1);
+	for (size_t i = 0; i < n; i++) {
+		size_t want = i % 4 < 2 ? i % 4 : 2;
+		assert_int_equal(orders[i].latest.n, want);
+		if (want == 2) {
+			/* the newest two, newest first */
+			assert_true(orders[i].latest.items[0]->id > orders[i].latest.items[1]->id);
+			assert_str(orders[i].latest.items[0]->body, i % 4 == 3 ? "third" : "second");
+		}
+	}
+	mc_result_free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +693,7 @@ int main(void)
 		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_arrays_round_trip),
 		cmocka_unit_test(test_bulk_inserts),
+		cmocka_unit_test(test_per_parent_limit),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }
