@@ -571,11 +571,12 @@ static const char *elem_decoder(emitter *e, const m_column *c)
 	}
 }
 
-static const char *decode_stmt(emitter *e, const m_column *c, int i)
+static const char *decode_stmt(emitter *e, const m_column *c, int k)
 {
+	const char *i = arena_printf(e->a, "at_ + %d", k);
 	arena *a = e->a;
 	const char *dst = arena_printf(a, "out->%s", c->c_name);
-	const char *v = arena_printf(a, "PQgetvalue(pg, row, %d)", i);
+	const char *v = arena_printf(a, "PQgetvalue(pg, row, %s)", i);
 	if (c->type.array_dims == 1)
 		return arena_printf(a,
 		                    "void *it_ = NULL; bool *nl_ = NULL; "
@@ -584,7 +585,7 @@ static const char *decode_stmt(emitter *e, const m_column *c, int i)
 		                    v, dst, elem_decoder(e, c), dst, dst,
 		                    arena_printf(a, "%s *", scalar_ctype(&c->type)), dst);
 	if (c->type.array_dims > 1)
-		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %d);", dst, v, dst, i);
+		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %s);", dst, v, dst, i);
 	switch (c->type.kind) {
 	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "st = mc_decode_int16(%s, &%s);", v, dst);
 	case T_INTEGER: case T_SERIAL: return arena_printf(a, "st = mc_decode_int32(%s, &%s);", v, dst);
@@ -601,10 +602,10 @@ static const char *decode_stmt(emitter *e, const m_column *c, int i)
 	case T_TIMESTAMPTZ: return arena_printf(a, "st = mc_decode_timestamptz(%s, &%s);", v, dst);
 	case T_INTERVAL: return arena_printf(a, "st = mc_decode_interval(%s, &%s);", v, dst);
 	case T_ENUM:
-		return arena_printf(a, "st = %s_from_string(%s, (size_t)PQgetlength(pg, row, %d), &%s) == 0 ? MC_OK : MC_DATA;",
+		return arena_printf(a, "st = %s_from_string(%s, (size_t)PQgetlength(pg, row, %s), &%s) == 0 ? MC_OK : MC_DATA;",
 		                    c->type.en->c_name, v, i, dst);
 	default:
-		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %d);", dst, v, dst, i);
+		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %s);", dst, v, dst, i);
 	}
 }
 
@@ -806,7 +807,8 @@ static const char *join_on(emitter *e, const char *la, const vec *lc, const char
  * parameter per key column, unnested WITH ORDINALITY so every child row
  * says which parent it belongs to (its last column). One statement for any
  * number of parents; a per-parent limit is a LATERAL subquery. */
-static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit)
+static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tval **jout, size_t *sel_size,
+                       size_t *join_size)
 {
 	arena *a = e->a;
 	tval *x = tv_dict(a);
@@ -879,7 +881,6 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit)
 		                   order.len ? order.data : "");
 	}
 	tv_sets(a, x, "sql", c_string(e, sql));
-	buf_free(&order);
 	buf_free(&un);
 	buf_free(&al);
 
@@ -888,6 +889,61 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit)
 	bool link = inv && r->kind == REL_HAS_MANY && inv->kind == REL_BELONGS_TO;
 	link = link || (inv && r->kind == REL_HAS_ONE && inv->kind == REL_BELONGS_TO);
 	tv_sets(a, x, "inverse", link ? inv->c_name : NULL);
+
+	/* joined: a to-one relationship in the parent's own statement, its
+	 * columns after the parent's; the join target is aliased mc_j<bit> so
+	 * a table can join itself */
+	if (r->load == LOAD_JOINED && (r->kind == REL_BELONGS_TO || r->kind == REL_HAS_ONE)) {
+		const char *ja = arena_printf(a, "mc_j%d", bit);
+		const char *pn = sql_ident(a, t->name);
+		const m_column *probe;
+		const char *jsql;
+		if (r->kind == REL_BELONGS_TO) {
+			/* matched on a key: at most one row */
+			probe = r->fk->ref_cols.items[0];
+			jsql = arena_printf(a, " LEFT JOIN %s AS %s ON %s%s%s", tn, ja,
+			                    join_on(e, ja, &r->fk->ref_cols, pn, &r->fk->cols, false),
+			                    live ? " AND " : "", live ? aliased_live(e, tg, ja) : "");
+		} else {
+			/* has_one: the first child in the relationship's order, so
+			 * a parent row is never repeated */
+			probe = r->fk->cols.items[0];
+			buf jo;
+			buf_init(&jo);
+			for (size_t i = 0; i < r->order.n; i++) {
+				const m_order *o = r->order.items[i];
+				buf_printf(&jo, "%s%s.%s%s", i ? ", " : "", ja, sql_ident(a, o->col->name), sort_sql(o->sort, o->nulls));
+			}
+			jsql = arena_printf(a, " LEFT JOIN LATERAL (SELECT %s.* FROM %s AS %s WHERE %s%s%s%s%s LIMIT 1) "
+			                    "AS %s ON true", ja, tn, ja,
+			                    join_on(e, ja, &r->fk->cols, pn, &r->fk->ref_cols, false),
+			                    live ? " AND " : "", live ? aliased_live(e, tg, ja) : "",
+			                    jo.len ? " ORDER BY " : "", jo.len ? jo.data : "", ja);
+			buf_free(&jo);
+		}
+		size_t probe_at = 0;
+		for (size_t k = 0; k < tg->columns.n; k++)
+			if (tg->columns.items[k] == probe)
+				probe_at = k;
+		tval *j = tv_dict(a);
+		tv_sets(a, j, "select_sql", c_string(e, aliased_list(e, tg, ja)));
+		tv_sets(a, j, "join_sql", c_string(e, jsql));
+		tv_sets(a, j, "probe", arena_printf(a, "%zu", probe_at));
+		tv_sets(a, j, "ncols", arena_printf(a, "%zu", tg->columns.n));
+		tv_sets(a, j, "bit", arena_printf(a, "%s_LOAD_%s", str_upper(a, arena_printf(a, "%s_%s", e->prefix,
+		                                                                               c_word(a, t->name))),
+		                                  str_upper(a, c_word(a, r->name))));
+		tv_sets(a, j, "name", r->c_name);
+		tv_sets(a, j, "target_fn", tfn);
+		tv_sets(a, j, "target_struct", arena_printf(a, "%s_%s", e->prefix, tg->c_struct));
+		tv_sets(a, j, "inverse", link ? inv->c_name : NULL);
+		tv_set(a, x, "joined", j);
+		*jout = j;
+		/* the C literals are at least as long as the text */
+		*sel_size += strlen(aliased_list(e, tg, ja)) + 2;
+		*join_size += strlen(jsql);
+	}
+	buf_free(&order);
 	return x;
 }
 
@@ -1222,17 +1278,28 @@ static tval *access_value(emitter *e, const m_table *t)
 	}
 	tv_set(a, x, "uniques", uniq);
 
-	tval *rels = tv_list(a);
-	unsigned defaults = 0;
+	tval *rels = tv_list(a), *jrels = tv_list(a);
+	unsigned defaults = 0, joined = 0;
+	size_t sel_size = 1, join_size = 1;
 	for (size_t k = 0; k < t->rels.n && k < 31; k++) {
 		m_rel *r = t->rels.items[k];
 		if (r->target->columns.n > 64)
 			continue;
-		tv_push(a, rels, rel_value(e, t, r, (int)k));
+		tval *j = NULL;
+		tv_push(a, rels, rel_value(e, t, r, (int)k, &j, &sel_size, &join_size));
 		if (r->load != LOAD_LAZY)
 			defaults |= 1u << k;
+		if (j) {
+			joined |= 1u << k;
+			tv_push(a, jrels, j);
+		}
 	}
 	tv_set(a, x, "rels", rels);
+	tv_set(a, x, "joined_rels", jrels);
+	tv_setb(a, x, "has_joined", joined != 0);
+	tv_sets(a, x, "joined_mask", arena_printf(a, "%uu", joined));
+	tv_sets(a, x, "joined_sel_size", arena_printf(a, "%zu", sel_size));
+	tv_sets(a, x, "joined_join_size", arena_printf(a, "%zu", join_size));
 	tv_sets(a, x, "load_default", arena_printf(a, "%uu", defaults));
 	return x;
 }

@@ -641,8 +641,16 @@ static mc_status validate(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 
 /* The statement's text into b and its parameters into a (args_free it
  * whatever the outcome). */
+/* A SELECT with related rows joined in: the descriptor with table-qualified
+ * column references (validation still uses the caller's descriptor), the
+ * joins after FROM. */
+typedef struct joined {
+	const mc_table_desc *qt;
+	const char *join;
+} joined;
+
 static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind k,
-                         const update_set *set, sbuf *b, args *a)
+                         const update_set *set, sbuf *b, args *a, const joined *j)
 {
 	int nset = k == K_UPDATE ? set->n : 0;
 	int nq = q ? q->values.n : 0;
@@ -655,6 +663,8 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 		return st;
 	if (!args_init(a, nset + nq + 2))
 		return mc__fail(c, MC_NOMEM, NULL, "out of memory");
+	if (j && k == K_SELECT)
+		t = j->qt;
 
 	switch (k) {
 	case K_SELECT:
@@ -662,6 +672,8 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 		sb_add(b, t->select_list);
 		sb_add(b, " FROM ");
 		sb_add(b, t->name);
+		if (j && j->join)
+			sb_add(b, j->join);
 		break;
 	case K_COUNT:
 		sb_add(b, "SELECT count(*) FROM ");
@@ -718,7 +730,7 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 
 /* Composes and runs through mc_exec as an unnamed statement. */
 static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind k,
-                     const update_set *set, PGresult **out)
+                     const update_set *set, PGresult **out, const joined *j)
 {
 	sbuf b = { NULL, 0, 0, false };
 	args a;
@@ -727,7 +739,7 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 	*out = NULL;
 	if (!c)
 		return MC_INVALID;
-	st = compose(c, t, q, k, set, &b, &a);
+	st = compose(c, t, q, k, set, &b, &a, j);
 	if (st == MC_OK) {
 		mc_stmt stmt = { NULL, b.p, a.p.n };
 		void *res = NULL;
@@ -746,8 +758,68 @@ mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 
 	if (!pgres)
 		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select: no result pointer") : MC_INVALID;
-	st = run(c, t, q, K_SELECT, NULL, &r);
+	st = run(c, t, q, K_SELECT, NULL, &r, NULL);
 	*pgres = r;
+	return st;
+}
+
+mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, void **pgres)
+{
+	PGresult *r = NULL;
+	mc_status st;
+	sbuf names = { NULL, 0, 0, false }, sel = { NULL, 0, 0, false };
+	size_t *at;
+	const char **cols;
+
+	if (!pgres)
+		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select_joined: no result pointer") : MC_INVALID;
+	*pgres = NULL;
+	if (!c)
+		return MC_INVALID;
+	if (!t || !t->name || !t->columns || t->ncolumns <= 0)
+		return mc__fail(c, MC_INVALID, NULL, "query: incomplete table descriptor");
+	at = malloc((size_t)t->ncolumns * sizeof(*at));
+	cols = malloc((size_t)t->ncolumns * sizeof(*cols));
+	if (!at || !cols) {
+		free(at);
+		free((void *)cols);
+		return mc__fail(c, MC_NOMEM, NULL, "out of memory");
+	}
+	/* every column as table.column, each one NUL-terminated in names */
+	for (int i = 0; i < t->ncolumns; i++) {
+		at[i] = names.len;
+		sb_add(&names, t->name);
+		sb_add(&names, ".");
+		sb_add(&names, t->columns[i]);
+		sb_addn(&names, "", 1);
+		sb_add(&sel, i ? ", " : "");
+		sb_add(&sel, t->name);
+		sb_add(&sel, ".");
+		sb_add(&sel, t->columns[i]);
+	}
+	if (extra_select && *extra_select) {
+		sb_add(&sel, ", ");
+		sb_add(&sel, extra_select);
+	}
+	if (names.oom || sel.oom) {
+		st = mc__fail(c, MC_NOMEM, NULL, "out of memory");
+	} else {
+		mc_table_desc qt = *t;
+		joined j;
+		for (int i = 0; i < t->ncolumns; i++)
+			cols[i] = names.p + at[i];
+		qt.columns = cols;
+		qt.select_list = sel.p;
+		j.qt = &qt;
+		j.join = join;
+		st = run(c, t, q, K_SELECT, NULL, &r, &j);
+	}
+	*pgres = r;
+	free(at);
+	free((void *)cols);
+	free(names.p);
+	free(sel.p);
 	return st;
 }
 
@@ -760,7 +832,7 @@ mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 		*n = 0;
 	if (!n)
 		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_count: no count pointer") : MC_INVALID;
-	st = run(c, t, q, K_COUNT, NULL, &r);
+	st = run(c, t, q, K_COUNT, NULL, &r, NULL);
 	if (st != MC_OK)
 		return st;
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) || mc_decode_int64(PQgetvalue(r, 0, 0), n) != MC_OK)
@@ -790,7 +862,7 @@ mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	if (!n)
 		n = &dummy;
 	*n = 0;
-	st = run(c, t, q, K_DELETE, NULL, &r);
+	st = run(c, t, q, K_DELETE, NULL, &r, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }
 
@@ -805,7 +877,7 @@ mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	if (!n)
 		n = &dummy;
 	*n = 0;
-	st = run(c, t, q, K_UPDATE, &us, &r);
+	st = run(c, t, q, K_UPDATE, &us, &r, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }
 
@@ -912,7 +984,7 @@ mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 		return MC_INVALID;
 	if (!each)
 		return mc__fail(c, MC_INVALID, NULL, "mc_query_stream: no row callback");
-	st = compose(c, t, q, K_SELECT, NULL, &b, &a);
+	st = compose(c, t, q, K_SELECT, NULL, &b, &a, NULL);
 	if (st == MC_OK)
 		st = stream(c, b.p, &a.p, each, ctx);
 	args_free(&a);

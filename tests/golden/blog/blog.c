@@ -154,46 +154,57 @@ static inline mc_status blog_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_posts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_roles_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_user_roles_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status blog_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- users ---- */
 
-static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     blog_user *out = (blog_user *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->email.ptr = PQgetvalue(pg, row, 1); out->email.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->email.ptr = PQgetvalue(pg, row, at_ + 1); out->email.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 2); out->name.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 2); out->name.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { st = blog_user_status_from_string(PQgetvalue(pg, row, 3), (size_t)PQgetlength(pg, row, 3), &out->status) == 0 ? MC_OK : MC_DATA; }
+    { st = blog_user_status_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->status) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 4), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 4), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 5), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->updated_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, 6), &out->is_deleted); }
+    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 6), &out->is_deleted); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 7))
+    if (PQgetisnull(pg, row, at_ + 7))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 7), &out->deleted_at); }
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return blog_users_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -1177,33 +1188,39 @@ mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, int (*each)(v
 
 /* ---- posts ---- */
 
-static mc_status blog_posts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     blog_post *out = (blog_post *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 1), &out->author_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->author_id); }
     if (st != MC_OK)
         return st;
-    { out->title.ptr = PQgetvalue(pg, row, 2); out->title.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->title.ptr = PQgetvalue(pg, row, at_ + 2); out->title.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->body.ptr = PQgetvalue(pg, row, 3); out->body.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->body.ptr = PQgetvalue(pg, row, at_ + 3); out->body.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 4), &out->views); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->views); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 5), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 6), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status blog_posts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return blog_posts_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -1771,11 +1788,41 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &blog_posts_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
+    unsigned joined_ = eff_ & 1u;
+    char sel_[122] = "", join_[110] = "";
+    if (joined_ & BLOG_POSTS_LOAD_AUTHOR) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.email, mc_j0.name, mc_j0.status, mc_j0.created_at, mc_j0.updated_at, mc_j0.is_deleted, mc_j0.deleted_at");
+        strcat(join_, " LEFT JOIN users AS mc_j0 ON mc_j0.id = posts.author_id AND mc_j0.deleted_at IS NULL AND NOT mc_j0.is_deleted");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &blog_posts_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &blog_posts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_posts_decode, res, &out, n);
     *rows = (blog_post *)out;
+    int at_ = 7;
+    if (s == MC_OK && (joined_ & BLOG_POSTS_LOAD_AUTHOR)) {
+        /* a NULL in a column the join matched on: no related row */
+        blog_user *kids = *n ? (blog_user *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].author.state = MC_LOADED;
+            (*rows)[i].author.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = blog_users_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].author.item = &kids[i];
+        }
+        at_ += 8;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = blog_posts_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -1873,18 +1920,24 @@ mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, int (*each)(v
 
 /* ---- roles ---- */
 
-static mc_status blog_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status blog_roles_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     blog_role *out = (blog_role *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 1); out->name.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 1); out->name.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status blog_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return blog_roles_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -2363,18 +2416,24 @@ mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, int (*each)(v
 
 /* ---- user_roles ---- */
 
-static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status blog_user_roles_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     blog_user_role *out = (blog_user_role *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->user_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->user_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 1), &out->role_id); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 1), &out->role_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status blog_user_roles_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return blog_user_roles_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -2717,21 +2776,27 @@ mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, int
 
 /* ---- accounts ---- */
 
-static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status blog_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     blog_account *out = (blog_account *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 1), &out->owner_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->owner_id); }
     if (st != MC_OK)
         return st;
-    { out->balance.ptr = PQgetvalue(pg, row, 2); out->balance.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->balance.ptr = PQgetvalue(pg, row, at_ + 2); out->balance.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status blog_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return blog_accounts_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */

@@ -159,49 +159,58 @@ static inline mc_status ledger_constraint_change(mc_conn *c, const mc_stmt *st, 
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status ledger_transactions_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status ledger_entries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status ledger_entries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- accounts ---- */
 
-static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     ledger_account *out = (ledger_account *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 1))
+    if (PQgetisnull(pg, row, at_ + 1))
         out->parent_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->parent_id); }
+    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->parent_id); }
     if (st != MC_OK)
         return st;
-    { out->code.ptr = PQgetvalue(pg, row, 2); out->code.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->code.ptr = PQgetvalue(pg, row, at_ + 2); out->code.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 3); out->name.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 3); out->name.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = ledger_account_kind_from_string(PQgetvalue(pg, row, 4), (size_t)PQgetlength(pg, row, 4), &out->kind) == 0 ? MC_OK : MC_DATA; }
+    { st = ledger_account_kind_from_string(PQgetvalue(pg, row, at_ + 4), (size_t)PQgetlength(pg, row, at_ + 4), &out->kind) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { out->currency.ptr = PQgetvalue(pg, row, 5); out->currency.len = (size_t)PQgetlength(pg, row, 5); }
+    { out->currency.ptr = PQgetvalue(pg, row, at_ + 5); out->currency.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, 6), &out->is_placeholder); }
+    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 6), &out->is_placeholder); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, 7), &out->opened_on); }
+    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 7), &out->opened_on); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 8))
+    if (PQgetisnull(pg, row, at_ + 8))
         out->closed_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 8), &out->closed_at); }
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 8), &out->closed_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return ledger_accounts_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -1062,11 +1071,41 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &ledger_accounts_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned joined_ = eff_ & 1u;
+    char sel_[136] = "", join_[62] = "";
+    if (joined_ & LEDGER_ACCOUNTS_LOAD_PARENT) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.parent_id, mc_j0.code, mc_j0.name, mc_j0.kind, mc_j0.currency, mc_j0.is_placeholder, mc_j0.opened_on, mc_j0.closed_at");
+        strcat(join_, " LEFT JOIN accounts AS mc_j0 ON mc_j0.id = accounts.parent_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &ledger_accounts_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &ledger_accounts_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_accounts_decode, res, &out, n);
     *rows = (ledger_account *)out;
+    int at_ = 9;
+    if (s == MC_OK && (joined_ & LEDGER_ACCOUNTS_LOAD_PARENT)) {
+        /* a NULL in a column the join matched on: no related row */
+        ledger_account *kids = *n ? (ledger_account *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].parent.state = MC_LOADED;
+            (*rows)[i].parent.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].parent.item = &kids[i];
+        }
+        at_ += 9;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -1173,34 +1212,40 @@ mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, int
 
 /* ---- transactions ---- */
 
-static mc_status ledger_transactions_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     ledger_transaction *out = (ledger_transaction *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, 1), &out->posted_on); }
+    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 1), &out->posted_on); }
     if (st != MC_OK)
         return st;
-    { out->description.ptr = PQgetvalue(pg, row, 2); out->description.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->description.ptr = PQgetvalue(pg, row, at_ + 2); out->description.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 3))
+    if (PQgetisnull(pg, row, at_ + 3))
         out->reference_null = true;
-    else { out->reference.ptr = PQgetvalue(pg, row, 3); out->reference.len = (size_t)PQgetlength(pg, row, 3); }
+    else { out->reference.ptr = PQgetvalue(pg, row, at_ + 3); out->reference.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->reverses_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, 4), &out->reverses_id); }
+    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 4), &out->reverses_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 5), &out->posted_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->posted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status ledger_transactions_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return ledger_transactions_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -1924,35 +1969,41 @@ mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query
 
 /* ---- entries ---- */
 
-static mc_status ledger_entries_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status ledger_entries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     ledger_entry *out = (ledger_entry *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->transaction_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->transaction_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 1), &out->line_no); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 2), &out->account_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->account_id); }
     if (st != MC_OK)
         return st;
-    { out->currency.ptr = PQgetvalue(pg, row, 3); out->currency.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->currency.ptr = PQgetvalue(pg, row, at_ + 3); out->currency.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { out->debit.ptr = PQgetvalue(pg, row, 4); out->debit.len = (size_t)PQgetlength(pg, row, 4); }
+    { out->debit.ptr = PQgetvalue(pg, row, at_ + 4); out->debit.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { out->credit.ptr = PQgetvalue(pg, row, 5); out->credit.len = (size_t)PQgetlength(pg, row, 5); }
+    { out->credit.ptr = PQgetvalue(pg, row, at_ + 5); out->credit.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->memo_null = true;
-    else { out->memo.ptr = PQgetvalue(pg, row, 6); out->memo.len = (size_t)PQgetlength(pg, row, 6); }
+    else { out->memo.ptr = PQgetvalue(pg, row, at_ + 6); out->memo.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status ledger_entries_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return ledger_entries_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -2606,11 +2657,62 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &ledger_entries_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned joined_ = eff_ & 3u;
+    char sel_[235] = "", join_[169] = "";
+    if (joined_ & LEDGER_ENTRIES_LOAD_TXN) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.posted_on, mc_j0.description, mc_j0.reference, mc_j0.reverses_id, mc_j0.posted_at");
+        strcat(join_, " LEFT JOIN transactions AS mc_j0 ON mc_j0.id = entries.transaction_id");
+    }
+    if (joined_ & LEDGER_ENTRIES_LOAD_ACCOUNT) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j1.id, mc_j1.parent_id, mc_j1.code, mc_j1.name, mc_j1.kind, mc_j1.currency, mc_j1.is_placeholder, mc_j1.opened_on, mc_j1.closed_at");
+        strcat(join_, " LEFT JOIN accounts AS mc_j1 ON mc_j1.id = entries.account_id AND mc_j1.currency = entries.currency");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &ledger_entries_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &ledger_entries_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_entries_decode, res, &out, n);
     *rows = (ledger_entry *)out;
+    int at_ = 7;
+    if (s == MC_OK && (joined_ & LEDGER_ENTRIES_LOAD_TXN)) {
+        /* a NULL in a column the join matched on: no related row */
+        ledger_transaction *kids = *n ? (ledger_transaction *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].txn.state = MC_LOADED;
+            (*rows)[i].txn.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = ledger_transactions_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].txn.item = &kids[i];
+        }
+        at_ += 6;
+    }
+    if (s == MC_OK && (joined_ & LEDGER_ENTRIES_LOAD_ACCOUNT)) {
+        /* a NULL in a column the join matched on: no related row */
+        ledger_account *kids = *n ? (ledger_account *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].account.state = MC_LOADED;
+            (*rows)[i].account.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].account.item = &kids[i];
+        }
+        at_ += 9;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_entries_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;

@@ -314,48 +314,75 @@ static inline mc_status shop_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+static mc_status shop_countries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_customers_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_addresses_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_categories_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_categories_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_tax_classes_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_products_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_related_products_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_related_products_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_tags_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_product_tags_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_product_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_warehouses_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_inventory_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_inventory_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_StockMovements_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_StockMovements_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_coupons_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_coupons_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_carts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_carts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_order_items_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_shipments_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_shipments_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_shipment_items_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_shipment_items_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_payments_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_order_events_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_order_events_decode(mc_result *r, const PGresult *pg, int row, void *out_);
+static mc_status shop_reviews_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 
 /* ---- countries ---- */
 
-static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_countries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_country *out = (shop_country *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { out->code.ptr = PQgetvalue(pg, row, 0); out->code.len = (size_t)PQgetlength(pg, row, 0); }
+    { out->code.ptr = PQgetvalue(pg, row, at_ + 0); out->code.len = (size_t)PQgetlength(pg, row, at_ + 0); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 1); out->name.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 1); out->name.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { st = shop_currency_from_string(PQgetvalue(pg, row, 2), (size_t)PQgetlength(pg, row, 2), &out->currency) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_currency_from_string(PQgetvalue(pg, row, at_ + 2), (size_t)PQgetlength(pg, row, at_ + 2), &out->currency) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { out->vat_rate.ptr = PQgetvalue(pg, row, 3); out->vat_rate.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->vat_rate.ptr = PQgetvalue(pg, row, at_ + 3); out->vat_rate.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_countries_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -857,62 +884,68 @@ mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (
 
 /* ---- customers ---- */
 
-static mc_status shop_customers_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_customer *out = (shop_customer *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->email.ptr = PQgetvalue(pg, row, 1); out->email.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->email.ptr = PQgetvalue(pg, row, at_ + 1); out->email.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { out->displayName.ptr = PQgetvalue(pg, row, 2); out->displayName.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->displayName.ptr = PQgetvalue(pg, row, at_ + 2); out->displayName.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bytea(r, PQgetvalue(pg, row, 3), &out->password_hash); }
+    { st = mc_decode_bytea(r, PQgetvalue(pg, row, at_ + 3), &out->password_hash); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->birth_date_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, 4), &out->birth_date); }
+    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 4), &out->birth_date); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, 5), &out->marketing_opt_in); }
+    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 5), &out->marketing_opt_in); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->last_login_ip_null = true;
-    else { out->last_login_ip.ptr = PQgetvalue(pg, row, 6); out->last_login_ip.len = (size_t)PQgetlength(pg, row, 6); }
+    else { out->last_login_ip.ptr = PQgetvalue(pg, row, at_ + 6); out->last_login_ip.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
-    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 7), sizeof *out->notify_on.items, shop_order_status_elem, &it_, &nl_, &out->notify_on.n); out->notify_on.items = (shop_order_status *)it_; out->notify_on.nulls = nl_; }
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, at_ + 7), sizeof *out->notify_on.items, shop_order_status_elem, &it_, &nl_, &out->notify_on.n); out->notify_on.items = (shop_order_status *)it_; out->notify_on.nulls = nl_; }
     if (st != MC_OK)
         return st;
-    { out->preferences.ptr = PQgetvalue(pg, row, 8); out->preferences.len = (size_t)PQgetlength(pg, row, 8); }
+    { out->preferences.ptr = PQgetvalue(pg, row, at_ + 8); out->preferences.len = (size_t)PQgetlength(pg, row, at_ + 8); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 9), &out->lock_version); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 9), &out->lock_version); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 10), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 10), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 11), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 11), &out->updated_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 12))
+    if (PQgetisnull(pg, row, at_ + 12))
         out->created_by_null = true;
-    else { out->created_by.ptr = PQgetvalue(pg, row, 12); out->created_by.len = (size_t)PQgetlength(pg, row, 12); }
+    else { out->created_by.ptr = PQgetvalue(pg, row, at_ + 12); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 12); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 13))
+    if (PQgetisnull(pg, row, at_ + 13))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 13), &out->deleted_at); }
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 13), &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_customers_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_customers_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -1997,11 +2030,43 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 13u : flags;
+    unsigned joined_ = eff_ & 4u;
+    char sel_[80] = "", join_[120] = "";
+    if (joined_ & SHOP_CUSTOMERS_LOAD_CART) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j2.id, mc_j2.customer_id, mc_j2.items, mc_j2.coupon_code, mc_j2.expires_at");
+        strcat(join_, " LEFT JOIN LATERAL (SELECT mc_j2.* FROM carts AS mc_j2 WHERE mc_j2.customer_id = customers.id LIMIT 1) AS mc_j2 ON true");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_customers_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_customers_decode, res, &out, n);
     *rows = (shop_customer *)out;
+    int at_ = 14;
+    if (s == MC_OK && (joined_ & SHOP_CUSTOMERS_LOAD_CART)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_cart *kids = *n ? (shop_cart *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].cart.state = MC_LOADED;
+            (*rows)[i].cart.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 1))
+                continue;
+            s = shop_carts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].cart.item = &kids[i];
+            kids[i].customer.item = &(*rows)[i];
+            kids[i].customer.state = MC_LOADED;
+        }
+        at_ += 5;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_customers_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -2144,41 +2209,47 @@ mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, int (
 
 /* ---- addresses ---- */
 
-static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_addresses_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_address *out = (shop_address *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->customer_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->customer_id); }
     if (st != MC_OK)
         return st;
-    { out->label.ptr = PQgetvalue(pg, row, 2); out->label.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->label.ptr = PQgetvalue(pg, row, at_ + 2); out->label.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->line1.ptr = PQgetvalue(pg, row, 3); out->line1.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->line1.ptr = PQgetvalue(pg, row, at_ + 3); out->line1.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->line2_null = true;
-    else { out->line2.ptr = PQgetvalue(pg, row, 4); out->line2.len = (size_t)PQgetlength(pg, row, 4); }
+    else { out->line2.ptr = PQgetvalue(pg, row, at_ + 4); out->line2.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { out->city.ptr = PQgetvalue(pg, row, 5); out->city.len = (size_t)PQgetlength(pg, row, 5); }
+    { out->city.ptr = PQgetvalue(pg, row, at_ + 5); out->city.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { out->postal_code.ptr = PQgetvalue(pg, row, 6); out->postal_code.len = (size_t)PQgetlength(pg, row, 6); }
+    { out->postal_code.ptr = PQgetvalue(pg, row, at_ + 6); out->postal_code.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
-    { out->country_code.ptr = PQgetvalue(pg, row, 7); out->country_code.len = (size_t)PQgetlength(pg, row, 7); }
+    { out->country_code.ptr = PQgetvalue(pg, row, at_ + 7); out->country_code.len = (size_t)PQgetlength(pg, row, at_ + 7); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, 8), &out->is_default); }
+    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 8), &out->is_default); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_addresses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_addresses_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -2914,11 +2985,41 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_addresses_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 2u : flags;
+    unsigned joined_ = eff_ & 2u;
+    char sel_[57] = "", join_[69] = "";
+    if (joined_ & SHOP_ADDRESSES_LOAD_COUNTRY) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j1.code, mc_j1.name, mc_j1.currency, mc_j1.vat_rate");
+        strcat(join_, " LEFT JOIN countries AS mc_j1 ON mc_j1.code = addresses.country_code");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_addresses_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_addresses_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_addresses_decode, res, &out, n);
     *rows = (shop_address *)out;
+    int at_ = 9;
+    if (s == MC_OK && (joined_ & SHOP_ADDRESSES_LOAD_COUNTRY)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_country *kids = *n ? (shop_country *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].country.state = MC_LOADED;
+            (*rows)[i].country.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_countries_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].country.item = &kids[i];
+        }
+        at_ += 4;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_addresses_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -3022,32 +3123,38 @@ mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (
 
 /* ---- categories ---- */
 
-static mc_status shop_categories_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_categories_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_category *out = (shop_category *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 1))
+    if (PQgetisnull(pg, row, at_ + 1))
         out->parent_id_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, 1), &out->parent_id); }
+    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 1), &out->parent_id); }
     if (st != MC_OK)
         return st;
-    { out->slug.ptr = PQgetvalue(pg, row, 2); out->slug.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->slug.ptr = PQgetvalue(pg, row, at_ + 2); out->slug.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 3); out->name.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 3); out->name.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 4), &out->order); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 4), &out->order); }
     if (st != MC_OK)
         return st;
-    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 5), sizeof *out->path.items, mc_elem_str, &it_, &nl_, &out->path.n); out->path.items = (mc_str *)it_; out->path.nulls = nl_; }
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, at_ + 5), sizeof *out->path.items, mc_elem_str, &it_, &nl_, &out->path.n); out->path.items = (mc_str *)it_; out->path.nulls = nl_; }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_categories_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_categories_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -3722,11 +3829,41 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_categories_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned joined_ = eff_ & 1u;
+    char sel_[79] = "", join_[66] = "";
+    if (joined_ & SHOP_CATEGORIES_LOAD_PARENT) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.parent_id, mc_j0.slug, mc_j0.name, mc_j0.\"order\", mc_j0.path");
+        strcat(join_, " LEFT JOIN categories AS mc_j0 ON mc_j0.id = categories.parent_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_categories_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_categories_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_categories_decode, res, &out, n);
     *rows = (shop_category *)out;
+    int at_ = 6;
+    if (s == MC_OK && (joined_ & SHOP_CATEGORIES_LOAD_PARENT)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_category *kids = *n ? (shop_category *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].parent.state = MC_LOADED;
+            (*rows)[i].parent.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_categories_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].parent.item = &kids[i];
+        }
+        at_ += 6;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_categories_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -3818,18 +3955,24 @@ mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, int
 
 /* ---- tax_classes ---- */
 
-static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_tax_classes_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_tax_class *out = (shop_tax_class *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { out->code.ptr = PQgetvalue(pg, row, 0); out->code.len = (size_t)PQgetlength(pg, row, 0); }
+    { out->code.ptr = PQgetvalue(pg, row, at_ + 0); out->code.len = (size_t)PQgetlength(pg, row, at_ + 0); }
     if (st != MC_OK)
         return st;
-    { out->rate.ptr = PQgetvalue(pg, row, 1); out->rate.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->rate.ptr = PQgetvalue(pg, row, at_ + 1); out->rate.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_tax_classes_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_tax_classes_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -4188,82 +4331,88 @@ mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, i
 
 /* ---- products ---- */
 
-static mc_status shop_products_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_product *out = (shop_product *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->sku.ptr = PQgetvalue(pg, row, 1); out->sku.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->sku.ptr = PQgetvalue(pg, row, at_ + 1); out->sku.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 2); out->name.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 2); out->name.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->description.ptr = PQgetvalue(pg, row, 3); out->description.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->description.ptr = PQgetvalue(pg, row, at_ + 3); out->description.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->category_id_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, 4), &out->category_id); }
+    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->category_id); }
     if (st != MC_OK)
         return st;
-    { out->tax_class.ptr = PQgetvalue(pg, row, 5); out->tax_class.len = (size_t)PQgetlength(pg, row, 5); }
+    { out->tax_class.ptr = PQgetvalue(pg, row, at_ + 5); out->tax_class.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { out->price.ptr = PQgetvalue(pg, row, 6); out->price.len = (size_t)PQgetlength(pg, row, 6); }
+    { out->price.ptr = PQgetvalue(pg, row, at_ + 6); out->price.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
-    { st = shop_currency_from_string(PQgetvalue(pg, row, 7), (size_t)PQgetlength(pg, row, 7), &out->currency) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_currency_from_string(PQgetvalue(pg, row, at_ + 7), (size_t)PQgetlength(pg, row, at_ + 7), &out->currency) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 8))
+    if (PQgetisnull(pg, row, at_ + 8))
         out->weight_kg_null = true;
-    else { st = mc_decode_float(PQgetvalue(pg, row, 8), &out->weight_kg); }
+    else { st = mc_decode_float(PQgetvalue(pg, row, at_ + 8), &out->weight_kg); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 9))
+    if (PQgetisnull(pg, row, at_ + 9))
         out->rating_null = true;
-    else { st = mc_decode_double(PQgetvalue(pg, row, 9), &out->rating); }
+    else { st = mc_decode_double(PQgetvalue(pg, row, at_ + 9), &out->rating); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 10))
+    if (PQgetisnull(pg, row, at_ + 10))
         out->dimensions_cm_null = true;
-    else { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 10), sizeof *out->dimensions_cm.items, mc_elem_int32, &it_, &nl_, &out->dimensions_cm.n); out->dimensions_cm.items = (int32_t *)it_; out->dimensions_cm.nulls = nl_; }
+    else { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, at_ + 10), sizeof *out->dimensions_cm.items, mc_elem_int32, &it_, &nl_, &out->dimensions_cm.n); out->dimensions_cm.items = (int32_t *)it_; out->dimensions_cm.nulls = nl_; }
     if (st != MC_OK)
         return st;
-    { out->attributes.ptr = PQgetvalue(pg, row, 11); out->attributes.len = (size_t)PQgetlength(pg, row, 11); }
+    { out->attributes.ptr = PQgetvalue(pg, row, at_ + 11); out->attributes.len = (size_t)PQgetlength(pg, row, at_ + 11); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 12))
+    if (PQgetisnull(pg, row, at_ + 12))
         out->image_null = true;
-    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, 12), &out->image); }
+    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, at_ + 12), &out->image); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 13))
+    if (PQgetisnull(pg, row, at_ + 13))
         out->search_null = true;
-    else { out->search.ptr = PQgetvalue(pg, row, 13); out->search.len = (size_t)PQgetlength(pg, row, 13); }
+    else { out->search.ptr = PQgetvalue(pg, row, at_ + 13); out->search.len = (size_t)PQgetlength(pg, row, at_ + 13); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 14), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 14), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 15), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 15), &out->updated_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 16))
+    if (PQgetisnull(pg, row, at_ + 16))
         out->created_by_null = true;
-    else { out->created_by.ptr = PQgetvalue(pg, row, 16); out->created_by.len = (size_t)PQgetlength(pg, row, 16); }
+    else { out->created_by.ptr = PQgetvalue(pg, row, at_ + 16); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 16); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 17))
+    if (PQgetisnull(pg, row, at_ + 17))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 17), &out->deleted_at); }
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 17), &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_products_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_products_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -5659,11 +5808,41 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_products_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
+    unsigned joined_ = eff_ & 1u;
+    char sel_[79] = "", join_[66] = "";
+    if (joined_ & SHOP_PRODUCTS_LOAD_CATEGORY) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.parent_id, mc_j0.slug, mc_j0.name, mc_j0.\"order\", mc_j0.path");
+        strcat(join_, " LEFT JOIN categories AS mc_j0 ON mc_j0.id = products.category_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_products_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_products_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_products_decode, res, &out, n);
     *rows = (shop_product *)out;
+    int at_ = 18;
+    if (s == MC_OK && (joined_ & SHOP_PRODUCTS_LOAD_CATEGORY)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_category *kids = *n ? (shop_category *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].category.state = MC_LOADED;
+            (*rows)[i].category.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_categories_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].category.item = &kids[i];
+        }
+        at_ += 6;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -5828,18 +6007,24 @@ mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, int (*e
 
 /* ---- related_products ---- */
 
-static mc_status shop_related_products_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_related_products_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_related_product *out = (shop_related_product *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->product_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 1), &out->related_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->related_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_related_products_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_related_products_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -6182,21 +6367,27 @@ mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_q
 
 /* ---- tags ---- */
 
-static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_tags_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_tag *out = (shop_tag *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->label.ptr = PQgetvalue(pg, row, 1); out->label.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->label.ptr = PQgetvalue(pg, row, at_ + 1); out->label.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { out->color.ptr = PQgetvalue(pg, row, 2); out->color.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->color.ptr = PQgetvalue(pg, row, at_ + 2); out->color.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_tags_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -6679,18 +6870,24 @@ mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, int (*each)(voi
 
 /* ---- product_tags ---- */
 
-static mc_status shop_product_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_product_tags_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_product_tag *out = (shop_product_tag *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->product_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 1), &out->tag_id); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->tag_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_product_tags_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_product_tags_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -7033,35 +7230,41 @@ mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q,
 
 /* ---- warehouses ---- */
 
-static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_warehouses_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_warehouse *out = (shop_warehouse *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->code.ptr = PQgetvalue(pg, row, 1); out->code.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->code.ptr = PQgetvalue(pg, row, at_ + 1); out->code.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { out->name.ptr = PQgetvalue(pg, row, 2); out->name.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->name.ptr = PQgetvalue(pg, row, at_ + 2); out->name.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { out->country_code.ptr = PQgetvalue(pg, row, 3); out->country_code.len = (size_t)PQgetlength(pg, row, 3); }
+    { out->country_code.ptr = PQgetvalue(pg, row, at_ + 3); out->country_code.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_time(PQgetvalue(pg, row, 4), &out->opens_at); }
+    { st = mc_decode_time(PQgetvalue(pg, row, at_ + 4), &out->opens_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_time(PQgetvalue(pg, row, 5), &out->closes_at); }
+    { st = mc_decode_time(PQgetvalue(pg, row, at_ + 5), &out->closes_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->location_null = true;
-    else { out->location.ptr = PQgetvalue(pg, row, 6); out->location.len = (size_t)PQgetlength(pg, row, 6); }
+    else { out->location.ptr = PQgetvalue(pg, row, at_ + 6); out->location.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_warehouses_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_warehouses_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -7715,37 +7918,43 @@ mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, int
 
 /* ---- inventory ---- */
 
-static mc_status shop_inventory_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_inventory_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_inventory *out = (shop_inventory *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->product_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 1), &out->warehouse_id); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->warehouse_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 2), &out->on_hand); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 2), &out->on_hand); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 3), &out->reserved); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->reserved); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->reorder_level_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, 4), &out->reorder_level); }
+    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->reorder_level); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->counted_at_null = true;
-    else { st = mc_decode_timestamp(PQgetvalue(pg, row, 5), &out->counted_at); }
+    else { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 5), &out->counted_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 6), &out->revision); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 6), &out->revision); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_inventory_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_inventory_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -8418,11 +8627,62 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_inventory_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned joined_ = eff_ & 3u;
+    char sel_[390] = "", join_[160] = "";
+    if (joined_ & SHOP_INVENTORY_LOAD_PRODUCT) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.sku, mc_j0.name, mc_j0.description, mc_j0.category_id, mc_j0.tax_class, mc_j0.price, mc_j0.currency, mc_j0.weight_kg, mc_j0.rating, mc_j0.dimensions_cm, mc_j0.attributes, mc_j0.image, mc_j0.search, mc_j0.created_at, mc_j0.updated_at, mc_j0.created_by, mc_j0.deleted_at");
+        strcat(join_, " LEFT JOIN products AS mc_j0 ON mc_j0.id = inventory.product_id AND mc_j0.deleted_at IS NULL");
+    }
+    if (joined_ & SHOP_INVENTORY_LOAD_WAREHOUSE) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j1.id, mc_j1.code, mc_j1.name, mc_j1.country_code, mc_j1.opens_at, mc_j1.closes_at, mc_j1.location");
+        strcat(join_, " LEFT JOIN warehouses AS mc_j1 ON mc_j1.id = inventory.warehouse_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_inventory_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_inventory_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_inventory_decode, res, &out, n);
     *rows = (shop_inventory *)out;
+    int at_ = 7;
+    if (s == MC_OK && (joined_ & SHOP_INVENTORY_LOAD_PRODUCT)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_product *kids = *n ? (shop_product *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].product.state = MC_LOADED;
+            (*rows)[i].product.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_products_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].product.item = &kids[i];
+        }
+        at_ += 18;
+    }
+    if (s == MC_OK && (joined_ & SHOP_INVENTORY_LOAD_WAREHOUSE)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_warehouse *kids = *n ? (shop_warehouse *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].warehouse.state = MC_LOADED;
+            (*rows)[i].warehouse.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_warehouses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].warehouse.item = &kids[i];
+        }
+        at_ += 7;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_inventory_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -8516,32 +8776,38 @@ mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, int (
 
 /* ---- StockMovements ---- */
 
-static mc_status shop_StockMovements_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_StockMovements_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_StockMovement *out = (shop_StockMovement *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 1), &out->productId); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->productId); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 2), &out->warehouseId); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->warehouseId); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 3), &out->delta); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->delta); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamp(PQgetvalue(pg, row, 4), &out->movedAt); }
+    { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 4), &out->movedAt); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->reason_null = true;
-    else { out->reason.ptr = PQgetvalue(pg, row, 5); out->reason.len = (size_t)PQgetlength(pg, row, 5); }
+    else { out->reason.ptr = PQgetvalue(pg, row, at_ + 5); out->reason.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_StockMovements_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_StockMovements_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -9116,44 +9382,50 @@ mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query
 
 /* ---- coupons ---- */
 
-static mc_status shop_coupons_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_coupons_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_coupon *out = (shop_coupon *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->code.ptr = PQgetvalue(pg, row, 1); out->code.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->code.ptr = PQgetvalue(pg, row, at_ + 1); out->code.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 2))
+    if (PQgetisnull(pg, row, at_ + 2))
         out->percent_off_null = true;
-    else { st = mc_decode_int16(PQgetvalue(pg, row, 2), &out->percent_off); }
+    else { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->percent_off); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 3))
+    if (PQgetisnull(pg, row, at_ + 3))
         out->amount_off_null = true;
-    else { out->amount_off.ptr = PQgetvalue(pg, row, 3); out->amount_off.len = (size_t)PQgetlength(pg, row, 3); }
+    else { out->amount_off.ptr = PQgetvalue(pg, row, at_ + 3); out->amount_off.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, 4), &out->valid_from); }
+    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 4), &out->valid_from); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->valid_until_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, 5), &out->valid_until); }
+    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 5), &out->valid_until); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->max_uses_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, 6), &out->max_uses); }
+    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 6), &out->max_uses); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 7), &out->times_used); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 7), &out->times_used); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_coupons_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_coupons_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -9931,29 +10203,35 @@ mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, int (*eac
 
 /* ---- carts ---- */
 
-static mc_status shop_carts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_carts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_cart *out = (shop_cart *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->customer_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->customer_id); }
     if (st != MC_OK)
         return st;
-    { out->items.ptr = PQgetvalue(pg, row, 2); out->items.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->items.ptr = PQgetvalue(pg, row, at_ + 2); out->items.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 3))
+    if (PQgetisnull(pg, row, at_ + 3))
         out->coupon_code_null = true;
-    else { out->coupon_code.ptr = PQgetvalue(pg, row, 3); out->coupon_code.len = (size_t)PQgetlength(pg, row, 3); }
+    else { out->coupon_code.ptr = PQgetvalue(pg, row, at_ + 3); out->coupon_code.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 4), &out->expires_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 4), &out->expires_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_carts_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_carts_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -10585,86 +10863,92 @@ mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, int (*each)(v
 
 /* ---- orders ---- */
 
-static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_order *out = (shop_order *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { out->number.ptr = PQgetvalue(pg, row, 1); out->number.len = (size_t)PQgetlength(pg, row, 1); }
+    { out->number.ptr = PQgetvalue(pg, row, at_ + 1); out->number.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 2), &out->customer_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->customer_id); }
     if (st != MC_OK)
         return st;
-    { st = shop_order_status_from_string(PQgetvalue(pg, row, 3), (size_t)PQgetlength(pg, row, 3), &out->status) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_order_status_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->status) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { st = shop_currency_from_string(PQgetvalue(pg, row, 4), (size_t)PQgetlength(pg, row, 4), &out->currency) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_currency_from_string(PQgetvalue(pg, row, at_ + 4), (size_t)PQgetlength(pg, row, at_ + 4), &out->currency) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->billing_address_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, 5), &out->billing_address_id); }
+    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 5), &out->billing_address_id); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->shipping_address_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, 6), &out->shipping_address_id); }
+    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 6), &out->shipping_address_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 7), &out->placed_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->placed_at); }
     if (st != MC_OK)
         return st;
-    { out->subtotal.ptr = PQgetvalue(pg, row, 8); out->subtotal.len = (size_t)PQgetlength(pg, row, 8); }
+    { out->subtotal.ptr = PQgetvalue(pg, row, at_ + 8); out->subtotal.len = (size_t)PQgetlength(pg, row, at_ + 8); }
     if (st != MC_OK)
         return st;
-    { out->shipping_fee.ptr = PQgetvalue(pg, row, 9); out->shipping_fee.len = (size_t)PQgetlength(pg, row, 9); }
+    { out->shipping_fee.ptr = PQgetvalue(pg, row, at_ + 9); out->shipping_fee.len = (size_t)PQgetlength(pg, row, at_ + 9); }
     if (st != MC_OK)
         return st;
-    { out->tax_rate.ptr = PQgetvalue(pg, row, 10); out->tax_rate.len = (size_t)PQgetlength(pg, row, 10); }
+    { out->tax_rate.ptr = PQgetvalue(pg, row, at_ + 10); out->tax_rate.len = (size_t)PQgetlength(pg, row, at_ + 10); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 11))
+    if (PQgetisnull(pg, row, at_ + 11))
         out->total_null = true;
-    else { out->total.ptr = PQgetvalue(pg, row, 11); out->total.len = (size_t)PQgetlength(pg, row, 11); }
+    else { out->total.ptr = PQgetvalue(pg, row, at_ + 11); out->total.len = (size_t)PQgetlength(pg, row, at_ + 11); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_interval(PQgetvalue(pg, row, 12), &out->promised_within); }
+    { st = mc_decode_interval(PQgetvalue(pg, row, at_ + 12), &out->promised_within); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 13))
+    if (PQgetisnull(pg, row, at_ + 13))
         out->expected_on_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, 13), &out->expected_on); }
+    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 13), &out->expected_on); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 14))
+    if (PQgetisnull(pg, row, at_ + 14))
         out->client_ip_null = true;
-    else { out->client_ip.ptr = PQgetvalue(pg, row, 14); out->client_ip.len = (size_t)PQgetlength(pg, row, 14); }
+    else { out->client_ip.ptr = PQgetvalue(pg, row, at_ + 14); out->client_ip.len = (size_t)PQgetlength(pg, row, at_ + 14); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 15))
+    if (PQgetisnull(pg, row, at_ + 15))
         out->notes_null = true;
-    else { out->notes.ptr = PQgetvalue(pg, row, 15); out->notes.len = (size_t)PQgetlength(pg, row, 15); }
+    else { out->notes.ptr = PQgetvalue(pg, row, at_ + 15); out->notes.len = (size_t)PQgetlength(pg, row, at_ + 15); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 16), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 16), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 17), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 17), &out->updated_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 18))
+    if (PQgetisnull(pg, row, at_ + 18))
         out->created_by_null = true;
-    else { out->created_by.ptr = PQgetvalue(pg, row, 18); out->created_by.len = (size_t)PQgetlength(pg, row, 18); }
+    else { out->created_by.ptr = PQgetvalue(pg, row, at_ + 18); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 18); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 19), &out->lock_version); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 19), &out->lock_version); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_orders_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_orders_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -12374,11 +12658,83 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_orders_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
+    unsigned joined_ = eff_ & 7u;
+    char sel_[531] = "", join_[231] = "";
+    if (joined_ & SHOP_ORDERS_LOAD_CUSTOMER) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.email, mc_j0.\"displayName\", mc_j0.password_hash, mc_j0.birth_date, mc_j0.marketing_opt_in, mc_j0.last_login_ip, mc_j0.notify_on, mc_j0.preferences, mc_j0.lock_version, mc_j0.created_at, mc_j0.updated_at, mc_j0.created_by, mc_j0.deleted_at");
+        strcat(join_, " LEFT JOIN customers AS mc_j0 ON mc_j0.id = orders.customer_id AND mc_j0.deleted_at IS NULL");
+    }
+    if (joined_ & SHOP_ORDERS_LOAD_BILLING_ADDRESS) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j1.id, mc_j1.customer_id, mc_j1.label, mc_j1.line1, mc_j1.line2, mc_j1.city, mc_j1.postal_code, mc_j1.country_code, mc_j1.is_default");
+        strcat(join_, " LEFT JOIN addresses AS mc_j1 ON mc_j1.id = orders.billing_address_id");
+    }
+    if (joined_ & SHOP_ORDERS_LOAD_SHIPPING_ADDRESS) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j2.id, mc_j2.customer_id, mc_j2.label, mc_j2.line1, mc_j2.line2, mc_j2.city, mc_j2.postal_code, mc_j2.country_code, mc_j2.is_default");
+        strcat(join_, " LEFT JOIN addresses AS mc_j2 ON mc_j2.id = orders.shipping_address_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_orders_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_orders_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_orders_decode, res, &out, n);
     *rows = (shop_order *)out;
+    int at_ = 20;
+    if (s == MC_OK && (joined_ & SHOP_ORDERS_LOAD_CUSTOMER)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_customer *kids = *n ? (shop_customer *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].customer.state = MC_LOADED;
+            (*rows)[i].customer.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_customers_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].customer.item = &kids[i];
+        }
+        at_ += 14;
+    }
+    if (s == MC_OK && (joined_ & SHOP_ORDERS_LOAD_BILLING_ADDRESS)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_address *kids = *n ? (shop_address *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].billing_address.state = MC_LOADED;
+            (*rows)[i].billing_address.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_addresses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].billing_address.item = &kids[i];
+        }
+        at_ += 9;
+    }
+    if (s == MC_OK && (joined_ & SHOP_ORDERS_LOAD_SHIPPING_ADDRESS)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_address *kids = *n ? (shop_address *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].shipping_address.state = MC_LOADED;
+            (*rows)[i].shipping_address.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_addresses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].shipping_address.item = &kids[i];
+        }
+        at_ += 9;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_orders_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -12541,35 +12897,41 @@ mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, int (*each)
 
 /* ---- order_items ---- */
 
-static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_order_items_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_order_item *out = (shop_order_item *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->order_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->order_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 1), &out->line_no); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 2), &out->product_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 2), &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 3), &out->quantity); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->quantity); }
     if (st != MC_OK)
         return st;
-    { out->unit_price.ptr = PQgetvalue(pg, row, 4); out->unit_price.len = (size_t)PQgetlength(pg, row, 4); }
+    { out->unit_price.ptr = PQgetvalue(pg, row, at_ + 4); out->unit_price.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { out->discount.ptr = PQgetvalue(pg, row, 5); out->discount.len = (size_t)PQgetlength(pg, row, 5); }
+    { out->discount.ptr = PQgetvalue(pg, row, at_ + 5); out->discount.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->line_total_null = true;
-    else { out->line_total.ptr = PQgetvalue(pg, row, 6); out->line_total.len = (size_t)PQgetlength(pg, row, 6); }
+    else { out->line_total.ptr = PQgetvalue(pg, row, at_ + 6); out->line_total.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_order_items_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_order_items_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -13275,11 +13637,41 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_order_items_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
+    unsigned joined_ = eff_ & 1u;
+    char sel_[355] = "", join_[62] = "";
+    if (joined_ & SHOP_ORDER_ITEMS_LOAD_ORDER) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.number, mc_j0.customer_id, mc_j0.status, mc_j0.currency, mc_j0.billing_address_id, mc_j0.shipping_address_id, mc_j0.placed_at, mc_j0.subtotal, mc_j0.shipping_fee, mc_j0.tax_rate, mc_j0.total, mc_j0.promised_within, mc_j0.expected_on, mc_j0.client_ip, mc_j0.notes, mc_j0.created_at, mc_j0.updated_at, mc_j0.created_by, mc_j0.lock_version");
+        strcat(join_, " LEFT JOIN orders AS mc_j0 ON mc_j0.id = order_items.order_id");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_order_items_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_order_items_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_items_decode, res, &out, n);
     *rows = (shop_order_item *)out;
+    int at_ = 7;
+    if (s == MC_OK && (joined_ & SHOP_ORDER_ITEMS_LOAD_ORDER)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_order *kids = *n ? (shop_order *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].order.state = MC_LOADED;
+            (*rows)[i].order.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_orders_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].order.item = &kids[i];
+        }
+        at_ += 20;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_order_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -13364,34 +13756,40 @@ mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, i
 
 /* ---- shipments ---- */
 
-static mc_status shop_shipments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_shipments_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_shipment *out = (shop_shipment *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->order_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
     if (st != MC_OK)
         return st;
-    { out->carrier.ptr = PQgetvalue(pg, row, 2); out->carrier.len = (size_t)PQgetlength(pg, row, 2); }
+    { out->carrier.ptr = PQgetvalue(pg, row, at_ + 2); out->carrier.len = (size_t)PQgetlength(pg, row, at_ + 2); }
     if (st != MC_OK)
         return st;
-    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, 3), sizeof *out->tracking_numbers.items, mc_elem_str, &it_, &nl_, &out->tracking_numbers.n); out->tracking_numbers.items = (mc_str *)it_; out->tracking_numbers.nulls = nl_; }
+    { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, at_ + 3), sizeof *out->tracking_numbers.items, mc_elem_str, &it_, &nl_, &out->tracking_numbers.n); out->tracking_numbers.items = (mc_str *)it_; out->tracking_numbers.nulls = nl_; }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->shipped_at_null = true;
-    else { st = mc_decode_timestamp(PQgetvalue(pg, row, 4), &out->shipped_at); }
+    else { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 4), &out->shipped_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->label_pdf_null = true;
-    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, 5), &out->label_pdf); }
+    else { st = mc_decode_bytea(r, PQgetvalue(pg, row, at_ + 5), &out->label_pdf); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_shipments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_shipments_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -14050,24 +14448,30 @@ mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, int (
 
 /* ---- shipment_items ---- */
 
-static mc_status shop_shipment_items_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_shipment_items_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_shipment_item *out = (shop_shipment_item *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 0), &out->shipment_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->shipment_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->order_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 2), &out->line_no); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, 3), &out->quantity); }
+    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->quantity); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_shipment_items_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_shipment_items_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -14571,11 +14975,62 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    mc_status s = mc_query_select(c, &shop_shipment_items_desc, (const mc_query *)q, &pg);
+    /* the 'load joined' relationships asked for come in this statement */
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned joined_ = eff_ & 3u;
+    char sel_[218] = "", join_[189] = "";
+    if (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j0.id, mc_j0.order_id, mc_j0.carrier, mc_j0.tracking_numbers, mc_j0.shipped_at, mc_j0.label_pdf");
+        strcat(join_, " LEFT JOIN shipments AS mc_j0 ON mc_j0.id = shipment_items.shipment_id");
+    }
+    if (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_ITEM) {
+        if (sel_[0])
+            strcat(sel_, ", ");
+        strcat(sel_, "mc_j1.order_id, mc_j1.line_no, mc_j1.product_id, mc_j1.quantity, mc_j1.unit_price, mc_j1.discount, mc_j1.line_total");
+        strcat(join_, " LEFT JOIN order_items AS mc_j1 ON mc_j1.order_id = shipment_items.order_id AND mc_j1.line_no = shipment_items.line_no");
+    }
+    mc_status s = joined_ ? mc_query_select_joined(c, &shop_shipment_items_desc, (const mc_query *)q, sel_, join_, &pg)
+                          : mc_query_select(c, &shop_shipment_items_desc, (const mc_query *)q, &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipment_items_decode, res, &out, n);
     *rows = (shop_shipment_item *)out;
+    int at_ = 4;
+    if (s == MC_OK && (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_shipment *kids = *n ? (shop_shipment *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].shipment.state = MC_LOADED;
+            (*rows)[i].shipment.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_shipments_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].shipment.item = &kids[i];
+        }
+        at_ += 6;
+    }
+    if (s == MC_OK && (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_ITEM)) {
+        /* a NULL in a column the join matched on: no related row */
+        shop_order_item *kids = *n ? (shop_order_item *)mc_result_alloc(*res, *n * sizeof *kids) : NULL;
+        if (*n && !kids)
+            s = MC_NOMEM;
+        for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            (*rows)[i].item.state = MC_LOADED;
+            (*rows)[i].item.item = NULL;
+            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+                continue;
+            s = shop_order_items_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            (*rows)[i].item.item = &kids[i];
+        }
+        at_ += 7;
+    }
+    (void)at_;
+    /* the rest one statement per relationship */
+    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_shipment_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -14648,56 +15103,62 @@ mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query
 
 /* ---- payments ---- */
 
-static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_payments_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_payment *out = (shop_payment *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { out->created_by.ptr = PQgetvalue(pg, row, 0); out->created_by.len = (size_t)PQgetlength(pg, row, 0); }
+    { out->created_by.ptr = PQgetvalue(pg, row, at_ + 0); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 0); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 2), &out->order_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->order_id); }
     if (st != MC_OK)
         return st;
-    { st = shop_payment_method_from_string(PQgetvalue(pg, row, 3), (size_t)PQgetlength(pg, row, 3), &out->method) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_payment_method_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->method) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { out->amount.ptr = PQgetvalue(pg, row, 4); out->amount.len = (size_t)PQgetlength(pg, row, 4); }
+    { out->amount.ptr = PQgetvalue(pg, row, at_ + 4); out->amount.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { st = shop_currency_from_string(PQgetvalue(pg, row, 5), (size_t)PQgetlength(pg, row, 5), &out->currency) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_currency_from_string(PQgetvalue(pg, row, at_ + 5), (size_t)PQgetlength(pg, row, at_ + 5), &out->currency) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->paid_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, 6), &out->paid_at); }
+    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->paid_at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 7))
+    if (PQgetisnull(pg, row, at_ + 7))
         out->provider_ref_null = true;
-    else { out->provider_ref.ptr = PQgetvalue(pg, row, 7); out->provider_ref.len = (size_t)PQgetlength(pg, row, 7); }
+    else { out->provider_ref.ptr = PQgetvalue(pg, row, at_ + 7); out->provider_ref.len = (size_t)PQgetlength(pg, row, at_ + 7); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 8))
+    if (PQgetisnull(pg, row, at_ + 8))
         out->raw_response_null = true;
-    else { out->raw_response.ptr = PQgetvalue(pg, row, 8); out->raw_response.len = (size_t)PQgetlength(pg, row, 8); }
+    else { out->raw_response.ptr = PQgetvalue(pg, row, at_ + 8); out->raw_response.len = (size_t)PQgetlength(pg, row, at_ + 8); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 9))
+    if (PQgetisnull(pg, row, at_ + 9))
         out->fraud_score_null = true;
-    else { st = mc_decode_float(PQgetvalue(pg, row, 9), &out->fraud_score); }
+    else { st = mc_decode_float(PQgetvalue(pg, row, at_ + 9), &out->fraud_score); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 10), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 10), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 11), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 11), &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_payments_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_payments_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -15738,37 +16199,43 @@ mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, int (*e
 
 /* ---- order_events ---- */
 
-static mc_status shop_order_events_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_order_events_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_order_event *out = (shop_order_event *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 1), &out->order_id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 2))
+    if (PQgetisnull(pg, row, at_ + 2))
         out->from_status_null = true;
-    else { st = shop_order_status_from_string(PQgetvalue(pg, row, 2), (size_t)PQgetlength(pg, row, 2), &out->from_status) == 0 ? MC_OK : MC_DATA; }
+    else { st = shop_order_status_from_string(PQgetvalue(pg, row, at_ + 2), (size_t)PQgetlength(pg, row, at_ + 2), &out->from_status) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { st = shop_order_status_from_string(PQgetvalue(pg, row, 3), (size_t)PQgetlength(pg, row, 3), &out->to_status) == 0 ? MC_OK : MC_DATA; }
+    { st = shop_order_status_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->to_status) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { out->user.ptr = PQgetvalue(pg, row, 4); out->user.len = (size_t)PQgetlength(pg, row, 4); }
+    { out->user.ptr = PQgetvalue(pg, row, at_ + 4); out->user.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 5), &out->at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->at); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 6))
+    if (PQgetisnull(pg, row, at_ + 6))
         out->details_null = true;
-    else { out->details.ptr = PQgetvalue(pg, row, 6); out->details.len = (size_t)PQgetlength(pg, row, 6); }
+    else { out->details.ptr = PQgetvalue(pg, row, at_ + 6); out->details.len = (size_t)PQgetlength(pg, row, at_ + 6); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_order_events_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_order_events_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */
@@ -16458,42 +16925,48 @@ mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q,
 
 /* ---- reviews ---- */
 
-static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+/* The row's columns from column at_ on. */
+static mc_status shop_reviews_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_)
 {
     shop_review *out = (shop_review *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, 0), &out->id); }
+    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, 1), &out->product_id); }
+    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->product_id); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 2))
+    if (PQgetisnull(pg, row, at_ + 2))
         out->customer_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, 2), &out->customer_id); }
+    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->customer_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, 3), &out->stars); }
+    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 3), &out->stars); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 4))
+    if (PQgetisnull(pg, row, at_ + 4))
         out->title_null = true;
-    else { out->title.ptr = PQgetvalue(pg, row, 4); out->title.len = (size_t)PQgetlength(pg, row, 4); }
+    else { out->title.ptr = PQgetvalue(pg, row, at_ + 4); out->title.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    if (PQgetisnull(pg, row, 5))
+    if (PQgetisnull(pg, row, at_ + 5))
         out->body_null = true;
-    else { out->body.ptr = PQgetvalue(pg, row, 5); out->body.len = (size_t)PQgetlength(pg, row, 5); }
+    else { out->body.ptr = PQgetvalue(pg, row, at_ + 5); out->body.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 6), &out->created_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, 7), &out->updated_at); }
+    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
+}
+
+static mc_status shop_reviews_decode(mc_result *r, const PGresult *pg, int row, void *out_)
+{
+    return shop_reviews_decode_at(r, pg, row, 0, out_);
 }
 
 /* The parameters of insert and upsert. */

@@ -200,6 +200,14 @@ void mc_query_include_deleted(mc_query *q, bool yes);
  * Count ignores order, limit and offset; delete and update ignore order
  * and refuse limit and offset (MC_INVALID). */
 mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q, void **pgres);
+/* The SELECT with related rows in the same statement: the table's columns,
+ * then extra_select (generated text, e.g. "mc_j0.id, mc_j0.name"), FROM the
+ * table, then join (generated text, e.g. " LEFT JOIN users AS mc_j0 ON
+ * mc_j0.id = posts.author_id"). Every reference to the table's own columns
+ * is qualified with its name, so a join may bring the same table again
+ * under an alias. */
+mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, void **pgres);
 mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
 mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
 /* UPDATE ... SET: set_cols[i] = value i of set (mc_params, in order), plus
