@@ -420,6 +420,109 @@ static void test_load_statements_constant(void **state)
 	}
 }
 
+static void str_equal(mc_str a, mc_str b)
+{
+	assert_int_equal(a.len, b.len);
+	if (a.len)
+		assert_memory_equal(a.ptr, b.ptr, a.len);
+}
+
+/* every column of two users */
+static void user_equal(const blog_user *a, const blog_user *b)
+{
+	assert_memory_equal(a->id.bytes, b->id.bytes, 16);
+	str_equal(a->email, b->email);
+	str_equal(a->name, b->name);
+	assert_int_equal(a->status, b->status);
+	assert_true(a->created_at.usec == b->created_at.usec);
+	assert_true(a->updated_at.usec == b->updated_at.usec);
+	assert_int_equal(a->is_deleted, b->is_deleted);
+	assert_int_equal(a->deleted_at_null, b->deleted_at_null);
+	if (!a->deleted_at_null)
+		assert_true(a->deleted_at.usec == b->deleted_at.usec);
+}
+
+static void post_equal(const blog_post *a, const blog_post *b)
+{
+	assert_int_equal(a->id, b->id);
+	assert_memory_equal(a->author_id.bytes, b->author_id.bytes, 16);
+	str_equal(a->title, b->title);
+	str_equal(a->body, b->body);
+	assert_int_equal(a->views, b->views);
+	assert_true(a->created_at.usec == b->created_at.usec);
+	assert_true(a->updated_at.usec == b->updated_at.usec);
+}
+
+/* posts.author is 'load joined': with the author in the posts' own
+ * statement (a LEFT JOIN) the call is 1 statement for 1, 10 or 1000 posts,
+ * and gives the same graph as loading the authors 'selectin' afterwards,
+ * including posts whose author is soft-deleted (no row: item NULL) */
+static void test_joined_to_one(void **state)
+{
+	(void)state;
+	seed(1000);
+	PGconn *db = PQconnectdb("dbname=modelc_generated");
+	PGresult *r = PQexec(db, "UPDATE users SET is_deleted = true, deleted_at = now() WHERE name IN ('user 1', 'user 7')");
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQfinish(db);
+	const int sizes[] = { 1, 10, 1000 };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		/* created_at is in both tables: the filter and order must name the posts' one */
+		blog_posts_query *q = blog_posts_query_new();
+		blog_posts_where_views(q, MC_OP_GE, 0);
+		blog_posts_order_by_created_at(q, true);
+		blog_posts_order_by_id(q, false);
+		blog_posts_limit(q, sizes[k]);
+		mc_result *jres, *sres;
+		blog_post *jp, *sp;
+		size_t jn, sn;
+		uint64_t before = mc_conn_statements(conn);
+		assert_int_equal(blog_posts_list(conn, q, BLOG_POSTS_LOAD_AUTHOR, &jres, &jp, &jn), MC_OK);
+		assert_int_equal(mc_conn_statements(conn) - before, 1);
+		assert_int_equal(jn, (size_t)sizes[k]);
+		/* the model's default is the same */
+		mc_result *dres;
+		blog_post *dp;
+		size_t dn;
+		before = mc_conn_statements(conn);
+		assert_int_equal(blog_posts_list(conn, q, MC_LOAD_DEFAULTS, &dres, &dp, &dn), MC_OK);
+		assert_int_equal(mc_conn_statements(conn) - before, 1);
+		assert_int_equal(dn, jn);
+		/* selectin: the list, then one statement for the authors */
+		before = mc_conn_statements(conn);
+		assert_int_equal(blog_posts_list(conn, q, 0, &sres, &sp, &sn), MC_OK);
+		assert_int_equal(sp[0].author.state, MC_NOT_LOADED);
+		assert_int_equal(blog_posts_load_author(conn, sp, sn, sres), MC_OK);
+		assert_int_equal(mc_conn_statements(conn) - before, 2);
+		assert_int_equal(sn, jn);
+		size_t missing = 0;
+		for (size_t i = 0; i < jn; i++) {
+			post_equal(&jp[i], &sp[i]);
+			post_equal(&dp[i], &sp[i]);
+			assert_int_equal(jp[i].author.state, MC_LOADED);
+			assert_int_equal(dp[i].author.state, MC_LOADED);
+			if (!sp[i].author.item) {
+				missing++;
+				assert_null(jp[i].author.item);
+				assert_null(dp[i].author.item);
+				continue;
+			}
+			assert_non_null(jp[i].author.item);
+			user_equal(jp[i].author.item, sp[i].author.item);
+			user_equal(dp[i].author.item, sp[i].author.item);
+			assert_memory_equal(jp[i].author.item->id.bytes, jp[i].author_id.bytes, 16);
+			assert_int_equal(jp[i].author.item->posts.state, MC_NOT_LOADED);
+		}
+		if (sizes[k] == 1000)
+			assert_true(missing > 0);   /* users 1 and 7 wrote posts */
+		mc_result_free(jres);
+		mc_result_free(dres);
+		mc_result_free(sres);
+		blog_posts_query_free(q);
+	}
+}
+
 static void test_load_to_one_and_lazy(void **state)
 {
 	(void)state;
@@ -558,6 +661,35 @@ static void test_ledger_tree_and_composite_keys(void **state)
 	assert_int_equal(acc[3].entries.n, 0);
 	/* the inverse: an entry reaches its account */
 	assert_ptr_equal(acc[4].entries.items[0]->account.item, &acc[4]);
+	/* parent joined (the table joined to itself) equals parent selectin */
+	mc_result *sres;
+	ledger_account *sacc;
+	size_t sn;
+	assert_int_equal(ledger_accounts_list(lc, q, 0, &sres, &sacc, &sn), MC_OK);
+	before = mc_conn_statements(lc);
+	assert_int_equal(ledger_accounts_load_parent(lc, sacc, sn, sres), MC_OK);
+	assert_int_equal(mc_conn_statements(lc) - before, 1);
+	assert_int_equal(sn, n);
+	for (size_t i = 0; i < n; i++) {
+		const ledger_account *a = acc[i].parent.item, *b = sacc[i].parent.item;
+		assert_int_equal(acc[i].parent.state, MC_LOADED);
+		assert_int_equal(a == NULL, b == NULL);
+		if (!a)
+			continue;
+		assert_int_equal(a->id, b->id);
+		assert_int_equal(a->parent_id_null, b->parent_id_null);
+		if (!a->parent_id_null)
+			assert_int_equal(a->parent_id, b->parent_id);
+		str_equal(a->code, b->code);
+		str_equal(a->name, b->name);
+		assert_int_equal(a->kind, b->kind);
+		str_equal(a->currency, b->currency);
+		assert_int_equal(a->is_placeholder, b->is_placeholder);
+		assert_int_equal(a->opened_on.days, b->opened_on.days);
+		assert_int_equal(a->closed_at_null, b->closed_at_null);
+		assert_int_equal(a->id, acc[i].parent_id);
+	}
+	mc_result_free(sres);
 	mc_result_free(res);
 	ledger_accounts_query_free(q);
 	mc_conn_close(lc);
@@ -580,6 +712,7 @@ int main(void)
 		cmocka_unit_test(test_update_and_upsert),
 		cmocka_unit_test(test_load_statements_constant),
 		cmocka_unit_test(test_load_to_one_and_lazy),
+		cmocka_unit_test(test_joined_to_one),
 		cmocka_unit_test(test_load_nested),
 		cmocka_unit_test(test_ledger_tree_and_composite_keys),
 	};
