@@ -521,6 +521,35 @@ static void test_joined_to_one(void **state)
 		mc_result_free(sres);
 		blog_posts_query_free(q);
 	}
+	/* get: the same one statement, on the key */
+	mc_result *lres, *gres;
+	blog_post *all, *one;
+	size_t n;
+	assert_int_equal(blog_posts_list(conn, NULL, 0, &lres, &all, &n), MC_OK);
+	assert_int_equal(blog_posts_load_author(conn, all, n, lres), MC_OK);
+	size_t with = 0, without = 0;
+	for (size_t i = 0; i < n && (with < 3 || without < 3); i++) {
+		size_t *seen = all[i].author.item ? &with : &without;
+		if (*seen == 3)
+			continue;
+		(*seen)++;
+		uint64_t before = mc_conn_statements(conn);
+		assert_int_equal(blog_posts_get(conn, all[i].id, BLOG_POSTS_LOAD_AUTHOR, &gres, &one), MC_OK);
+		assert_int_equal(mc_conn_statements(conn) - before, 1);
+		post_equal(one, &all[i]);
+		assert_int_equal(one->author.state, MC_LOADED);
+		assert_int_equal(one->author.item == NULL, all[i].author.item == NULL);
+		if (one->author.item)
+			user_equal(one->author.item, all[i].author.item);
+		mc_result_free(gres);
+	}
+	assert_true(with == 3 && without == 3);
+	gres = NULL;
+	one = NULL;
+	assert_int_equal(blog_posts_get(conn, -1, MC_LOAD_DEFAULTS, &gres, &one), MC_NOT_FOUND);
+	assert_null(gres);
+	assert_null(one);
+	mc_result_free(lres);
 }
 
 static void test_load_to_one_and_lazy(void **state)

@@ -1429,6 +1429,27 @@ mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t se
 mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_post **out)
 {
     static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        blog_posts_query *q_ = blog_posts_query_new();
+        blog_post *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        blog_posts_where_id(q_, MC_OP_EQ, id);
+        mc_status s_ = blog_posts_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        blog_posts_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;

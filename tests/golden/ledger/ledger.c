@@ -469,6 +469,27 @@ mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, u
 mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out)
 {
     static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        ledger_accounts_query *q_ = ledger_accounts_query_new();
+        ledger_account *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        ledger_accounts_where_id(q_, MC_OP_EQ, id);
+        mc_status s_ = ledger_accounts_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        ledger_accounts_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -2221,6 +2242,28 @@ mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint
 mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res, ledger_entry **out)
 {
     static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 3u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        ledger_entries_query *q_ = ledger_entries_query_new();
+        ledger_entry *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        ledger_entries_where_transaction_id(q_, MC_OP_EQ, transaction_id);
+        ledger_entries_where_line_no(q_, MC_OP_EQ, line_no);
+        mc_status s_ = ledger_entries_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        ledger_entries_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;

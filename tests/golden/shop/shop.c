@@ -1178,6 +1178,29 @@ mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
 {
     static const mc_stmt st = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
     static const mc_stmt st_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 13u : flags;
+    if (eff_ & 4u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_customers_query *q_ = shop_customers_query_new();
+        shop_customer *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_customers_where_id(q_, MC_OP_EQ, id);
+        if (flags & MC_INCLUDE_DELETED)
+            shop_customers_include_deleted(q_);
+        mc_status s_ = shop_customers_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_customers_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -2499,6 +2522,27 @@ mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint
 mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_address **out)
 {
     static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 2u : flags;
+    if (eff_ & 2u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_addresses_query *q_ = shop_addresses_query_new();
+        shop_address *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_addresses_where_id(q_, MC_OP_EQ, id);
+        mc_status s_ = shop_addresses_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_addresses_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -3322,6 +3366,27 @@ mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const sho
 mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_category **out)
 {
     static const mc_stmt st = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_categories_query *q_ = shop_categories_query_new();
+        shop_category *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_categories_where_id(q_, MC_OP_EQ, id);
+        mc_status s_ = shop_categories_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_categories_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -3372,6 +3437,28 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
     shop_category **out)
 {
     static const mc_stmt st = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_categories_query *q_ = shop_categories_query_new();
+        shop_category *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_categories_where_parent_id(q_, MC_OP_EQ, parent_id);
+        shop_categories_where_slug(q_, MC_OP_EQ, slug);
+        mc_status s_ = shop_categories_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_categories_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -4728,6 +4815,29 @@ mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **
 {
     static const mc_stmt st = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1 };
     static const mc_stmt st_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_products_query *q_ = shop_products_query_new();
+        shop_product *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_products_where_id(q_, MC_OP_EQ, id);
+        if (flags & MC_INCLUDE_DELETED)
+            shop_products_include_deleted(q_);
+        mc_status s_ = shop_products_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_products_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -4828,6 +4938,29 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
 {
     static const mc_stmt st = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1 };
     static const mc_stmt st_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_products_query *q_ = shop_products_query_new();
+        shop_product *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_products_where_sku(q_, MC_OP_EQ, sku);
+        if (flags & MC_INCLUDE_DELETED)
+            shop_products_include_deleted(q_);
+        mc_status s_ = shop_products_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_products_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -8181,6 +8314,28 @@ mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, ui
 mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res, shop_inventory **out)
 {
     static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 3u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_inventory_query *q_ = shop_inventory_query_new();
+        shop_inventory *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_inventory_where_product_id(q_, MC_OP_EQ, product_id);
+        shop_inventory_where_warehouse_id(q_, MC_OP_EQ, warehouse_id);
+        mc_status s_ = shop_inventory_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_inventory_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -11454,6 +11609,27 @@ mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const sho
 mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
+    if (eff_ & 7u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_orders_query *q_ = shop_orders_query_new();
+        shop_order *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_orders_where_id(q_, MC_OP_EQ, id);
+        mc_status s_ = shop_orders_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_orders_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -11539,6 +11715,27 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
     shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
+    if (eff_ & 7u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_orders_query *q_ = shop_orders_query_new();
+        shop_order *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_orders_where_number(q_, MC_OP_EQ, number);
+        mc_status s_ = shop_orders_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_orders_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -11559,6 +11756,28 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
     shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
+    if (eff_ & 7u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_orders_query *q_ = shop_orders_query_new();
+        shop_order *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_orders_where_customer_id(q_, MC_OP_EQ, customer_id);
+        shop_orders_where_number(q_, MC_OP_EQ, number);
+        mc_status s_ = shop_orders_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_orders_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -13125,6 +13344,28 @@ mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in,
 mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_order_item **out)
 {
     static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
+    if (eff_ & 1u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_order_items_query *q_ = shop_order_items_query_new();
+        shop_order_item *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_order_items_where_order_id(q_, MC_OP_EQ, order_id);
+        shop_order_items_where_line_no(q_, MC_OP_EQ, line_no);
+        mc_status s_ = shop_order_items_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_order_items_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -14632,6 +14873,29 @@ mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_ite
 mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_shipment_item **out)
 {
     static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    if (eff_ & 3u) {
+        /* a 'load joined' relationship: the list's one statement, on the key */
+        shop_shipment_items_query *q_ = shop_shipment_items_query_new();
+        shop_shipment_item *rows_ = NULL;
+        size_t n_ = 0;
+        *res = NULL;
+        *out = NULL;
+        if (!q_)
+            return MC_NOMEM;
+        shop_shipment_items_where_shipment_id(q_, MC_OP_EQ, shipment_id);
+        shop_shipment_items_where_order_id(q_, MC_OP_EQ, order_id);
+        shop_shipment_items_where_line_no(q_, MC_OP_EQ, line_no);
+        mc_status s_ = shop_shipment_items_list(c, q_, flags & ~MC_INCLUDE_DELETED, res, &rows_, &n_);
+        shop_shipment_items_query_free(q_);
+        if (s_ == MC_OK && n_ == 0) {
+            mc_result_free(*res);
+            *res = NULL;
+            return MC_NOT_FOUND;
+        }
+        *out = rows_;
+        return s_;
+    }
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
