@@ -808,7 +808,7 @@ static const char *join_on(emitter *e, const char *la, const vec *lc, const char
  * says which parent it belongs to (its last column). One statement for any
  * number of parents; a per-parent limit is a LATERAL subquery. */
 static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tval **jout, size_t *sel_size,
-                       size_t *join_size)
+                       size_t *join_size, tval **sout)
 {
 	arena *a = e->a;
 	tval *x = tv_dict(a);
@@ -942,6 +942,53 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		/* the C literals are at least as long as the text */
 		*sel_size += strlen(aliased_list(e, tg, ja)) + 2;
 		*join_size += strlen(jsql);
+	}
+	/* subquery: the parent query itself gives the keys (distinct), the
+	 * child rows carry them, the C code matches them to the parents */
+	if (r->load == LOAD_SUBQUERY) {
+		buf pk, uk, pc, cc;
+		buf_init(&pk);
+		buf_init(&uk);
+		buf_init(&pc);
+		buf_init(&cc);
+		for (size_t i = 0; i < pkeys->n; i++) {
+			const m_column *c = pkeys->items[i];
+			size_t at = 0;
+			for (size_t k = 0; k < t->columns.n; k++)
+				if (t->columns.items[k] == c)
+					at = k;
+			buf_printf(&pk, "%smc_p.%s AS k%zu", i ? ", " : "", sql_ident(a, c->name), i + 1);
+			buf_printf(&uk, "%smc_u.k%zu", i ? ", " : "", i + 1);
+			buf_printf(&pc, "%s%zu", i ? ", " : "", at);
+			buf_printf(&cc, "%s%zu", i ? ", " : "", tg->columns.n + i);
+		}
+		const char *child;
+		if (r->limit)
+			child = arena_printf(a, " CROSS JOIN LATERAL (SELECT mc_c.* FROM %s AS mc_c WHERE %s%s%s ORDER BY %s LIMIT %ld) AS mc_c",
+			                     tn, cond, live ? " AND " : "", live ? live : "", order.len ? order.data + 2 : "1", r->limit);
+		else
+			child = arena_printf(a, " JOIN %s AS mc_c ON %s%s%s", tn, cond, live ? " AND " : "", live ? live : "");
+		tval *sb = tv_dict(a);
+		tv_sets(a, sb, "before", c_string(e, arena_printf(a, "SELECT %s, %s FROM (SELECT DISTINCT %s FROM (",
+		                                                  aliased_list(e, tg, "mc_c"), uk.data, pk.data)));
+		tv_sets(a, sb, "after", c_string(e, arena_printf(a, ") AS mc_p) AS mc_u%s%s ORDER BY %s%s", joins, child,
+		                                                 uk.data, order.len ? order.data : "")));
+		tv_sets(a, sb, "pcols", arena_strndup(a, pc.data, pc.len));
+		tv_sets(a, sb, "ccols", arena_strndup(a, cc.data, cc.len));
+		tv_sets(a, sb, "nkeys", arena_printf(a, "%zu", pkeys->n));
+		tv_sets(a, sb, "bit", arena_printf(a, "%s_LOAD_%s", str_upper(a, arena_printf(a, "%s_%s", e->prefix,
+		                                                                                c_word(a, t->name))),
+		                                   str_upper(a, c_word(a, r->name))));
+		tv_sets(a, sb, "name", r->c_name);
+		tv_sets(a, sb, "target_fn", tfn);
+		tv_sets(a, sb, "target_struct", arena_printf(a, "%s_%s", e->prefix, tg->c_struct));
+		tv_sets(a, sb, "inverse", link ? inv->c_name : NULL);
+		tv_setb(a, sb, "many", r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY);
+		*sout = sb;
+		buf_free(&pk);
+		buf_free(&uk);
+		buf_free(&pc);
+		buf_free(&cc);
 	}
 	buf_free(&order);
 	return x;
@@ -1278,15 +1325,19 @@ static tval *access_value(emitter *e, const m_table *t)
 	}
 	tv_set(a, x, "uniques", uniq);
 
-	tval *rels = tv_list(a), *jrels = tv_list(a);
-	unsigned defaults = 0, joined = 0;
+	tval *rels = tv_list(a), *jrels = tv_list(a), *srels = tv_list(a);
+	unsigned defaults = 0, joined = 0, subs = 0;
 	size_t sel_size = 1, join_size = 1;
 	for (size_t k = 0; k < t->rels.n && k < 31; k++) {
 		m_rel *r = t->rels.items[k];
 		if (r->target->columns.n > 64)
 			continue;
-		tval *j = NULL;
-		tv_push(a, rels, rel_value(e, t, r, (int)k, &j, &sel_size, &join_size));
+		tval *j = NULL, *sq = NULL;
+		tv_push(a, rels, rel_value(e, t, r, (int)k, &j, &sel_size, &join_size, &sq));
+		if (sq) {
+			subs |= 1u << k;
+			tv_push(a, srels, sq);
+		}
 		if (r->load != LOAD_LAZY)
 			defaults |= 1u << k;
 		if (j) {
@@ -1297,6 +1348,10 @@ static tval *access_value(emitter *e, const m_table *t)
 	tv_set(a, x, "rels", rels);
 	tv_set(a, x, "joined_rels", jrels);
 	tv_setb(a, x, "has_joined", joined != 0);
+	tv_set(a, x, "sub_rels", srels);
+	tv_setb(a, x, "has_sub", subs != 0);
+	tv_setb(a, x, "has_joined_or_sub", (joined | subs) != 0);
+	tv_sets(a, x, "sub_mask", arena_printf(a, "%uu", subs));
 	tv_sets(a, x, "joined_mask", arena_printf(a, "%uu", joined));
 	tv_sets(a, x, "joined_sel_size", arena_printf(a, "%zu", sel_size));
 	tv_sets(a, x, "joined_join_size", arena_printf(a, "%zu", join_size));

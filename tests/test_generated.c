@@ -721,6 +721,78 @@ static void test_ledger_tree_and_composite_keys(void **state)
 	mc_result_free(sres);
 	mc_result_free(res);
 	ledger_accounts_query_free(q);
+
+	/* children and entries are 'load subquery': for 1, 10 and 1000 parents,
+	 * 1 + 2 statements, and the same graph as selectin (children in
+	 * order, accounts without any, the composite key of entries) */
+	db = PQconnectdb("dbname=modelc_ledger");
+	r = PQexec(db,
+	           "INSERT INTO accounts (id, parent_id, code, name, kind)"
+	           "  SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 100 + (g - 100) / 3 END, 'x' || g, 'acc ' || g, 'asset'"
+	           "  FROM generate_series(100, 1199) g;"
+	           "INSERT INTO entries (transaction_id, line_no, account_id, currency, debit)"
+	           "  SELECT 1, g, 100 + g % 700, 'EUR', g FROM generate_series(4, 2003) g;");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQerrorMessage(db));
+	PQclear(r);
+	PQfinish(db);
+	const int sizes[] = { 1, 10, 1000 };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		q = ledger_accounts_query_new();
+		ledger_accounts_where_id(q, MC_OP_GE, 100);
+		ledger_accounts_order_by_name(q, true);
+		ledger_accounts_limit(q, sizes[k]);
+		ledger_accounts_offset(q, 3);
+		before = mc_conn_statements(lc);
+		assert_int_equal(ledger_accounts_list(lc, q, LEDGER_ACCOUNTS_LOAD_CHILDREN | LEDGER_ACCOUNTS_LOAD_ENTRIES, &res,
+		                                      &acc, &n),
+		                 MC_OK);
+		assert_int_equal(mc_conn_statements(lc) - before, 3);
+		assert_int_equal(n, (size_t)sizes[k]);
+		assert_int_equal(ledger_accounts_list(lc, q, 0, &sres, &sacc, &sn), MC_OK);
+		before = mc_conn_statements(lc);
+		assert_int_equal(ledger_accounts_load_children(lc, sacc, sn, sres), MC_OK);
+		assert_int_equal(ledger_accounts_load_entries(lc, sacc, sn, sres), MC_OK);
+		assert_int_equal(mc_conn_statements(lc) - before, 2);
+		assert_int_equal(sn, n);
+		size_t kids_seen = 0, entries_seen = 0;
+		for (size_t i = 0; i < n; i++) {
+			assert_int_equal(acc[i].id, sacc[i].id);
+			assert_int_equal(acc[i].children.state, MC_LOADED);
+			assert_int_equal(acc[i].entries.state, MC_LOADED);
+			assert_int_equal(acc[i].children.n, sacc[i].children.n);
+			for (size_t j = 0; j < acc[i].children.n; j++) {
+				const ledger_account *a = acc[i].children.items[j], *b = sacc[i].children.items[j];
+				assert_int_equal(a->id, b->id);
+				str_equal(a->code, b->code);
+				str_equal(a->name, b->name);
+				assert_int_equal(a->parent_id, acc[i].id);
+				assert_ptr_equal(a->parent.item, &acc[i]);
+			}
+			assert_int_equal(acc[i].entries.n, sacc[i].entries.n);
+			for (size_t j = 0; j < acc[i].entries.n; j++) {
+				/* entries have no order: the same set */
+				const ledger_entry *a = acc[i].entries.items[j], *b = NULL;
+				for (size_t m = 0; m < sacc[i].entries.n && !b; m++)
+					if (sacc[i].entries.items[m]->line_no == a->line_no)
+						b = sacc[i].entries.items[m];
+				assert_non_null(b);
+				assert_int_equal(a->transaction_id, b->transaction_id);
+				assert_int_equal(a->account_id, b->account_id);
+				assert_int_equal(a->account_id, acc[i].id);
+				str_equal(a->currency, b->currency);
+				str_equal(a->currency, acc[i].currency);
+				assert_ptr_equal(a->account.item, &acc[i]);
+			}
+			kids_seen += acc[i].children.n;
+			entries_seen += acc[i].entries.n;
+		}
+		if (sizes[k] == 1000)
+			assert_true(kids_seen > 0 && entries_seen > 0);
+		mc_result_free(res);
+		mc_result_free(sres);
+		ledger_accounts_query_free(q);
+	}
 	mc_conn_close(lc);
 }
 

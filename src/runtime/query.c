@@ -647,6 +647,7 @@ static mc_status validate(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 typedef struct joined {
 	const mc_table_desc *qt;
 	const char *join;
+	const char *before, *after;     /* around the whole SELECT */
 } joined;
 
 static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind k,
@@ -668,6 +669,8 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 
 	switch (k) {
 	case K_SELECT:
+		if (j && j->before)
+			sb_add(b, j->before);
 		sb_add(b, "SELECT ");
 		sb_add(b, t->select_list);
 		sb_add(b, " FROM ");
@@ -723,6 +726,8 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 		sb_param(b, a->p.n + 1, "bigint", false);
 		args_add_int(a, 1, q->offset);
 	}
+	if (j && j->after && k == K_SELECT)
+		sb_add(b, j->after);
 	if (b->oom)
 		return mc__fail(c, MC_NOMEM, NULL, "out of memory");
 	return MC_OK;
@@ -813,6 +818,7 @@ mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_qu
 		qt.select_list = sel.p;
 		j.qt = &qt;
 		j.join = join;
+		j.before = j.after = NULL;
 		st = run(c, t, q, K_SELECT, NULL, &r, &j);
 	}
 	*pgres = r;
@@ -821,6 +827,116 @@ mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_qu
 	free(names.p);
 	free(sel.p);
 	return st;
+}
+
+mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *before,
+                                 const char *after, void **pgres)
+{
+	PGresult *r = NULL;
+	mc_status st;
+	joined j = { t, NULL, before, after };
+
+	if (!pgres)
+		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select_around: no result pointer") : MC_INVALID;
+	st = run(c, t, q, K_SELECT, NULL, &r, &j);
+	*pgres = r;
+	return st;
+}
+
+/* ---- rows matched by the text of key columns ------------------------------------ */
+
+struct mc_keymap {
+	const PGresult *pg;
+	int nkeys;
+	const int *cols;
+	size_t nbuckets;
+	long *head, *next;
+};
+
+static size_t key_hash(const PGresult *pg, int row, int nkeys, const int *cols)
+{
+	size_t h = 1469598103934665603u & SIZE_MAX;
+	for (int k = 0; k < nkeys; k++) {
+		for (const unsigned char *p = (const unsigned char *)PQgetvalue(pg, row, cols[k]); *p; p++)
+			h = (h ^ *p) * 1099511628211u;
+		h = (h ^ 0xff) * 1099511628211u;
+	}
+	return h;
+}
+
+static bool key_null(const PGresult *pg, int row, int nkeys, const int *cols)
+{
+	for (int k = 0; k < nkeys; k++)
+		if (PQgetisnull(pg, row, cols[k]))
+			return true;
+	return false;
+}
+
+mc_keymap *mc_keymap_new(const void *pgres, int nkeys, const int *cols, size_t n)
+{
+	const PGresult *pg = pgres;
+	mc_keymap *m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->pg = pg;
+	m->nkeys = nkeys;
+	m->cols = cols;
+	m->nbuckets = n * 2 + 1;
+	m->head = malloc(m->nbuckets * sizeof(long));
+	m->next = malloc((n ? n : 1) * sizeof(long));
+	if (!m->head || !m->next) {
+		mc_keymap_free(m);
+		return NULL;
+	}
+	for (size_t i = 0; i < m->nbuckets; i++)
+		m->head[i] = -1;
+	/* inserted last to first, so each chain lists parents in order */
+	for (size_t i = n; i-- > 0;) {
+		m->next[i] = -1;
+		if (key_null(pg, (int)i, nkeys, cols))
+			continue;
+		size_t b = key_hash(pg, (int)i, nkeys, cols) % m->nbuckets;
+		m->next[i] = m->head[b];
+		m->head[b] = (long)i;
+	}
+	return m;
+}
+
+static bool key_same(const mc_keymap *m, long i, const PGresult *pg, int row, const int *cols)
+{
+	for (int k = 0; k < m->nkeys; k++)
+		if (strcmp(PQgetvalue(m->pg, (int)i, m->cols[k]), PQgetvalue(pg, row, cols[k])) != 0)
+			return false;
+	return true;
+}
+
+static long key_from(const mc_keymap *m, long i, const void *pgres, int row, const int *cols)
+{
+	for (; i >= 0; i = m->next[i])
+		if (key_same(m, i, pgres, row, cols))
+			return i;
+	return -1;
+}
+
+long mc_keymap_first(const mc_keymap *m, const void *pgres, int row, const int *cols)
+{
+	if (key_null(pgres, row, m->nkeys, cols))
+		return -1;
+	return key_from(m, m->head[key_hash(pgres, row, m->nkeys, cols) % m->nbuckets], pgres, row, cols);
+}
+
+long mc_keymap_next(const mc_keymap *m, long i, const void *pgres, int row, const int *cols)
+{
+	return key_from(m, m->next[i], pgres, row, cols);
+}
+
+void mc_keymap_free(mc_keymap *m)
+{
+	if (!m)
+		return;
+	free(m->head);
+	free(m->next);
+	free(m);
 }
 
 mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n)

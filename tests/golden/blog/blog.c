@@ -1809,9 +1809,9 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
     unsigned joined_ = eff_ & 1u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[122] = "", join_[110] = "";
     if (joined_ & BLOG_POSTS_LOAD_AUTHOR) {
         if (sel_[0])
@@ -1843,7 +1843,7 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = blog_posts_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;

@@ -469,7 +469,7 @@ mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, u
 mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out)
 {
     static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
-    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 7u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
         ledger_accounts_query *q_ = ledger_accounts_query_new();
@@ -773,7 +773,7 @@ mc_status ledger_accounts_load_plan(mc_conn *c, ledger_account *rows, size_t n, 
     mc_status s = MC_OK;
     if (!plan)
         return MC_OK;
-    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    unsigned flags = plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 7u : plan->flags;
     if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_PARENT))
         s = ledger_accounts_load_parent_with(c, rows, n, res, plan->next ? plan->next[0] : NULL);
     if (s == MC_OK && (flags & LEDGER_ACCOUNTS_LOAD_CHILDREN))
@@ -1085,6 +1085,122 @@ void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null
 
 void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
 
+/* children for the rows of q (parent_pg): q again as a subquery gives the
+ * keys, each child row carries its key, matched here to the parents */
+static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
+    ledger_account *parents, size_t n, mc_result *res)
+{
+    static const int pcols[] = { 0 };
+    static const int ccols[] = { 9 };
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.code", &pg);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    if ((rows && !kids) || !map) {
+        mc_keymap_free(map);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].children.state = MC_LOADED;
+        parents[i].children.n = 0;
+        parents[i].children.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            count[i]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].children.items =
+                              (ledger_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            parents[i].children.items[parents[i].children.n++] = &kids[r];
+    free(count);
+    /* each child reaches its (first) parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        long i = mc_keymap_first(map, pg, r, ccols);
+        if (i >= 0) {
+            kids[r].parent.item = &parents[i];
+            kids[r].parent.state = MC_LOADED;
+        }
+    }
+    mc_keymap_free(map);
+    return s;
+}
+
+/* entries for the rows of q (parent_pg): q again as a subquery gives the
+ * keys, each child row carries its key, matched here to the parents */
+static mc_status ledger_accounts_load_entries_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
+    ledger_account *parents, size_t n, mc_result *res)
+{
+    static const int pcols[] = { 0, 5 };
+    static const int ccols[] = { 7, 8 };
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.k1, mc_u.k2 FROM (SELECT DISTINCT mc_p.id AS k1, mc_p.currency AS k2 FROM (", ") AS mc_p) AS mc_u JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.k1, mc_u.k2", &pg);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    ledger_entry *kids = rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = mc_keymap_new(parent_pg, 2, pcols, n);
+    if ((rows && !kids) || !map) {
+        mc_keymap_free(map);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].entries.state = MC_LOADED;
+        parents[i].entries.n = 0;
+        parents[i].entries.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            count[i]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].entries.items =
+                              (ledger_entry **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            parents[i].entries.items[parents[i].entries.n++] = &kids[r];
+    free(count);
+    /* each child reaches its (first) parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        long i = mc_keymap_first(map, pg, r, ccols);
+        if (i >= 0) {
+            kids[r].account.item = &parents[i];
+            kids[r].account.state = MC_LOADED;
+        }
+    }
+    mc_keymap_free(map);
+    return s;
+}
+
 mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsigned flags, mc_result **res, ledger_account **rows,
     size_t *n)
 {
@@ -1092,9 +1208,9 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
-    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
+    unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 7u : flags;
     unsigned joined_ = eff_ & 1u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[136] = "", join_[62] = "";
     if (joined_ & LEDGER_ACCOUNTS_LOAD_PARENT) {
         if (sel_[0])
@@ -1125,8 +1241,14 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
         at_ += 9;
     }
     (void)at_;
+    /* 'load subquery': the children of this very query */
+    if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_CHILDREN))
+        s = ledger_accounts_load_children_sub(c, q, pg, *rows, *n, *res);
+    /* 'load subquery': the children of this very query */
+    if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_ENTRIES))
+        s = ledger_accounts_load_entries_sub(c, q, pg, *rows, *n, *res);
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~6u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -2700,9 +2822,9 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     unsigned joined_ = eff_ & 3u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[235] = "", join_[169] = "";
     if (joined_ & LEDGER_ENTRIES_LOAD_TXN) {
         if (sel_[0])
@@ -2755,7 +2877,7 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_entries_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;

@@ -64,8 +64,8 @@ struct ledger_account {
     mc_timestamptz      closed_at;       /* timestamptz */
     bool                closed_at_null;  /* true when closed_at is NULL */
     struct { mc_load state; ledger_account *item; } parent;  /* belongs_to accounts(parent_id), load joined */
-    struct { mc_load state; size_t n; ledger_account **items; } children;  /* has_many accounts(parent_id), load selectin */
-    struct { mc_load state; size_t n; ledger_entry **items; } entries;  /* has_many entries(account_id, currency), load lazy */
+    struct { mc_load state; size_t n; ledger_account **items; } children;  /* has_many accounts(parent_id), load subquery */
+    struct { mc_load state; size_t n; ledger_entry **items; } entries;  /* has_many entries(account_id, currency), load subquery */
 };
 
 /**

@@ -2046,6 +2046,64 @@ void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null)
 
 void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
 
+/* reviews for the rows of q (parent_pg): q again as a subquery gives the
+ * keys, each child row carries its key, matched here to the parents */
+static mc_status shop_customers_load_reviews_sub(mc_conn *c, const shop_customers_query *q, const void *parent_pg,
+    shop_customer *parents, size_t n, mc_result *res)
+{
+    static const int pcols[] = { 0 };
+    static const int ccols[] = { 8 };
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_status s = mc_query_select_around(c, &shop_customers_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.created_at DESC, mc_c.id", &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_review *kids = rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    if ((rows && !kids) || !map) {
+        mc_keymap_free(map);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].reviews.state = MC_LOADED;
+        parents[i].reviews.n = 0;
+        parents[i].reviews.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            count[i]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].reviews.items =
+                              (shop_review **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            parents[i].reviews.items[parents[i].reviews.n++] = &kids[r];
+    free(count);
+    /* each child reaches its (first) parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        long i = mc_keymap_first(map, pg, r, ccols);
+        if (i >= 0) {
+            kids[r].customer.item = &parents[i];
+            kids[r].customer.state = MC_LOADED;
+        }
+    }
+    mc_keymap_free(map);
+    return s;
+}
+
 mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigned flags, mc_result **res, shop_customer **rows,
     size_t *n)
 {
@@ -2053,9 +2111,9 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 13u : flags;
     unsigned joined_ = eff_ & 4u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[80] = "", join_[120] = "";
     if (joined_ & SHOP_CUSTOMERS_LOAD_CART) {
         if (sel_[0])
@@ -2088,8 +2146,11 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
         at_ += 5;
     }
     (void)at_;
+    /* 'load subquery': the children of this very query */
+    if (s == MC_OK && (eff_ & SHOP_CUSTOMERS_LOAD_REVIEWS))
+        s = shop_customers_load_reviews_sub(c, q, pg, *rows, *n, *res);
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~8u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_customers_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -3029,9 +3090,9 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 2u : flags;
     unsigned joined_ = eff_ & 2u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[57] = "", join_[69] = "";
     if (joined_ & SHOP_ADDRESSES_LOAD_COUNTRY) {
         if (sel_[0])
@@ -3063,7 +3124,7 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_addresses_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -3916,9 +3977,9 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     unsigned joined_ = eff_ & 1u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[79] = "", join_[66] = "";
     if (joined_ & SHOP_CATEGORIES_LOAD_PARENT) {
         if (sel_[0])
@@ -3950,7 +4011,7 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_categories_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -5941,9 +6002,9 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
     unsigned joined_ = eff_ & 1u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[79] = "", join_[66] = "";
     if (joined_ & SHOP_PRODUCTS_LOAD_CATEGORY) {
         if (sel_[0])
@@ -5975,7 +6036,7 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -8782,9 +8843,9 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     unsigned joined_ = eff_ & 3u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[390] = "", join_[160] = "";
     if (joined_ & SHOP_INVENTORY_LOAD_PRODUCT) {
         if (sel_[0])
@@ -8837,7 +8898,7 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_inventory_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -12870,6 +12931,64 @@ void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, s
 
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 19, desc); }
 
+/* payments for the rows of q (parent_pg): q again as a subquery gives the
+ * keys, each child row carries its key, matched here to the parents */
+static mc_status shop_orders_load_payments_sub(mc_conn *c, const shop_orders_query *q, const void *parent_pg,
+    shop_order *parents, size_t n, mc_result *res)
+{
+    static const int pcols[] = { 0 };
+    static const int ccols[] = { 12 };
+    void *pg = NULL;
+    if (n == 0)
+        return MC_OK;
+    mc_status s = mc_query_select_around(c, &shop_orders_desc, (const mc_query *)q, "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.paid_at DESC NULLS LAST", &pg);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        return MC_NOMEM;
+    }
+    shop_payment *kids = rows ? (shop_payment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    if ((rows && !kids) || !map) {
+        mc_keymap_free(map);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        parents[i].payments.state = MC_LOADED;
+        parents[i].payments.n = 0;
+        parents[i].payments.items = NULL;
+    }
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        s = shop_payments_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            count[i]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].payments.items =
+                              (shop_payment **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+            parents[i].payments.items[parents[i].payments.n++] = &kids[r];
+    free(count);
+    /* each child reaches its (first) parent without another query */
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        long i = mc_keymap_first(map, pg, r, ccols);
+        if (i >= 0) {
+            kids[r].order.item = &parents[i];
+            kids[r].order.state = MC_LOADED;
+        }
+    }
+    mc_keymap_free(map);
+    return s;
+}
+
 mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flags, mc_result **res, shop_order **rows,
     size_t *n)
 {
@@ -12877,9 +12996,9 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
     unsigned joined_ = eff_ & 7u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[531] = "", join_[231] = "";
     if (joined_ & SHOP_ORDERS_LOAD_CUSTOMER) {
         if (sel_[0])
@@ -12952,8 +13071,11 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         at_ += 9;
     }
     (void)at_;
+    /* 'load subquery': the children of this very query */
+    if (s == MC_OK && (eff_ & SHOP_ORDERS_LOAD_PAYMENTS))
+        s = shop_orders_load_payments_sub(c, q, pg, *rows, *n, *res);
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~16u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_orders_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -13878,9 +14000,9 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
     unsigned joined_ = eff_ & 1u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[355] = "", join_[62] = "";
     if (joined_ & SHOP_ORDER_ITEMS_LOAD_ORDER) {
         if (sel_[0])
@@ -13912,7 +14034,7 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_order_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
@@ -15239,9 +15361,9 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
     *res = NULL;
     *rows = NULL;
     *n = 0;
-    /* the 'load joined' relationships asked for come in this statement */
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     unsigned joined_ = eff_ & 3u;
+    /* the 'load joined' relationships asked for come in this statement */
     char sel_[218] = "", join_[189] = "";
     if (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT) {
         if (sel_[0])
@@ -15294,7 +15416,7 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
     }
     (void)at_;
     /* the rest one statement per relationship */
-    flags = (eff_ & ~joined_) & ~MC_LOAD_DEFAULTS;
+    flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_shipment_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
         mc_result_free(*res);
         *res = NULL;

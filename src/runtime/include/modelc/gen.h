@@ -208,6 +208,22 @@ mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q,
  * under an alias. */
 mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
                                  const char *join, void **pgres);
+/* The query's SELECT (filters, order, limit and offset, all columns) as
+ * a subquery: before + SELECT ... + after, both generated text. */
+mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *before,
+                                 const char *after, void **pgres);
+
+/* Rows of one result found by the text of their key columns in another:
+ * the map indexes the n rows of pgres by the columns cols[0..nkeys)
+ * (rows with a NULL key are left out; cols must stay valid); first/next
+ * give, in row order, each indexed row whose key equals that of row of
+ * another result at its cols, then -1. NULL when out of memory. */
+typedef struct mc_keymap mc_keymap;
+mc_keymap *mc_keymap_new(const void *pgres, int nkeys, const int *cols, size_t n);
+long mc_keymap_first(const mc_keymap *m, const void *pgres, int row, const int *cols);
+long mc_keymap_next(const mc_keymap *m, long i, const void *pgres, int row, const int *cols);
+void mc_keymap_free(mc_keymap *m);
+
 mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
 mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
 /* UPDATE ... SET: set_cols[i] = value i of set (mc_params, in order), plus
