@@ -943,6 +943,77 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		*sel_size += strlen(aliased_list(e, tg, ja)) + 2;
 		*join_size += strlen(jsql);
 	}
+	/* joined collection (has_many): the parent query becomes a subquery
+	 * with the parent's name, the children are LEFT JOINed to it, rows
+	 * come ordered by the parent order, the parent key, the child order,
+	 * so each parent's rows are consecutive (de-duplicated in C) */
+	if (r->load == LOAD_JOINED && r->kind == REL_HAS_MANY && t->pk) {
+		const char *ja = arena_printf(a, "mc_j%d", bit);
+		const char *pn = sql_ident(a, t->name);
+		const char *on = join_on(e, ja, &r->fk->cols, pn, &r->fk->ref_cols, false);
+		buf jo, tail, pkc;
+		buf_init(&jo);
+		buf_init(&tail);
+		buf_init(&pkc);
+		for (size_t i = 0; i < r->order.n; i++) {
+			const m_order *o = r->order.items[i];
+			buf_printf(&jo, "%s%s.%s%s", i ? ", " : "", ja, sql_ident(a, o->col->name), sort_sql(o->sort, o->nulls));
+		}
+		for (size_t i = 0; i < t->pk->cols.n; i++) {
+			const m_column *c = t->pk->cols.items[i];
+			size_t at = 0;
+			for (size_t k = 0; k < t->columns.n; k++)
+				if (t->columns.items[k] == c)
+					at = k;
+			buf_printf(&tail, "%s%s.%s", i ? ", " : "", pn, sql_ident(a, c->name));
+			buf_printf(&pkc, "%s%zu", i ? ", " : "", at);
+		}
+		/* the child's key last (unless ordered on already): a stable order */
+		for (size_t i = 0; tg->pk && i < tg->pk->cols.n; i++) {
+			const m_column *c = tg->pk->cols.items[i];
+			bool seen = false;
+			for (size_t k = 0; k < r->order.n; k++)
+				seen = seen || ((const m_order *)r->order.items[k])->col == c;
+			if (!seen)
+				buf_printf(&jo, "%s%s.%s", jo.len ? ", " : "", ja, sql_ident(a, c->name));
+		}
+		if (jo.len)
+			buf_printf(&tail, ", %s", jo.data);
+		const char *jsql;
+		if (r->limit)
+			jsql = arena_printf(a, " LEFT JOIN LATERAL (SELECT %s.* FROM %s AS %s WHERE %s%s%s ORDER BY %s LIMIT %ld) "
+			                    "AS %s ON true", ja, tn, ja, on, live ? " AND " : "",
+			                    live ? aliased_live(e, tg, ja) : "", jo.len ? jo.data : "1", r->limit, ja);
+		else
+			jsql = arena_printf(a, " LEFT JOIN %s AS %s ON %s%s%s", tn, ja, on, live ? " AND " : "",
+			                    live ? aliased_live(e, tg, ja) : "");
+		size_t probe_at = 0;
+		for (size_t k = 0; k < tg->columns.n; k++)
+			if (tg->columns.items[k] == r->fk->cols.items[0])
+				probe_at = k;
+		tval *j = tv_dict(a);
+		tv_sets(a, j, "select_sql", c_string(e, aliased_list(e, tg, ja)));
+		tv_sets(a, j, "join_sql", c_string(e, jsql));
+		tv_sets(a, j, "tail_sql", c_string(e, tail.data));
+		tv_sets(a, j, "pk_cols", arena_strndup(a, pkc.data, pkc.len));
+		tv_sets(a, j, "npk", arena_printf(a, "%zu", t->pk->cols.n));
+		tv_sets(a, j, "probe", arena_printf(a, "%zu", probe_at));
+		tv_sets(a, j, "ncols", arena_printf(a, "%zu", tg->columns.n));
+		tv_sets(a, j, "bit", arena_printf(a, "%s_LOAD_%s", str_upper(a, arena_printf(a, "%s_%s", e->prefix,
+		                                                                               c_word(a, t->name))),
+		                                  str_upper(a, c_word(a, r->name))));
+		tv_sets(a, j, "name", r->c_name);
+		tv_sets(a, j, "target_fn", tfn);
+		tv_sets(a, j, "target_struct", arena_printf(a, "%s_%s", e->prefix, tg->c_struct));
+		tv_sets(a, j, "inverse", link ? inv->c_name : NULL);
+		tv_setb(a, j, "coll", true);
+		*jout = j;
+		*sel_size += strlen(aliased_list(e, tg, ja)) + 2;
+		*join_size += strlen(jsql);
+		buf_free(&jo);
+		buf_free(&tail);
+		buf_free(&pkc);
+	}
 	/* subquery: the parent query itself gives the keys (distinct), the
 	 * child rows carry them, the C code matches them to the parents */
 	if (r->load == LOAD_SUBQUERY) {
@@ -1325,8 +1396,8 @@ static tval *access_value(emitter *e, const m_table *t)
 	}
 	tv_set(a, x, "uniques", uniq);
 
-	tval *rels = tv_list(a), *jrels = tv_list(a), *srels = tv_list(a);
-	unsigned defaults = 0, joined = 0, subs = 0;
+	tval *rels = tv_list(a), *jrels = tv_list(a), *srels = tv_list(a), *jmrels = tv_list(a);
+	unsigned defaults = 0, joined = 0, subs = 0, jmany = 0;
 	size_t sel_size = 1, join_size = 1;
 	for (size_t k = 0; k < t->rels.n && k < 31; k++) {
 		m_rel *r = t->rels.items[k];
@@ -1340,17 +1411,37 @@ static tval *access_value(emitter *e, const m_table *t)
 		}
 		if (r->load != LOAD_LAZY)
 			defaults |= 1u << k;
-		if (j) {
+		if (j && r->kind == REL_HAS_MANY) {
+			jmany |= 1u << k;
+			tv_push(a, jmrels, j);
+		} else if (j) {
 			joined |= 1u << k;
 			tv_push(a, jrels, j);
 		}
 	}
 	tv_set(a, x, "rels", rels);
 	tv_set(a, x, "joined_rels", jrels);
-	tv_setb(a, x, "has_joined", joined != 0);
+	tv_setb(a, x, "has_joined", (joined | jmany) != 0);
+	tv_set(a, x, "jmany_rels", jmrels);
+	if (jmany) {
+		buf pkc;
+		buf_init(&pkc);
+		for (size_t i = 0; i < t->pk->cols.n; i++) {
+			size_t at = 0;
+			for (size_t k = 0; k < t->columns.n; k++)
+				if (t->columns.items[k] == t->pk->cols.items[i])
+					at = k;
+			buf_printf(&pkc, "%s%zu", i ? ", " : "", at);
+		}
+		tv_sets(a, x, "jm_pk_cols", arena_strndup(a, pkc.data, pkc.len));
+		tv_sets(a, x, "jm_npk", arena_printf(a, "%zu", t->pk->cols.n));
+		buf_free(&pkc);
+	}
+	tv_setb(a, x, "has_jmany", jmany != 0);
+	tv_sets(a, x, "joined_any_mask", arena_printf(a, "%uu", joined | jmany));
 	tv_set(a, x, "sub_rels", srels);
 	tv_setb(a, x, "has_sub", subs != 0);
-	tv_setb(a, x, "has_joined_or_sub", (joined | subs) != 0);
+	tv_setb(a, x, "has_joined_or_sub", (joined | jmany | subs) != 0);
 	tv_sets(a, x, "sub_mask", arena_printf(a, "%uu", subs));
 	tv_sets(a, x, "joined_mask", arena_printf(a, "%uu", joined));
 	tv_sets(a, x, "joined_sel_size", arena_printf(a, "%zu", sel_size));

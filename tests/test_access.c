@@ -679,6 +679,142 @@ static void test_per_parent_limit(void **state)
 	mc_result_free(res);
 }
 
+/* n orders (hard-deleting the others), order i with i % 4 comments, and
+ * every fifth order soft-deleted */
+static void fill_notes(int n)
+{
+	int64_t gone = 0;
+	ok(access_order_hard_delete_where(conn, NULL, &gone));
+	for (int i = 0; i < n; i++) {
+		char user[16];
+		snprintf(user, sizeof user, "n%04d", i);
+		access_order in;
+		memset(&in, 0, sizeof in);
+		in.user = S(user);
+		in.select = i % 3;
+		in.note_null = true;
+		in.gone_at_null = true;
+		mc_result *r;
+		access_order *o;
+		ok(access_order_insert(conn, &in, ACCESS_ORDER_SELECT, &r, &o));
+		for (int k = 0; k < i % 4; k++) {
+			char body[32];
+			snprintf(body, sizeof body, "%s/%d", user, k);
+			access_comment cm;
+			memset(&cm, 0, sizeof cm);
+			cm.order_id = o->id;
+			cm.body = S(body);
+			mc_result *r2;
+			access_comment *c2;
+			ok(access_comments_insert(conn, &cm, 0, &r2, &c2));
+			mc_result_free(r2);
+		}
+		mc_result_free(r);
+	}
+}
+
+static void assert_same(mc_str a, mc_str b)
+{
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.ptr, b.ptr, a.len);
+}
+
+/* joined (one statement) against selectin (list, then load_notes) */
+static void check_notes(access_order_query *q, size_t want)
+{
+	mc_result *rj, *rs;
+	access_order *j, *sl;
+	size_t nj, ns;
+	uint64_t before = mc_conn_statements(conn);
+	ok(access_order_list(conn, q, ACCESS_ORDER_LOAD_NOTES, &rj, &j, &nj));
+	assert_int_equal(mc_conn_statements(conn) - before, 1);
+	ok(access_order_list(conn, q, 0, &rs, &sl, &ns));
+	assert_int_equal(nj, want);
+	assert_int_equal(ns, want);
+	assert_int_equal(sl[0].notes.state, MC_NOT_LOADED);
+	ok(access_order_load_notes(conn, sl, ns, rs));
+	for (size_t i = 0; i < nj; i++) {
+		assert_int_equal(j[i].id, sl[i].id);
+		assert_same(j[i].user, sl[i].user);
+		assert_int_equal(j[i].select, sl[i].select);
+		assert_int_equal(j[i].lock, sl[i].lock);
+		assert_int_equal(j[i].note_null, sl[i].note_null);
+		assert_int_equal(j[i].notes.state, MC_LOADED);
+		assert_int_equal(j[i].latest.state, MC_NOT_LOADED);
+		assert_int_equal(j[i].notes.n, sl[i].notes.n);
+		if (i > 0)
+			assert_true(j[i].id != j[i - 1].id);
+		for (size_t k = 0; k < j[i].notes.n; k++) {
+			const access_comment *a = j[i].notes.items[k], *b = sl[i].notes.items[k];
+			assert_int_equal(a->id, b->id);
+			assert_int_equal(a->order_id, j[i].id);
+			assert_int_equal(a->order_id, b->order_id);
+			assert_same(a->body, b->body);
+			if (k > 0)
+				assert_true(a->id > j[i].notes.items[k - 1]->id);
+		}
+	}
+	mc_result_free(rj);
+	mc_result_free(rs);
+}
+
+static void test_joined_collection(void **state)
+{
+	(void)state;
+	static const int sizes[] = { 1, 10, 1000 };
+	for (size_t z = 0; z < sizeof sizes / sizeof *sizes; z++) {
+		fill_notes(sizes[z]);
+		access_order_query *byid = access_order_query_new();
+		access_order_order_by_id(byid, false);
+		check_notes(byid, (size_t)sizes[z]);
+		access_order_query_free(byid);
+		/* no query at all: still one statement, each parent once */
+		mc_result *r;
+		access_order *o;
+		size_t n, kids = 0, want = 0;
+		uint64_t before = mc_conn_statements(conn);
+		ok(access_order_list(conn, NULL, ACCESS_ORDER_LOAD_NOTES, &r, &o, &n));
+		assert_int_equal(mc_conn_statements(conn) - before, 1);
+		assert_int_equal(n, (size_t)sizes[z]);
+		for (size_t i = 0; i < n; i++) {
+			kids += o[i].notes.n;
+			want += (size_t)i % 4;
+		}
+		assert_int_equal(kids, want);
+		mc_result_free(r);
+	}
+	/* limit and offset count parents, not joined rows; the parent order
+	 * (descending) holds, children keep theirs */
+	access_order_query *q = access_order_query_new();
+	access_order_order_by_select(q, true);
+	access_order_order_by_id(q, true);
+	access_order_limit(q, 7);
+	access_order_offset(q, 5);
+	check_notes(q, 7);
+	access_order_query_free(q);
+	/* filtered to parents with no children at all (i % 4 == 0) */
+	q = access_order_query_new();
+	access_order_where_user(q, MC_OP_LIKE, S("n%0"));
+	access_order_limit(q, 3);
+	check_notes(q, 3);
+	access_order_query_free(q);
+	/* get: one statement too */
+	mc_result *res, *rg;
+	access_order *all, *g;
+	size_t n;
+	ok(access_order_list(conn, NULL, 0, &res, &all, &n));
+	uint64_t before = mc_conn_statements(conn);
+	ok(access_order_get(conn, all[3].id, ACCESS_ORDER_LOAD_NOTES, &rg, &g));
+	assert_int_equal(mc_conn_statements(conn) - before, 1);
+	assert_int_equal(g->id, all[3].id);
+	assert_int_equal(g->notes.state, MC_LOADED);
+	assert_int_equal(g->notes.n, (size_t)atoi(all[3].user.ptr + 1) % 4);
+	for (size_t k = 0; k < g->notes.n; k++)
+		assert_int_equal(g->notes.items[k]->order_id, g->id);
+	mc_result_free(rg);
+	mc_result_free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -694,6 +830,7 @@ int main(void)
 		cmocka_unit_test(test_arrays_round_trip),
 		cmocka_unit_test(test_bulk_inserts),
 		cmocka_unit_test(test_per_parent_limit),
+		cmocka_unit_test(test_joined_collection),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }

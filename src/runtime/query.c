@@ -843,6 +843,68 @@ mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_qu
 	return st;
 }
 
+/* The query as a subquery named after its table, more joined to it, the
+ * rows ordered by the query's own order, then tail_order. */
+mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, const char *tail_order, void **pgres)
+{
+	PGresult *r = NULL;
+	mc_status st;
+	sbuf before = { NULL, 0, 0, false }, after = { NULL, 0, 0, false };
+
+	if (!pgres)
+		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select_nested: no result pointer") : MC_INVALID;
+	*pgres = NULL;
+	if (!c)
+		return MC_INVALID;
+	if (!t || !t->name || !t->columns || t->ncolumns <= 0)
+		return mc__fail(c, MC_INVALID, NULL, "query: incomplete table descriptor");
+	sb_add(&before, "SELECT ");
+	for (int i = 0; i < t->ncolumns; i++) {
+		sb_add(&before, i ? ", " : "");
+		sb_add(&before, t->name);
+		sb_add(&before, ".");
+		sb_add(&before, t->columns[i]);
+	}
+	if (extra_select && *extra_select) {
+		sb_add(&before, ", ");
+		sb_add(&before, extra_select);
+	}
+	sb_add(&before, " FROM (");
+	sb_add(&after, ") AS ");
+	sb_add(&after, t->name);
+	sb_add(&after, join ? join : "");
+	sb_add(&after, " ORDER BY ");
+	bool any = false;
+	for (size_t i = 0; q && i < q->norders; i++) {
+		if (q->orders[i].col < 0 || q->orders[i].col >= t->ncolumns)
+			continue;
+		sb_add(&after, any ? ", " : "");
+		sb_add(&after, t->name);
+		sb_add(&after, ".");
+		sb_add(&after, t->columns[q->orders[i].col]);
+		sb_add(&after, q->orders[i].desc ? " DESC" : "");
+		any = true;
+	}
+	if (tail_order && *tail_order) {
+		sb_add(&after, any ? ", " : "");
+		sb_add(&after, tail_order);
+		any = true;
+	}
+	if (!any)
+		sb_add(&after, "1");
+	if (before.oom || after.oom) {
+		st = mc__fail(c, MC_NOMEM, NULL, "out of memory");
+	} else {
+		joined j = { t, NULL, before.p, after.p };
+		st = run(c, t, q, K_SELECT, NULL, &r, &j);
+	}
+	*pgres = r;
+	free(before.p);
+	free(after.p);
+	return st;
+}
+
 /* ---- rows matched by the text of key columns ------------------------------------ */
 
 struct mc_keymap {

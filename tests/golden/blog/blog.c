@@ -142,6 +142,46 @@ static inline mc_status blog_constraint_all_rows(void *pg, size_t size, blog_con
     return MC_OK;
 }
 
+/* Decodes the first row of each run of rows with the same key (columns
+ * keys) of pg (taken over) into an array in a new result; *starts (malloc,
+ * *n + 1 entries) gets the first row of each run, then the row count. */
+static inline mc_status blog_constraint_runs(void *pg, size_t size, blog_constraint_decoder decode,
+                                            int nkeys, const int *keys, mc_result **res, void **rows, size_t *n,
+                                            int **starts)
+{
+    const PGresult *p = (const PGresult *)pg;
+    int count = PQntuples(p), runs = 0;
+    int *st = (int *)malloc((size_t)(count + 1) * sizeof *st);
+    mc_result *r = st ? mc_result_new() : NULL;
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        free(st);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        bool same = i > 0;
+        for (int k = 0; k < nkeys && same; k++)
+            same = strcmp(PQgetvalue(p, i, keys[k]), PQgetvalue(p, i - 1, keys[k])) == 0;
+        if (same)
+            continue;
+        mc_status s = decode(r, p, i, out + (size_t)runs * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            free(st);
+            return s;
+        }
+        st[runs++] = i;
+    }
+    st[runs] = count;
+    *res = r;
+    *rows = out;
+    *n = (size_t)runs;
+    *starts = st;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status blog_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -1813,6 +1853,7 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
     unsigned joined_ = eff_ & 1u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[122] = "", join_[110] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & BLOG_POSTS_LOAD_AUTHOR) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -1832,15 +1873,17 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].author.state = MC_LOADED;
             (*rows)[i].author.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = blog_users_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = blog_users_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].author.item = &kids[i];
         }
         at_ += 8;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;

@@ -147,6 +147,46 @@ static inline mc_status ledger_constraint_all_rows(void *pg, size_t size, ledger
     return MC_OK;
 }
 
+/* Decodes the first row of each run of rows with the same key (columns
+ * keys) of pg (taken over) into an array in a new result; *starts (malloc,
+ * *n + 1 entries) gets the first row of each run, then the row count. */
+static inline mc_status ledger_constraint_runs(void *pg, size_t size, ledger_constraint_decoder decode,
+                                            int nkeys, const int *keys, mc_result **res, void **rows, size_t *n,
+                                            int **starts)
+{
+    const PGresult *p = (const PGresult *)pg;
+    int count = PQntuples(p), runs = 0;
+    int *st = (int *)malloc((size_t)(count + 1) * sizeof *st);
+    mc_result *r = st ? mc_result_new() : NULL;
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        free(st);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        bool same = i > 0;
+        for (int k = 0; k < nkeys && same; k++)
+            same = strcmp(PQgetvalue(p, i, keys[k]), PQgetvalue(p, i - 1, keys[k])) == 0;
+        if (same)
+            continue;
+        mc_status s = decode(r, p, i, out + (size_t)runs * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            free(st);
+            return s;
+        }
+        st[runs++] = i;
+    }
+    st[runs] = count;
+    *res = r;
+    *rows = out;
+    *n = (size_t)runs;
+    *starts = st;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status ledger_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -1212,6 +1252,7 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
     unsigned joined_ = eff_ & 1u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[136] = "", join_[62] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & LEDGER_ACCOUNTS_LOAD_PARENT) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -1231,15 +1272,17 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].parent.state = MC_LOADED;
             (*rows)[i].parent.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].parent.item = &kids[i];
         }
         at_ += 9;
     }
+    free(starts_);
     (void)at_;
     /* 'load subquery': the children of this very query */
     if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_CHILDREN))
@@ -2826,6 +2869,7 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
     unsigned joined_ = eff_ & 3u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[235] = "", join_[169] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & LEDGER_ENTRIES_LOAD_TXN) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -2851,11 +2895,12 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].txn.state = MC_LOADED;
             (*rows)[i].txn.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = ledger_transactions_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = ledger_transactions_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].txn.item = &kids[i];
         }
         at_ += 6;
@@ -2866,15 +2911,17 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].account.state = MC_LOADED;
             (*rows)[i].account.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = ledger_accounts_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].account.item = &kids[i];
         }
         at_ += 9;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;

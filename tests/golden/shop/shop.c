@@ -302,6 +302,46 @@ static inline mc_status shop_constraint_all_rows(void *pg, size_t size, shop_con
     return MC_OK;
 }
 
+/* Decodes the first row of each run of rows with the same key (columns
+ * keys) of pg (taken over) into an array in a new result; *starts (malloc,
+ * *n + 1 entries) gets the first row of each run, then the row count. */
+static inline mc_status shop_constraint_runs(void *pg, size_t size, shop_constraint_decoder decode,
+                                            int nkeys, const int *keys, mc_result **res, void **rows, size_t *n,
+                                            int **starts)
+{
+    const PGresult *p = (const PGresult *)pg;
+    int count = PQntuples(p), runs = 0;
+    int *st = (int *)malloc((size_t)(count + 1) * sizeof *st);
+    mc_result *r = st ? mc_result_new() : NULL;
+    char *out = r ? (char *)mc_result_alloc(r, (size_t)(count ? count : 1) * size) : NULL;
+    if (!out || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        free(st);
+        return MC_NOMEM;
+    }
+    for (int i = 0; i < count; i++) {
+        bool same = i > 0;
+        for (int k = 0; k < nkeys && same; k++)
+            same = strcmp(PQgetvalue(p, i, keys[k]), PQgetvalue(p, i - 1, keys[k])) == 0;
+        if (same)
+            continue;
+        mc_status s = decode(r, p, i, out + (size_t)runs * size);
+        if (s != MC_OK) {
+            mc_result_free(r);
+            free(st);
+            return s;
+        }
+        st[runs++] = i;
+    }
+    st[runs] = count;
+    *res = r;
+    *rows = out;
+    *n = (size_t)runs;
+    *starts = st;
+    return MC_OK;
+}
+
 /* Runs a statement that changes rows: MC_NOT_FOUND when it changed none. */
 static inline mc_status shop_constraint_change(mc_conn *c, const mc_stmt *st, mc_params *p)
 {
@@ -2115,6 +2155,7 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
     unsigned joined_ = eff_ & 4u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[80] = "", join_[120] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_CUSTOMERS_LOAD_CART) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -2134,17 +2175,19 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].cart.state = MC_LOADED;
             (*rows)[i].cart.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 1))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 1))
                 continue;
-            s = shop_carts_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_carts_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].cart.item = &kids[i];
             kids[i].customer.item = &(*rows)[i];
             kids[i].customer.state = MC_LOADED;
         }
         at_ += 5;
     }
+    free(starts_);
     (void)at_;
     /* 'load subquery': the children of this very query */
     if (s == MC_OK && (eff_ & SHOP_CUSTOMERS_LOAD_REVIEWS))
@@ -3094,6 +3137,7 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
     unsigned joined_ = eff_ & 2u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[57] = "", join_[69] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_ADDRESSES_LOAD_COUNTRY) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -3113,15 +3157,17 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].country.state = MC_LOADED;
             (*rows)[i].country.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_countries_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_countries_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].country.item = &kids[i];
         }
         at_ += 4;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
@@ -3981,6 +4027,7 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
     unsigned joined_ = eff_ & 1u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[79] = "", join_[66] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_CATEGORIES_LOAD_PARENT) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -4000,15 +4047,17 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].parent.state = MC_LOADED;
             (*rows)[i].parent.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_categories_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_categories_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].parent.item = &kids[i];
         }
         at_ += 6;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
@@ -6006,6 +6055,7 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
     unsigned joined_ = eff_ & 1u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[79] = "", join_[66] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_PRODUCTS_LOAD_CATEGORY) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -6025,15 +6075,17 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].category.state = MC_LOADED;
             (*rows)[i].category.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_categories_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_categories_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].category.item = &kids[i];
         }
         at_ += 6;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
@@ -8847,6 +8899,7 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
     unsigned joined_ = eff_ & 3u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[390] = "", join_[160] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_INVENTORY_LOAD_PRODUCT) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -8872,11 +8925,12 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].product.state = MC_LOADED;
             (*rows)[i].product.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_products_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_products_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].product.item = &kids[i];
         }
         at_ += 18;
@@ -8887,15 +8941,17 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].warehouse.state = MC_LOADED;
             (*rows)[i].warehouse.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_warehouses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_warehouses_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].warehouse.item = &kids[i];
         }
         at_ += 7;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
@@ -13000,6 +13056,7 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
     unsigned joined_ = eff_ & 7u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[531] = "", join_[231] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_ORDERS_LOAD_CUSTOMER) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -13031,11 +13088,12 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].customer.state = MC_LOADED;
             (*rows)[i].customer.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_customers_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_customers_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].customer.item = &kids[i];
         }
         at_ += 14;
@@ -13046,11 +13104,12 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].billing_address.state = MC_LOADED;
             (*rows)[i].billing_address.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_addresses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_addresses_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].billing_address.item = &kids[i];
         }
         at_ += 9;
@@ -13061,15 +13120,17 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].shipping_address.state = MC_LOADED;
             (*rows)[i].shipping_address.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_addresses_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_addresses_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].shipping_address.item = &kids[i];
         }
         at_ += 9;
     }
+    free(starts_);
     (void)at_;
     /* 'load subquery': the children of this very query */
     if (s == MC_OK && (eff_ & SHOP_ORDERS_LOAD_PAYMENTS))
@@ -14004,6 +14065,7 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
     unsigned joined_ = eff_ & 1u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[355] = "", join_[62] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_ORDER_ITEMS_LOAD_ORDER) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -14023,15 +14085,17 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].order.state = MC_LOADED;
             (*rows)[i].order.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_orders_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_orders_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].order.item = &kids[i];
         }
         at_ += 20;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
@@ -15365,6 +15429,7 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
     unsigned joined_ = eff_ & 3u;
     /* the 'load joined' relationships asked for come in this statement */
     char sel_[218] = "", join_[189] = "";
+    int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_SHIPMENT_ITEMS_LOAD_SHIPMENT) {
         if (sel_[0])
             strcat(sel_, ", ");
@@ -15390,11 +15455,12 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].shipment.state = MC_LOADED;
             (*rows)[i].shipment.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_shipments_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_shipments_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].shipment.item = &kids[i];
         }
         at_ += 6;
@@ -15405,15 +15471,17 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
         if (*n && !kids)
             s = MC_NOMEM;
         for (size_t i = 0; i < *n && s == MC_OK; i++) {
+            int row_ = starts_ ? starts_[i] : (int)i;
             (*rows)[i].item.state = MC_LOADED;
             (*rows)[i].item.item = NULL;
-            if (PQgetisnull((const PGresult *)pg, (int)i, at_ + 0))
+            if (PQgetisnull((const PGresult *)pg, row_, at_ + 0))
                 continue;
-            s = shop_order_items_decode_at(*res, (const PGresult *)pg, (int)i, at_, &kids[i]);
+            s = shop_order_items_decode_at(*res, (const PGresult *)pg, row_, at_, &kids[i]);
             (*rows)[i].item.item = &kids[i];
         }
         at_ += 7;
     }
+    free(starts_);
     (void)at_;
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;

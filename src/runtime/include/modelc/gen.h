@@ -208,6 +208,10 @@ mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q,
  * under an alias. */
 mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
                                  const char *join, void **pgres);
+/* The query as a subquery named after its table with join after it (a
+ * joined collection), ordered by the query's order, then tail_order. */
+mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, const char *tail_order, void **pgres);
 /* The query's SELECT (filters, order, limit and offset, all columns) as
  * a subquery: before + SELECT ... + after, both generated text. */
 mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *before,
