@@ -947,10 +947,16 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 	 * with the parent's name, the children are LEFT JOINed to it, rows
 	 * come ordered by the parent order, the parent key, the child order,
 	 * so each parent's rows are consecutive (de-duplicated in C) */
-	if (r->load == LOAD_JOINED && r->kind == REL_HAS_MANY && t->pk) {
+	if (r->load == LOAD_JOINED && (r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY) && t->pk) {
 		const char *ja = arena_printf(a, "mc_j%d", bit);
 		const char *pn = sql_ident(a, t->name);
-		const char *on = join_on(e, ja, &r->fk->cols, pn, &r->fk->ref_cols, false);
+		bool m2m = r->kind == REL_MANY_TO_MANY;
+		/* many-to-many: the join table aliased mc_t<bit>, then the target */
+		const char *jt = arena_printf(a, "mc_t%d", bit);
+		const char *on = m2m ? join_on(e, jt, &r->fk->cols, pn, &r->fk->ref_cols, false)
+		                     : join_on(e, ja, &r->fk->cols, pn, &r->fk->ref_cols, false);
+		const char *on2 = m2m ? join_on(e, ja, &r->through_fk->ref_cols, jt, &r->through_fk->cols, false) : NULL;
+		const char *thr = m2m ? sql_ident(a, r->through->name) : NULL;
 		buf jo, tail, pkc;
 		buf_init(&jo);
 		buf_init(&tail);
@@ -980,16 +986,22 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		if (jo.len)
 			buf_printf(&tail, ", %s", jo.data);
 		const char *jsql;
+		const char *src = m2m ? arena_printf(a, "%s AS %s JOIN %s AS %s ON %s", thr, jt, tn, ja, on2)
+		                      : arena_printf(a, "%s AS %s", tn, ja);
 		if (r->limit)
-			jsql = arena_printf(a, " LEFT JOIN LATERAL (SELECT %s.* FROM %s AS %s WHERE %s%s%s ORDER BY %s LIMIT %ld) "
-			                    "AS %s ON true", ja, tn, ja, on, live ? " AND " : "",
+			jsql = arena_printf(a, " LEFT JOIN LATERAL (SELECT %s.* FROM %s WHERE %s%s%s ORDER BY %s LIMIT %ld) "
+			                    "AS %s ON true", ja, src, on, live ? " AND " : "",
 			                    live ? aliased_live(e, tg, ja) : "", jo.len ? jo.data : "1", r->limit, ja);
+		else if (m2m)
+			jsql = arena_printf(a, " LEFT JOIN (%s%s%s) ON %s", src, live ? " AND " : "",
+			                    live ? aliased_live(e, tg, ja) : "", on);
 		else
-			jsql = arena_printf(a, " LEFT JOIN %s AS %s ON %s%s%s", tn, ja, on, live ? " AND " : "",
+			jsql = arena_printf(a, " LEFT JOIN %s ON %s%s%s", src, on, live ? " AND " : "",
 			                    live ? aliased_live(e, tg, ja) : "");
+		const m_column *probe = m2m ? r->through_fk->ref_cols.items[0] : r->fk->cols.items[0];
 		size_t probe_at = 0;
 		for (size_t k = 0; k < tg->columns.n; k++)
-			if (tg->columns.items[k] == r->fk->cols.items[0])
+			if (tg->columns.items[k] == probe)
 				probe_at = k;
 		tval *j = tv_dict(a);
 		tv_sets(a, j, "select_sql", c_string(e, aliased_list(e, tg, ja)));
@@ -1411,7 +1423,7 @@ static tval *access_value(emitter *e, const m_table *t)
 		}
 		if (r->load != LOAD_LAZY)
 			defaults |= 1u << k;
-		if (j && r->kind == REL_HAS_MANY) {
+		if (j && (r->kind == REL_HAS_MANY || r->kind == REL_MANY_TO_MANY)) {
 			jmany |= 1u << k;
 			tv_push(a, jmrels, j);
 		} else if (j) {

@@ -815,6 +815,70 @@ static void test_joined_collection(void **state)
 	mc_result_free(res);
 }
 
+/* many-to-many joined: tags shared by several orders, orders with none */
+static void test_joined_many_to_many(void **state)
+{
+	(void)state;
+	fill_notes(40);
+	static const char *const names[] = { "red", "green", "blue" };
+	int32_t tag[3];
+	for (int k = 0; k < 3; k++) {
+		char sql[128];
+		snprintf(sql, sizeof sql, "INSERT INTO tags (name) VALUES ('%s') ON CONFLICT (name) DO UPDATE SET name = "
+		         "excluded.name RETURNING id", names[k]);
+		PGresult *r = PQexec((PGconn *)mc_conn_pg(conn), sql);
+		assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+		tag[k] = atoi(PQgetvalue(r, 0, 0));
+		PQclear(r);
+	}
+	/* order i: red if i % 2, green if i % 3, blue if i % 5 == 0 */
+	PGresult *r = PQexec((PGconn *)mc_conn_pg(conn), "SELECT id, \"user\" FROM \"order\"");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	for (int row = 0; row < PQntuples(r); row++) {
+		int i = atoi(PQgetvalue(r, row, 1) + 1);
+		for (int k = 0; k < 3; k++) {
+			if (!(k == 0 ? i % 2 : k == 1 ? i % 3 : i % 5 == 0))
+				continue;
+			char sql[160];
+			snprintf(sql, sizeof sql, "INSERT INTO order_tags VALUES (%s, %d)", PQgetvalue(r, row, 0), (int)tag[k]);
+			PGresult *x = PQexec((PGconn *)mc_conn_pg(conn), sql);
+			assert_int_equal(PQresultStatus(x), PGRES_COMMAND_OK);
+			PQclear(x);
+		}
+	}
+	PQclear(r);
+	access_order_query *q = access_order_query_new();
+	access_order_order_by_id(q, false);
+	access_order_offset(q, 2);
+	access_order_limit(q, 30);
+	mc_result *rj, *rs;
+	access_order *j, *sl;
+	size_t nj, ns;
+	uint64_t before = mc_conn_statements(conn);
+	ok(access_order_list(conn, q, ACCESS_ORDER_LOAD_TAGS, &rj, &j, &nj));
+	assert_int_equal(mc_conn_statements(conn) - before, 1);
+	ok(access_order_list(conn, q, 0, &rs, &sl, &ns));
+	ok(access_order_load_tags(conn, sl, ns, rs));
+	assert_int_equal(nj, 30);
+	assert_int_equal(ns, 30);
+	size_t empty = 0;
+	for (size_t i = 0; i < nj; i++) {
+		assert_int_equal(j[i].id, sl[i].id);
+		assert_int_equal(j[i].tags.state, MC_LOADED);
+		assert_int_equal(j[i].notes.state, MC_NOT_LOADED);
+		assert_int_equal(j[i].tags.n, sl[i].tags.n);
+		empty += j[i].tags.n == 0;
+		for (size_t k = 0; k < j[i].tags.n; k++) {
+			assert_int_equal(j[i].tags.items[k]->id, sl[i].tags.items[k]->id);
+			assert_same(j[i].tags.items[k]->name, sl[i].tags.items[k]->name);
+		}
+	}
+	assert_true(empty > 0);
+	access_order_query_free(q);
+	mc_result_free(rj);
+	mc_result_free(rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -831,6 +895,7 @@ int main(void)
 		cmocka_unit_test(test_bulk_inserts),
 		cmocka_unit_test(test_per_parent_limit),
 		cmocka_unit_test(test_joined_collection),
+		cmocka_unit_test(test_joined_many_to_many),
 	};
 	return cmocka_run_group_tests_name("data access", tests, setup, teardown);
 }
