@@ -479,7 +479,7 @@ static void test_stream(void **state)
 	(void)state;
 	fill_orders();
 	int seen = 0;
-	ok(access_order_stream(conn, NULL, count_rows, &seen));
+	ok(access_order_stream(conn, NULL, 0, count_rows, &seen));
 	assert_true(seen > 20 && seen < 50);
 	/* the connection is usable afterwards, and a full stream sees all */
 	int64_t n;
@@ -488,7 +488,7 @@ static void test_stream(void **state)
 	access_order_query *q = access_order_query_new();
 	access_order_where_select(q, MC_OP_LT, 100);
 	seen = -1000;
-	ok(access_order_stream(conn, q, count_rows, &seen));
+	ok(access_order_stream(conn, q, 0, count_rows, &seen));
 	assert_int_equal(seen, -950);
 	access_order_query_free(q);
 }

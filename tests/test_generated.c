@@ -453,6 +453,101 @@ static void post_equal(const blog_post *a, const blog_post *b)
 	assert_true(a->updated_at.usec == b->updated_at.usec);
 }
 
+/* a stream that loads relationships: batches of MC_STREAM_BATCH users
+ * through a cursor, each batch's posts and roles in one statement each, the
+ * same graph as list gives */
+static void ok(mc_status st)
+{
+	if (st != MC_OK)
+		fail_msg("%s: %s", mc_status_name(st), mc_last_error(conn)->message);
+}
+
+typedef struct streamed {
+	const blog_user *want;
+	size_t n, seen;
+	size_t stop_at;
+} streamed;
+
+static int check_streamed(void *ctx, const blog_user *u)
+{
+	streamed *s = ctx;
+	assert_true(s->seen < s->n);
+	const blog_user *w = &s->want[s->seen++];
+	user_equal(u, w);
+	assert_int_equal(u->posts.state, MC_LOADED);
+	assert_int_equal(u->roles.state, MC_LOADED);
+	assert_int_equal(u->accounts.state, MC_NOT_LOADED);
+	assert_int_equal(u->posts.n, w->posts.n);
+	for (size_t j = 0; j < u->posts.n; j++) {
+		post_equal(u->posts.items[j], w->posts.items[j]);
+		assert_ptr_equal(u->posts.items[j]->author.item, u);
+	}
+	assert_int_equal(u->roles.n, w->roles.n);
+	/* roles have no 'order by': the same set, in any order */
+	for (size_t j = 0; j < u->roles.n; j++) {
+		size_t k = 0;
+		while (k < w->roles.n && w->roles.items[k]->id != u->roles.items[j]->id)
+			k++;
+		assert_true(k < w->roles.n);
+		str_equal(u->roles.items[j]->name, w->roles.items[k]->name);
+	}
+	return s->stop_at && s->seen == s->stop_at;
+}
+
+static void test_stream_loads(void **state)
+{
+	(void)state;
+	const unsigned load = BLOG_USERS_LOAD_POSTS | BLOG_USERS_LOAD_ROLES;
+	seed(2500);
+	blog_users_query *q = blog_users_query_new();
+	blog_users_order_by_email(q, false);
+	mc_result *res;
+	blog_user *users;
+	size_t n;
+	ok(blog_users_list(conn, q, load, &res, &users, &n));
+	assert_int_equal(n, 2500);
+
+	/* BEGIN, DECLARE, 3 fetches (1000, 1000, 500) with 2 loads each, CLOSE, COMMIT */
+	streamed s = { users, n, 0, 0 };
+	uint64_t before = mc_conn_statements(conn);
+	ok(blog_users_stream(conn, q, load, check_streamed, &s));
+	assert_int_equal(s.seen, n);
+	assert_int_equal(mc_conn_statements(conn) - before, 13);
+
+	/* MC_LOAD_DEFAULTS: posts and roles are 'load selectin' in the model */
+	s.seen = 0;
+	ok(blog_users_stream(conn, q, MC_LOAD_DEFAULTS, check_streamed, &s));
+	assert_int_equal(s.seen, n);
+
+	/* inside the caller's transaction: no BEGIN/COMMIT of its own, and the
+	 * transaction goes on; an early stop in the second batch */
+	ok(mc_begin(conn));
+	s.seen = 0;
+	s.stop_at = 1500;
+	before = mc_conn_statements(conn);
+	ok(blog_users_stream(conn, q, load, check_streamed, &s));
+	assert_int_equal(s.seen, 1500);
+	/* DECLARE, 2 fetches with 2 loads each, CLOSE */
+	assert_int_equal(mc_conn_statements(conn) - before, 8);
+	int64_t count;
+	ok(blog_users_count(conn, NULL, &count));
+	assert_int_equal(count, 2500);
+	ok(mc_commit(conn));
+
+	/* a nested plan: users -> roles -> users (one statement per edge per batch) */
+	static const mc_load_plan role_users = { BLOG_ROLES_LOAD_USERS, NULL };
+	static const mc_load_plan *const next[] = { [BLOG_USERS_REL_ROLES] = &role_users };
+	static const mc_load_plan plan = { BLOG_USERS_LOAD_POSTS | BLOG_USERS_LOAD_ROLES, next };
+	s.seen = 0;
+	s.stop_at = 0;
+	before = mc_conn_statements(conn);
+	ok(blog_users_stream_plan(conn, q, &plan, check_streamed, &s));
+	assert_int_equal(s.seen, n);
+	assert_int_equal(mc_conn_statements(conn) - before, 16);
+	mc_result_free(res);
+	blog_users_query_free(q);
+}
+
 /* posts.author is 'load joined': with the author in the posts' own
  * statement (a LEFT JOIN) the call is 1 statement for 1, 10 or 1000 posts,
  * and gives the same graph as loading the authors 'selectin' afterwards,
@@ -815,6 +910,7 @@ int main(void)
 		cmocka_unit_test(test_load_to_one_and_lazy),
 		cmocka_unit_test(test_joined_to_one),
 		cmocka_unit_test(test_load_nested),
+		cmocka_unit_test(test_stream_loads),
 		cmocka_unit_test(test_ledger_tree_and_composite_keys),
 	};
 	rc |= cmocka_run_group_tests_name("generated data access", db_tests, db_setup, db_teardown);

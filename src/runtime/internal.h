@@ -32,6 +32,7 @@ struct mc_conn {
 	mc_prepared *prepared;
 	size_t nprepared, prepared_cap;
 	unsigned name_seq;      /* suffix for clashing statement names */
+	unsigned cursor_seq;    /* names of stream cursors (streams may nest) */
 
 	double opened_at;       /* mc__now() when connected: pool_recycle */
 

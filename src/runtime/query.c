@@ -1169,3 +1169,84 @@ mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	free(b.p);
 	return st;
 }
+
+/* ---- streaming in batches ------------------------------------------------------- */
+
+/* A cursor, not single-row mode: the connection must be free between
+ * batches for the statements that load each batch's relationships. */
+mc_status mc_query_stream_batches(mc_conn *c, const mc_table_desc *t, const mc_query *q, int batch,
+                                  mc_batch_fn each, void *ctx)
+{
+	sbuf b = { NULL, 0, 0, false };
+	char name[32], cmd[80];
+	args a;
+	mc_status st;
+	bool own_tx, declared = false, failed = false;
+
+	if (!c)
+		return MC_INVALID;
+	if (!each || batch <= 0)
+		return mc__fail(c, MC_INVALID, NULL, "mc_query_stream_batches: no batch callback or size");
+	st = compose(c, t, q, K_SELECT, NULL, &b, &a, NULL);
+	if (st != MC_OK)
+		goto out;
+	own_tx = !c->pg || PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+	if (own_tx && (st = mc__run(c, "BEGIN", false, NULL)) != MC_OK)
+		goto out;
+
+	snprintf(name, sizeof name, "mc_stream_%u", c->cursor_seq++);
+	{
+		sbuf d = { NULL, 0, 0, false };
+		sb_add(&d, "DECLARE ");
+		sb_add(&d, name);
+		sb_add(&d, " NO SCROLL CURSOR FOR ");
+		sb_add(&d, b.p);
+		if (d.oom) {
+			st = mc__fail(c, MC_NOMEM, NULL, "out of memory");
+		} else {
+			mc_stmt stmt = { NULL, d.p, a.p.n };
+			void *r = NULL;
+			st = mc_exec(c, &stmt, &a.p, &r);
+			PQclear(r);
+		}
+		free(d.p);
+	}
+	declared = st == MC_OK;
+
+	snprintf(cmd, sizeof cmd, "FETCH FORWARD %d FROM %s", batch, name);
+	while (st == MC_OK) {
+		PGresult *r = NULL;
+		int n;
+		if ((st = mc__run(c, cmd, false, &r)) != MC_OK)
+			break;
+		n = PQntuples(r);
+		if (n == 0) {
+			PQclear(r);
+			break;
+		}
+		int stop = each(ctx, r);
+		if (stop < 0)
+			failed = true;
+		if (stop != 0 || n < batch)
+			break;
+	}
+
+	/* a failed statement aborted the transaction and took the cursor; a
+	 * callback's failure is its own to report, so it keeps the last error */
+	if (st == MC_OK && declared && c->pg && PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+		snprintf(cmd, sizeof cmd, "CLOSE %s", name);
+		mc_status cs = mc__run(c, cmd, failed, NULL);
+		if (!failed)
+			st = cs;
+	}
+	if (own_tx) {
+		if (st == MC_OK && !failed)
+			st = mc__run(c, "COMMIT", false, NULL);
+		else
+			(void)mc__run(c, "ROLLBACK", true, NULL);
+	}
+out:
+	args_free(&a);
+	free(b.p);
+	return st;
+}

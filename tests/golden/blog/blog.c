@@ -1217,13 +1217,57 @@ static int blog_users_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, int (*each)(void *ctx, const blog_user *row), void *ctx)
+typedef struct blog_users_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const blog_user *row);
+    void *ctx;
+    mc_status status;
+} blog_users_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int blog_users_stream_batch(void *ctx, void *pg)
 {
-    blog_users_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &blog_users_desc, (const mc_query *)q, blog_users_stream_row, &sc);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    return sc.status;
+    blog_users_batch_ctx *bc = (blog_users_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = blog_constraint_all_rows(pg, sizeof(blog_user), blog_users_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = blog_users_load_plan(bc->c, (blog_user *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (blog_user *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_users_stream_plan(mc_conn *c, const blog_users_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const blog_user *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        blog_users_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &blog_users_desc, (const mc_query *)q, blog_users_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        blog_users_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &blog_users_desc, (const mc_query *)q, MC_STREAM_BATCH, blog_users_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_users_stream(mc_conn *c, const blog_users_query *q, unsigned flags,
+    int (*each)(void *ctx, const blog_user *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_users_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- posts ---- */
@@ -1973,13 +2017,57 @@ static int blog_posts_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, int (*each)(void *ctx, const blog_post *row), void *ctx)
+typedef struct blog_posts_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const blog_post *row);
+    void *ctx;
+    mc_status status;
+} blog_posts_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int blog_posts_stream_batch(void *ctx, void *pg)
 {
-    blog_posts_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &blog_posts_desc, (const mc_query *)q, blog_posts_stream_row, &sc);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    return sc.status;
+    blog_posts_batch_ctx *bc = (blog_posts_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = blog_constraint_all_rows(pg, sizeof(blog_post), blog_posts_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = blog_posts_load_plan(bc->c, (blog_post *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (blog_post *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_posts_stream_plan(mc_conn *c, const blog_posts_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const blog_post *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        blog_posts_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &blog_posts_desc, (const mc_query *)q, blog_posts_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        blog_posts_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &blog_posts_desc, (const mc_query *)q, MC_STREAM_BATCH, blog_posts_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_posts_stream(mc_conn *c, const blog_posts_query *q, unsigned flags,
+    int (*each)(void *ctx, const blog_post *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_posts_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- roles ---- */
@@ -2469,13 +2557,57 @@ static int blog_roles_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, int (*each)(void *ctx, const blog_role *row), void *ctx)
+typedef struct blog_roles_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const blog_role *row);
+    void *ctx;
+    mc_status status;
+} blog_roles_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int blog_roles_stream_batch(void *ctx, void *pg)
 {
-    blog_roles_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &blog_roles_desc, (const mc_query *)q, blog_roles_stream_row, &sc);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    return sc.status;
+    blog_roles_batch_ctx *bc = (blog_roles_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = blog_constraint_all_rows(pg, sizeof(blog_role), blog_roles_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = blog_roles_load_plan(bc->c, (blog_role *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (blog_role *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_roles_stream_plan(mc_conn *c, const blog_roles_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const blog_role *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        blog_roles_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &blog_roles_desc, (const mc_query *)q, blog_roles_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        blog_roles_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &blog_roles_desc, (const mc_query *)q, MC_STREAM_BATCH, blog_roles_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_roles_stream(mc_conn *c, const blog_roles_query *q, unsigned flags,
+    int (*each)(void *ctx, const blog_role *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_roles_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- user_roles ---- */
@@ -2829,13 +2961,57 @@ static int blog_user_roles_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, int (*each)(void *ctx, const blog_user_role *row), void *ctx)
+typedef struct blog_user_roles_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const blog_user_role *row);
+    void *ctx;
+    mc_status status;
+} blog_user_roles_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int blog_user_roles_stream_batch(void *ctx, void *pg)
 {
-    blog_user_roles_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &blog_user_roles_desc, (const mc_query *)q, blog_user_roles_stream_row, &sc);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    return sc.status;
+    blog_user_roles_batch_ctx *bc = (blog_user_roles_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = blog_constraint_all_rows(pg, sizeof(blog_user_role), blog_user_roles_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = blog_user_roles_load_plan(bc->c, (blog_user_role *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (blog_user_role *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_user_roles_stream_plan(mc_conn *c, const blog_user_roles_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const blog_user_role *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        blog_user_roles_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &blog_user_roles_desc, (const mc_query *)q, blog_user_roles_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        blog_user_roles_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &blog_user_roles_desc, (const mc_query *)q, MC_STREAM_BATCH, blog_user_roles_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_user_roles_stream(mc_conn *c, const blog_user_roles_query *q, unsigned flags,
+    int (*each)(void *ctx, const blog_user_role *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_user_roles_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- accounts ---- */
@@ -3257,11 +3433,55 @@ static int blog_accounts_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status blog_accounts_stream(mc_conn *c, const blog_accounts_query *q, int (*each)(void *ctx, const blog_account *row), void *ctx)
+typedef struct blog_accounts_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const blog_account *row);
+    void *ctx;
+    mc_status status;
+} blog_accounts_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int blog_accounts_stream_batch(void *ctx, void *pg)
 {
-    blog_accounts_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &blog_accounts_desc, (const mc_query *)q, blog_accounts_stream_row, &sc);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    return sc.status;
+    blog_accounts_batch_ctx *bc = (blog_accounts_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = blog_constraint_all_rows(pg, sizeof(blog_account), blog_accounts_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = blog_accounts_load_plan(bc->c, (blog_account *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (blog_account *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status blog_accounts_stream_plan(mc_conn *c, const blog_accounts_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const blog_account *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        blog_accounts_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &blog_accounts_desc, (const mc_query *)q, blog_accounts_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        blog_accounts_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &blog_accounts_desc, (const mc_query *)q, MC_STREAM_BATCH, blog_accounts_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_accounts_stream(mc_conn *c, const blog_accounts_query *q, unsigned flags,
+    int (*each)(void *ctx, const blog_account *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return blog_accounts_stream_plan(c, q, &plan, each, ctx);
 }

@@ -1387,13 +1387,57 @@ static int ledger_accounts_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, int (*each)(void *ctx, const ledger_account *row), void *ctx)
+typedef struct ledger_accounts_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const ledger_account *row);
+    void *ctx;
+    mc_status status;
+} ledger_accounts_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int ledger_accounts_stream_batch(void *ctx, void *pg)
 {
-    ledger_accounts_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &ledger_accounts_desc, (const mc_query *)q, ledger_accounts_stream_row, &sc);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    return sc.status;
+    ledger_accounts_batch_ctx *bc = (ledger_accounts_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = ledger_constraint_all_rows(pg, sizeof(ledger_account), ledger_accounts_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = ledger_accounts_load_plan(bc->c, (ledger_account *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (ledger_account *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_accounts_stream_plan(mc_conn *c, const ledger_accounts_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const ledger_account *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 7u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        ledger_accounts_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &ledger_accounts_desc, (const mc_query *)q, ledger_accounts_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        ledger_accounts_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &ledger_accounts_desc, (const mc_query *)q, MC_STREAM_BATCH, ledger_accounts_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_accounts_stream(mc_conn *c, const ledger_accounts_query *q, unsigned flags,
+    int (*each)(void *ctx, const ledger_account *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_accounts_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- transactions ---- */
@@ -2144,13 +2188,57 @@ static int ledger_transactions_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query *q, int (*each)(void *ctx, const ledger_transaction *row), void *ctx)
+typedef struct ledger_transactions_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const ledger_transaction *row);
+    void *ctx;
+    mc_status status;
+} ledger_transactions_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int ledger_transactions_stream_batch(void *ctx, void *pg)
 {
-    ledger_transactions_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &ledger_transactions_desc, (const mc_query *)q, ledger_transactions_stream_row, &sc);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    return sc.status;
+    ledger_transactions_batch_ctx *bc = (ledger_transactions_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = ledger_constraint_all_rows(pg, sizeof(ledger_transaction), ledger_transactions_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = ledger_transactions_load_plan(bc->c, (ledger_transaction *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (ledger_transaction *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_transactions_stream_plan(mc_conn *c, const ledger_transactions_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const ledger_transaction *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        ledger_transactions_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &ledger_transactions_desc, (const mc_query *)q, ledger_transactions_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        ledger_transactions_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &ledger_transactions_desc, (const mc_query *)q, MC_STREAM_BATCH, ledger_transactions_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_transactions_stream(mc_conn *c, const ledger_transactions_query *q, unsigned flags,
+    int (*each)(void *ctx, const ledger_transaction *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_transactions_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- entries ---- */
@@ -3005,11 +3093,55 @@ static int ledger_entries_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status ledger_entries_stream(mc_conn *c, const ledger_entries_query *q, int (*each)(void *ctx, const ledger_entry *row), void *ctx)
+typedef struct ledger_entries_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const ledger_entry *row);
+    void *ctx;
+    mc_status status;
+} ledger_entries_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int ledger_entries_stream_batch(void *ctx, void *pg)
 {
-    ledger_entries_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &ledger_entries_desc, (const mc_query *)q, ledger_entries_stream_row, &sc);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    return sc.status;
+    ledger_entries_batch_ctx *bc = (ledger_entries_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = ledger_constraint_all_rows(pg, sizeof(ledger_entry), ledger_entries_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = ledger_entries_load_plan(bc->c, (ledger_entry *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (ledger_entry *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status ledger_entries_stream_plan(mc_conn *c, const ledger_entries_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const ledger_entry *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        ledger_entries_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &ledger_entries_desc, (const mc_query *)q, ledger_entries_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        ledger_entries_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &ledger_entries_desc, (const mc_query *)q, MC_STREAM_BATCH, ledger_entries_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_entries_stream(mc_conn *c, const ledger_entries_query *q, unsigned flags,
+    int (*each)(void *ctx, const ledger_entry *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return ledger_entries_stream_plan(c, q, &plan, each, ctx);
 }

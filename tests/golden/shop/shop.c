@@ -913,13 +913,57 @@ static int shop_countries_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, int (*each)(void *ctx, const shop_country *row), void *ctx)
+typedef struct shop_countries_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_country *row);
+    void *ctx;
+    mc_status status;
+} shop_countries_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_countries_stream_batch(void *ctx, void *pg)
 {
-    shop_countries_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_countries_desc, (const mc_query *)q, shop_countries_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_countries_batch_ctx *bc = (shop_countries_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_country), shop_countries_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_countries_load_plan(bc->c, (shop_country *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_country *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_countries_stream_plan(mc_conn *c, const shop_countries_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_country *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_countries_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_countries_desc, (const mc_query *)q, shop_countries_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_countries_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_countries_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_countries_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_countries_stream(mc_conn *c, const shop_countries_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_country *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_countries_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- customers ---- */
@@ -2325,13 +2369,57 @@ static int shop_customers_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, int (*each)(void *ctx, const shop_customer *row), void *ctx)
+typedef struct shop_customers_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_customer *row);
+    void *ctx;
+    mc_status status;
+} shop_customers_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_customers_stream_batch(void *ctx, void *pg)
 {
-    shop_customers_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_customers_desc, (const mc_query *)q, shop_customers_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_customers_batch_ctx *bc = (shop_customers_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_customer), shop_customers_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_customers_load_plan(bc->c, (shop_customer *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_customer *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_customers_stream_plan(mc_conn *c, const shop_customers_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_customer *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 13u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_customers_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_customers_desc, (const mc_query *)q, shop_customers_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_customers_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_customers_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_customers_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_customers_stream(mc_conn *c, const shop_customers_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_customer *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_customers_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- addresses ---- */
@@ -3263,13 +3351,57 @@ static int shop_addresses_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, int (*each)(void *ctx, const shop_address *row), void *ctx)
+typedef struct shop_addresses_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_address *row);
+    void *ctx;
+    mc_status status;
+} shop_addresses_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_addresses_stream_batch(void *ctx, void *pg)
 {
-    shop_addresses_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_addresses_desc, (const mc_query *)q, shop_addresses_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_addresses_batch_ctx *bc = (shop_addresses_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_address), shop_addresses_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_addresses_load_plan(bc->c, (shop_address *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_address *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_addresses_stream_plan(mc_conn *c, const shop_addresses_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_address *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_addresses_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_addresses_desc, (const mc_query *)q, shop_addresses_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_addresses_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_addresses_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_addresses_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_addresses_stream(mc_conn *c, const shop_addresses_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_address *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_addresses_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- categories ---- */
@@ -4141,13 +4273,57 @@ static int shop_categories_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, int (*each)(void *ctx, const shop_category *row), void *ctx)
+typedef struct shop_categories_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_category *row);
+    void *ctx;
+    mc_status status;
+} shop_categories_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_categories_stream_batch(void *ctx, void *pg)
 {
-    shop_categories_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_categories_desc, (const mc_query *)q, shop_categories_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_categories_batch_ctx *bc = (shop_categories_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_category), shop_categories_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_categories_load_plan(bc->c, (shop_category *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_category *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_categories_stream_plan(mc_conn *c, const shop_categories_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_category *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_categories_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_categories_desc, (const mc_query *)q, shop_categories_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_categories_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_categories_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_categories_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_categories_stream(mc_conn *c, const shop_categories_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_category *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_categories_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- tax_classes ---- */
@@ -4517,13 +4693,57 @@ static int shop_tax_classes_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, int (*each)(void *ctx, const shop_tax_class *row), void *ctx)
+typedef struct shop_tax_classes_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_tax_class *row);
+    void *ctx;
+    mc_status status;
+} shop_tax_classes_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_tax_classes_stream_batch(void *ctx, void *pg)
 {
-    shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_tax_classes_desc, (const mc_query *)q, shop_tax_classes_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_tax_classes_batch_ctx *bc = (shop_tax_classes_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_tax_class), shop_tax_classes_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_tax_classes_load_plan(bc->c, (shop_tax_class *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_tax_class *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_tax_classes_stream_plan(mc_conn *c, const shop_tax_classes_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_tax_class *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_tax_classes_desc, (const mc_query *)q, shop_tax_classes_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_tax_classes_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_tax_classes_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_tax_classes_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tax_classes_stream(mc_conn *c, const shop_tax_classes_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_tax_class *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_tax_classes_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- products ---- */
@@ -6242,13 +6462,57 @@ static int shop_products_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, int (*each)(void *ctx, const shop_product *row), void *ctx)
+typedef struct shop_products_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_product *row);
+    void *ctx;
+    mc_status status;
+} shop_products_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_products_stream_batch(void *ctx, void *pg)
 {
-    shop_products_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_products_desc, (const mc_query *)q, shop_products_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_products_batch_ctx *bc = (shop_products_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_product), shop_products_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_products_load_plan(bc->c, (shop_product *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_product *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_products_stream_plan(mc_conn *c, const shop_products_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_product *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 23u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_products_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_products_desc, (const mc_query *)q, shop_products_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_products_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_products_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_products_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_products_stream(mc_conn *c, const shop_products_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_product *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_products_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- related_products ---- */
@@ -6602,13 +6866,57 @@ static int shop_related_products_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_query *q, int (*each)(void *ctx, const shop_related_product *row), void *ctx)
+typedef struct shop_related_products_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_related_product *row);
+    void *ctx;
+    mc_status status;
+} shop_related_products_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_related_products_stream_batch(void *ctx, void *pg)
 {
-    shop_related_products_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_related_products_desc, (const mc_query *)q, shop_related_products_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_related_products_batch_ctx *bc = (shop_related_products_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_related_product), shop_related_products_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_related_products_load_plan(bc->c, (shop_related_product *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_related_product *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_related_products_stream_plan(mc_conn *c, const shop_related_products_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_related_product *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_related_products_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_related_products_desc, (const mc_query *)q, shop_related_products_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_related_products_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_related_products_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_related_products_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_related_products_stream(mc_conn *c, const shop_related_products_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_related_product *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_related_products_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- tags ---- */
@@ -7105,13 +7413,57 @@ static int shop_tags_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, int (*each)(void *ctx, const shop_tag *row), void *ctx)
+typedef struct shop_tags_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_tag *row);
+    void *ctx;
+    mc_status status;
+} shop_tags_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_tags_stream_batch(void *ctx, void *pg)
 {
-    shop_tags_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_tags_desc, (const mc_query *)q, shop_tags_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_tags_batch_ctx *bc = (shop_tags_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_tag), shop_tags_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_tags_load_plan(bc->c, (shop_tag *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_tag *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_tags_stream_plan(mc_conn *c, const shop_tags_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_tag *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_tags_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_tags_desc, (const mc_query *)q, shop_tags_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_tags_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_tags_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_tags_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tags_stream(mc_conn *c, const shop_tags_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_tag *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_tags_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- product_tags ---- */
@@ -7465,13 +7817,57 @@ static int shop_product_tags_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q, int (*each)(void *ctx, const shop_product_tag *row), void *ctx)
+typedef struct shop_product_tags_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_product_tag *row);
+    void *ctx;
+    mc_status status;
+} shop_product_tags_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_product_tags_stream_batch(void *ctx, void *pg)
 {
-    shop_product_tags_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_product_tags_desc, (const mc_query *)q, shop_product_tags_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_product_tags_batch_ctx *bc = (shop_product_tags_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_product_tag), shop_product_tags_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_product_tags_load_plan(bc->c, (shop_product_tag *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_product_tag *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_product_tags_stream_plan(mc_conn *c, const shop_product_tags_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_product_tag *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_product_tags_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_product_tags_desc, (const mc_query *)q, shop_product_tags_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_product_tags_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_product_tags_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_product_tags_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_product_tags_stream(mc_conn *c, const shop_product_tags_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_product_tag *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_product_tags_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- warehouses ---- */
@@ -8153,13 +8549,57 @@ static int shop_warehouses_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, int (*each)(void *ctx, const shop_warehouse *row), void *ctx)
+typedef struct shop_warehouses_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_warehouse *row);
+    void *ctx;
+    mc_status status;
+} shop_warehouses_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_warehouses_stream_batch(void *ctx, void *pg)
 {
-    shop_warehouses_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_warehouses_desc, (const mc_query *)q, shop_warehouses_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_warehouses_batch_ctx *bc = (shop_warehouses_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_warehouse), shop_warehouses_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_warehouses_load_plan(bc->c, (shop_warehouse *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_warehouse *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_warehouses_stream_plan(mc_conn *c, const shop_warehouses_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_warehouse *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_warehouses_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_warehouses_desc, (const mc_query *)q, shop_warehouses_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_warehouses_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_warehouses_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_warehouses_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_warehouses_stream(mc_conn *c, const shop_warehouses_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_warehouse *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_warehouses_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- inventory ---- */
@@ -9037,13 +9477,57 @@ static int shop_inventory_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, int (*each)(void *ctx, const shop_inventory *row), void *ctx)
+typedef struct shop_inventory_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_inventory *row);
+    void *ctx;
+    mc_status status;
+} shop_inventory_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_inventory_stream_batch(void *ctx, void *pg)
 {
-    shop_inventory_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_inventory_desc, (const mc_query *)q, shop_inventory_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_inventory_batch_ctx *bc = (shop_inventory_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_inventory), shop_inventory_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_inventory_load_plan(bc->c, (shop_inventory *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_inventory *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_inventory_stream_plan(mc_conn *c, const shop_inventory_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_inventory *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_inventory_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_inventory_desc, (const mc_query *)q, shop_inventory_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_inventory_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_inventory_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_inventory_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_inventory_stream(mc_conn *c, const shop_inventory_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_inventory *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_inventory_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- StockMovements ---- */
@@ -9643,13 +10127,57 @@ static int shop_StockMovements_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query *q, int (*each)(void *ctx, const shop_StockMovement *row), void *ctx)
+typedef struct shop_StockMovements_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_StockMovement *row);
+    void *ctx;
+    mc_status status;
+} shop_StockMovements_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_StockMovements_stream_batch(void *ctx, void *pg)
 {
-    shop_StockMovements_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_StockMovements_desc, (const mc_query *)q, shop_StockMovements_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_StockMovements_batch_ctx *bc = (shop_StockMovements_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_StockMovement), shop_StockMovements_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_StockMovements_load_plan(bc->c, (shop_StockMovement *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_StockMovement *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_StockMovements_stream_plan(mc_conn *c, const shop_StockMovements_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_StockMovement *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_StockMovements_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_StockMovements_desc, (const mc_query *)q, shop_StockMovements_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_StockMovements_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_StockMovements_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_StockMovements_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_StockMovements_stream(mc_conn *c, const shop_StockMovements_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_StockMovement *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_StockMovements_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- coupons ---- */
@@ -10464,13 +10992,57 @@ static int shop_coupons_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, int (*each)(void *ctx, const shop_coupon *row), void *ctx)
+typedef struct shop_coupons_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_coupon *row);
+    void *ctx;
+    mc_status status;
+} shop_coupons_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_coupons_stream_batch(void *ctx, void *pg)
 {
-    shop_coupons_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_coupons_desc, (const mc_query *)q, shop_coupons_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_coupons_batch_ctx *bc = (shop_coupons_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_coupon), shop_coupons_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_coupons_load_plan(bc->c, (shop_coupon *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_coupon *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_coupons_stream_plan(mc_conn *c, const shop_coupons_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_coupon *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_coupons_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_coupons_desc, (const mc_query *)q, shop_coupons_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_coupons_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_coupons_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_coupons_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_coupons_stream(mc_conn *c, const shop_coupons_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_coupon *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_coupons_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- carts ---- */
@@ -11124,13 +11696,57 @@ static int shop_carts_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, int (*each)(void *ctx, const shop_cart *row), void *ctx)
+typedef struct shop_carts_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_cart *row);
+    void *ctx;
+    mc_status status;
+} shop_carts_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_carts_stream_batch(void *ctx, void *pg)
 {
-    shop_carts_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_carts_desc, (const mc_query *)q, shop_carts_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_carts_batch_ctx *bc = (shop_carts_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_cart), shop_carts_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_carts_load_plan(bc->c, (shop_cart *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_cart *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_carts_stream_plan(mc_conn *c, const shop_carts_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_cart *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_carts_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_carts_desc, (const mc_query *)q, shop_carts_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_carts_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_carts_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_carts_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_carts_stream(mc_conn *c, const shop_carts_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_cart *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_carts_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- orders ---- */
@@ -13288,13 +13904,57 @@ static int shop_orders_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, int (*each)(void *ctx, const shop_order *row), void *ctx)
+typedef struct shop_orders_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_order *row);
+    void *ctx;
+    mc_status status;
+} shop_orders_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_orders_stream_batch(void *ctx, void *pg)
 {
-    shop_orders_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_orders_desc, (const mc_query *)q, shop_orders_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_orders_batch_ctx *bc = (shop_orders_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_order), shop_orders_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_orders_load_plan(bc->c, (shop_order *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_order *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_orders_stream_plan(mc_conn *c, const shop_orders_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_order *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 31u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_orders_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_orders_desc, (const mc_query *)q, shop_orders_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_orders_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_orders_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_orders_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_orders_stream(mc_conn *c, const shop_orders_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_order *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_orders_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- order_items ---- */
@@ -14172,13 +14832,57 @@ static int shop_order_items_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, int (*each)(void *ctx, const shop_order_item *row), void *ctx)
+typedef struct shop_order_items_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_order_item *row);
+    void *ctx;
+    mc_status status;
+} shop_order_items_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_order_items_stream_batch(void *ctx, void *pg)
 {
-    shop_order_items_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_order_items_desc, (const mc_query *)q, shop_order_items_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_order_items_batch_ctx *bc = (shop_order_items_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_order_item), shop_order_items_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_order_items_load_plan(bc->c, (shop_order_item *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_order_item *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_order_items_stream_plan(mc_conn *c, const shop_order_items_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_order_item *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_order_items_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_order_items_desc, (const mc_query *)q, shop_order_items_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_order_items_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_order_items_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_order_items_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_items_stream(mc_conn *c, const shop_order_items_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_order_item *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_order_items_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- shipments ---- */
@@ -14864,13 +15568,57 @@ static int shop_shipments_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, int (*each)(void *ctx, const shop_shipment *row), void *ctx)
+typedef struct shop_shipments_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_shipment *row);
+    void *ctx;
+    mc_status status;
+} shop_shipments_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_shipments_stream_batch(void *ctx, void *pg)
 {
-    shop_shipments_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_shipments_desc, (const mc_query *)q, shop_shipments_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_shipments_batch_ctx *bc = (shop_shipments_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_shipment), shop_shipments_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_shipments_load_plan(bc->c, (shop_shipment *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_shipment *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_shipments_stream_plan(mc_conn *c, const shop_shipments_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_shipment *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_shipments_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_shipments_desc, (const mc_query *)q, shop_shipments_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_shipments_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_shipments_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_shipments_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipments_stream(mc_conn *c, const shop_shipments_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_shipment *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_shipments_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- shipment_items ---- */
@@ -15546,13 +16294,57 @@ static int shop_shipment_items_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query *q, int (*each)(void *ctx, const shop_shipment_item *row), void *ctx)
+typedef struct shop_shipment_items_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_shipment_item *row);
+    void *ctx;
+    mc_status status;
+} shop_shipment_items_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_shipment_items_stream_batch(void *ctx, void *pg)
 {
-    shop_shipment_items_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_shipment_items_desc, (const mc_query *)q, shop_shipment_items_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_shipment_items_batch_ctx *bc = (shop_shipment_items_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_shipment_item), shop_shipment_items_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_shipment_items_load_plan(bc->c, (shop_shipment_item *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_shipment_item *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_shipment_items_stream_plan(mc_conn *c, const shop_shipment_items_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_shipment_item *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_shipment_items_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_shipment_items_desc, (const mc_query *)q, shop_shipment_items_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_shipment_items_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_shipment_items_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_shipment_items_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_shipment_items_stream(mc_conn *c, const shop_shipment_items_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_shipment_item *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_shipment_items_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- payments ---- */
@@ -16642,13 +17434,57 @@ static int shop_payments_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, int (*each)(void *ctx, const shop_payment *row), void *ctx)
+typedef struct shop_payments_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_payment *row);
+    void *ctx;
+    mc_status status;
+} shop_payments_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_payments_stream_batch(void *ctx, void *pg)
 {
-    shop_payments_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_payments_desc, (const mc_query *)q, shop_payments_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_payments_batch_ctx *bc = (shop_payments_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_payment), shop_payments_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_payments_load_plan(bc->c, (shop_payment *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_payment *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_payments_stream_plan(mc_conn *c, const shop_payments_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_payment *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_payments_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_payments_desc, (const mc_query *)q, shop_payments_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_payments_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_payments_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_payments_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_payments_stream(mc_conn *c, const shop_payments_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_payment *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_payments_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- order_events ---- */
@@ -17368,13 +18204,57 @@ static int shop_order_events_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q, int (*each)(void *ctx, const shop_order_event *row), void *ctx)
+typedef struct shop_order_events_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_order_event *row);
+    void *ctx;
+    mc_status status;
+} shop_order_events_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_order_events_stream_batch(void *ctx, void *pg)
 {
-    shop_order_events_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_order_events_desc, (const mc_query *)q, shop_order_events_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_order_events_batch_ctx *bc = (shop_order_events_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_order_event), shop_order_events_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_order_events_load_plan(bc->c, (shop_order_event *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_order_event *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_order_events_stream_plan(mc_conn *c, const shop_order_events_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_order_event *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_order_events_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_order_events_desc, (const mc_query *)q, shop_order_events_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_order_events_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_order_events_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_order_events_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_order_events_stream(mc_conn *c, const shop_order_events_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_order_event *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_order_events_stream_plan(c, q, &plan, each, ctx);
 }
 
 /* ---- reviews ---- */
@@ -18298,11 +19178,55 @@ static int shop_reviews_stream_row(void *ctx, const void *pg, int row)
     return stop;
 }
 
-mc_status shop_reviews_stream(mc_conn *c, const shop_reviews_query *q, int (*each)(void *ctx, const shop_review *row), void *ctx)
+typedef struct shop_reviews_batch_ctx {
+    mc_conn *c;
+    const mc_load_plan *plan;
+    int (*each)(void *ctx, const shop_review *row);
+    void *ctx;
+    mc_status status;
+} shop_reviews_batch_ctx;
+
+/* One batch of a stream that loads relationships: decoded into its own
+ * result, loaded like a list of that many parents, handed over, freed. */
+static int shop_reviews_stream_batch(void *ctx, void *pg)
 {
-    shop_reviews_stream_ctx sc = { each, ctx, MC_OK };
-    mc_status s = mc_query_stream(c, &shop_reviews_desc, (const mc_query *)q, shop_reviews_stream_row, &sc);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    return sc.status;
+    shop_reviews_batch_ctx *bc = (shop_reviews_batch_ctx *)ctx;
+    mc_result *r = NULL;
+    void *all = NULL;
+    size_t n = 0;
+    bc->status = shop_constraint_all_rows(pg, sizeof(shop_review), shop_reviews_decode, &r, &all, &n);
+    if (bc->status == MC_OK)
+        bc->status = shop_reviews_load_plan(bc->c, (shop_review *)all, n, bc->plan, r);
+    int stop = bc->status != MC_OK ? -1 : 0;
+    for (size_t i = 0; i < n && !stop; i++)
+        stop = bc->each(bc->ctx, (shop_review *)all + i) != 0;
+    mc_result_free(r);
+    return stop;
+}
+
+mc_status shop_reviews_stream_plan(mc_conn *c, const shop_reviews_query *q, const mc_load_plan *plan,
+    int (*each)(void *ctx, const shop_review *row), void *ctx)
+{
+    unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
+    mc_status s;
+    if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
+        shop_reviews_stream_ctx sc = { each, ctx, MC_OK };
+        s = mc_query_stream(c, &shop_reviews_desc, (const mc_query *)q, shop_reviews_stream_row, &sc);
+        if (s == MC_OK)
+            s = sc.status;
+    } else {
+        shop_reviews_batch_ctx bc = { c, plan, each, ctx, MC_OK };
+        s = mc_query_stream_batches(c, &shop_reviews_desc, (const mc_query *)q, MC_STREAM_BATCH, shop_reviews_stream_batch,
+                                    &bc);
+        if (s == MC_OK)
+            s = bc.status;
+    }
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_reviews_stream(mc_conn *c, const shop_reviews_query *q, unsigned flags,
+    int (*each)(void *ctx, const shop_review *row), void *ctx)
+{
+    mc_load_plan plan = { flags & ~MC_INCLUDE_DELETED, NULL };
+    return shop_reviews_stream_plan(c, q, &plan, each, ctx);
 }

@@ -243,6 +243,18 @@ mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q,
  * the remaining rows are read and dropped. */
 typedef int (*mc_row_fn)(void *ctx, const void *pgres, int row);
 mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q, mc_row_fn each, void *ctx);
+/* Streams the rows of the query in batches of at most batch rows through a
+ * cursor, so that c is free between batches (the caller loads the batch's
+ * relationships there): each(ctx, pgres) gets a PGresult of 1..batch rows
+ * and owns it (PQclear it or keep it in a result); a positive return stops
+ * the stream (status MC_OK), a negative one says the callback failed and
+ * recorded why (the stream stops, its own transaction rolls back, the last
+ * error is kept; the status returned is still MC_OK: the callback has the
+ * real one). Outside a transaction block the stream runs in
+ * one of its own (BEGIN ... COMMIT, ROLLBACK on failure). */
+typedef int (*mc_batch_fn)(void *ctx, void *pgres);
+mc_status mc_query_stream_batches(mc_conn *c, const mc_table_desc *t, const mc_query *q, int batch,
+                                  mc_batch_fn each, void *ctx);
 
 #ifdef __cplusplus
 }

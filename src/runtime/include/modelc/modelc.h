@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODELC_ABI_VERSION 2
+#define MODELC_ABI_VERSION 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -167,6 +167,8 @@ void mc_pool_free(mc_pool *p);               /* all connections must be released
 #define MC_INCLUDE_DELETED 0x80000000u
 /* Load the relationships the model marks with a load strategy other than lazy. */
 #define MC_LOAD_DEFAULTS 0x40000000u
+/* Rows per batch of a generated _stream that loads relationships. */
+#define MC_STREAM_BATCH 1000
 
 /* What to load, nested to any depth: flags are the table's _LOAD_ bits;
  * next[i] (may be NULL, or next itself) says what to load below the
