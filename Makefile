@@ -30,7 +30,7 @@ SAN        :=
 endif
 
 ALL_CFLAGS  = $(STD) $(OPTIMIZE) $(DEBUG) $(WARN) $(SAN) -D_POSIX_C_SOURCE=200809L \
-              -DMODELC_VERSION='"$(VERSION)"' -Isrc -Igrammar -I$(B)/gen $(CFLAGS)
+              -DMODELC_VERSION='"$(VERSION)"' -Isrc -Igrammar -I$(B)/gen $(PQ_INC) $(CFLAGS)
 GEN_CFLAGS  = $(filter-out -Wmissing-prototypes -Wshadow,$(ALL_CFLAGS)) -Wno-unused-function -Wno-sign-compare
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
@@ -55,7 +55,7 @@ PQ_INC       := -I$(shell pg_config --includedir 2>/dev/null || echo /usr/includ
 # The runtime library: never linked into the compiler, never including its headers.
 RUNTIME_SRC  := $(wildcard src/runtime/*.c)
 RUNTIME_OBJ  := $(RUNTIME_SRC:%.c=$(B)/%.o)
-RT_CFLAGS     = $(filter-out -Isrc -Igrammar -I$(B)/gen,$(ALL_CFLAGS)) -Isrc/runtime/include $(PQ_INC)
+RT_CFLAGS     = $(filter-out -Isrc -Igrammar -I$(B)/gen $(PQ_INC),$(ALL_CFLAGS)) -Isrc/runtime/include $(PQ_INC)
 
 $(B)/src/runtime/%.o: src/runtime/%.c
 	@mkdir -p $(dir $@)
@@ -66,9 +66,11 @@ $(B)/libmodelc.a: $(RUNTIME_OBJ)
 	$(say) AR $@
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# The migration runner talks to PostgreSQL with libpq directly (never
+# through libmodelc).
 $(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpq
 
 # The compiler as a library, so unit tests and the fuzz target link it too.
 $(B)/libmodelcc.a: $(COMPILER_OBJ)
@@ -173,7 +175,7 @@ $(B)/tests/test_access: tests/test_access.c $(TMODELS:%=$(TGEN)/%.o) tests/testu
 $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a
 	@mkdir -p $(dir $@)
 	$(say) CC $@
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a $(ALL_LDFLAGS)
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a $(ALL_LDFLAGS) -lpq
 
 test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay $(B)/blog_app
 
@@ -195,7 +197,7 @@ fuzz:
 	@mkdir -p build-fuzz tests/fuzz/crashes
 	$(MAKE) B=build-fuzz/lib CC=clang SANITIZE=1 SAN='-fsanitize=fuzzer-no-link,address,undefined' build-fuzz/lib/libmodelcc.a
 	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -Igrammar -o build-fuzz/fuzz_model \
-		tests/fuzz/fuzz_model.c build-fuzz/lib/libmodelcc.a
+		tests/fuzz/fuzz_model.c build-fuzz/lib/libmodelcc.a -lpq
 	cp -rn tests/fuzz/corpus/. build-fuzz/corpus/ 2>/dev/null || cp -r tests/fuzz/corpus build-fuzz/corpus
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
 		-artifact_prefix=tests/fuzz/crashes/ build-fuzz/corpus

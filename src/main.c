@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "emit.h"
+#include "migrate.h"
 #include "model.h"
 #include "output.h"
 
@@ -14,6 +15,7 @@ enum { EXIT_MODEL = 1, EXIT_USAGE = 2 };
 static const char usage[] =
 	"usage: modelc FILE.model -o DIR [options]\n"
 	"       modelc FILE.model --check\n"
+	"       modelc migrate SUBCOMMAND ...   (modelc migrate --help)\n"
 	"\n"
 	"Writes DIR/NAME.h, DIR/NAME.c and DIR/NAME.sql from FILE.model.\n"
 	"\n"
@@ -47,6 +49,8 @@ static const char *join(arena *a, const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "migrate") == 0)
+		return mig_main(argc - 1, argv + 1);
 	const char *input = NULL, *outdir = NULL, *templates = NULL, *depfile = NULL;
 	bool check = false, md = false;
 	for (int i = 1; i < argc; i++) {
