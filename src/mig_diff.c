@@ -48,6 +48,7 @@ typedef struct step {
 	int mark;               /* 0, MARK_RISKY, MARK_DESTRUCTIVE */
 	loc at;                 /* in the model, for refusals */
 	const char *why;        /* what is refused, for the message */
+	bool rename_hint;       /* why says a new object may be this one renamed */
 } step;
 
 enum { MARK_NONE, MARK_RISKY, MARK_DESTRUCTIVE };
@@ -786,6 +787,14 @@ static void diff_table(differ *df, const m_table *ft, const m_table *tt)
 				add(df, P_RENAME_COLUMN,
 				    arena_printf(df->a, "rename column %s.%s to %s", tt->name, fc->name, tc->name),
 				    arena_printf(df->a, "ALTER TABLE %s RENAME COLUMN %s TO %s", tn, q(df, fc->name), q(df, tc->name)));
+			bool serial = tc->type.kind == T_SERIAL || tc->type.kind == T_BIGSERIAL || tc->type.kind == T_SMALLSERIAL;
+			const char *os = arena_printf(df->a, "%s_%s_seq", ft->name, fc->name);
+			const char *ns = arena_printf(df->a, "%s_%s_seq", tt->name, tc->name);
+			/* PostgreSQL named the sequence after the table and column
+			 * (names that fit; longer ones it shortens its own way) */
+			if (serial && strcmp(os, ns) != 0 && strlen(os) <= 63 && strlen(ns) <= 63)
+				add(df, P_RENAME_COLUMN, arena_printf(df->a, "rename sequence %s to %s", os, ns),
+				    arena_printf(df->a, "ALTER SEQUENCE %s RENAME TO %s", q(df, os), q(df, ns)));
 			diff_column(df, tt, fc, tc);
 			continue;
 		}
@@ -809,10 +818,17 @@ static void diff_table(differ *df, const m_table *ft, const m_table *tt)
 		              arena_printf(df->a, "DESTRUCTIVE: drop column %s.%s (its data is lost)", tt->name, fc->name),
 		              arena_printf(df->a, "ALTER TABLE %s DROP COLUMN %s", tn, q(df, fc->name)));
 		mark(s, MARK_DESTRUCTIVE, tt->at, arena_printf(df->a, "drops column '%s' of table '%s'", fc->name, tt->name));
-		/* a new column of the same type: probably a rename without its hint */
+		/* a new column of the same type: probably a rename without its hint
+		 * (each new column suggested once) */
 		for (size_t k = 0; k < tt->columns.n; k++) {
 			const m_column *tc = tt->columns.items[k];
-			if (!col_from(df, tc) && same_type(fc, tc)) {
+			bool taken = false;
+			for (size_t j = 0; j < df->steps.n && !taken; j++) {
+				const step *o = df->steps.items[j];
+				taken = o->rename_hint && o->at.file == tc->at.file && o->at.off == tc->at.off;
+			}
+			if (!taken && !col_from(df, tc) && same_type(fc, tc)) {
+				s->rename_hint = true;
 				s->at = tc->at;
 				s->why = arena_printf(df->a, "column '%s.%s' is new and column '%s' would be dropped", tt->name,
 				                      tc->name, fc->name);
@@ -867,6 +883,7 @@ static void mig_diff(differ *df)
 			for (size_t k = 0; k < to->tables.n; k++) {
 				const m_table *tt = to->tables.items[k];
 				if (!table_from(df, tt)) {
+					s->rename_hint = true;
 					s->at = tt->at;
 					s->why = arena_printf(df->a, "table '%s' is new and table '%s' would be dropped", tt->name, ft->name);
 					s->comment = arena_printf(df->a, "%s\n(rename hint: 'renamed from %s' in table %s)", s->comment,
@@ -1008,15 +1025,17 @@ static int run_new(const new_opts *o)
 	differ down = { .a = &a, .d = &d, .from = m, .to = st, .up = false };
 	mig_diff(&up);
 	mig_diff(&down);
-	qsort(up.steps.items, up.steps.n, sizeof(void *), by_phase);
-	qsort(down.steps.items, down.steps.n, sizeof(void *), by_phase);
+	if (up.steps.n)
+		qsort(up.steps.items, up.steps.n, sizeof(void *), by_phase);
+	if (down.steps.n)
+		qsort(down.steps.items, down.steps.n, sizeof(void *), by_phase);
 	if (!d.errors && !o->allow_destructive) {
 		for (size_t i = 0; i < up.steps.n; i++) {
 			step *s = up.steps.items[i];
 			if (s->mark == MARK_NONE)
 				continue;
-			diag_error(&d, s->at, "the migration %s", s->why);
-			if (strstr(s->why, "is new and"))
+			diag_error(&d, s->at, s->rename_hint ? "%s" : "the migration %s", s->why);
+			if (s->rename_hint)
 				diag_hint(&d, "if it was renamed, add 'renamed from' to the model; to drop it for real, run again with --allow-destructive");
 			else
 				diag_hint(&d, "%s; run again with --allow-destructive to accept it",

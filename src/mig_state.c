@@ -217,9 +217,12 @@ void mig_state_print(const model *m, buf *out)
 	m_table **tables = malloc((nt ? nt : 1) * sizeof *tables);
 	if (!exts || !enums || !tables)
 		abort();
-	memcpy(exts, m->extensions.items, ne * sizeof *exts);
-	memcpy(enums, m->enums.items, nn * sizeof *enums);
-	memcpy(tables, m->tables.items, nt * sizeof *tables);
+	for (size_t i = 0; i < ne; i++)
+		exts[i] = m->extensions.items[i];
+	for (size_t i = 0; i < nn; i++)
+		enums[i] = m->enums.items[i];
+	for (size_t i = 0; i < nt; i++)
+		tables[i] = m->tables.items[i];
 	qsort(exts, ne, sizeof *exts, by_string);
 	qsort(enums, nn, sizeof *enums, by_enum_name);
 	qsort(tables, nt, sizeof *tables, by_table_name);
