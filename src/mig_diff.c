@@ -528,7 +528,9 @@ static void diff_column(differ *df, const m_table *tt, const m_column *fc, const
 	                                                 strcmp(fc->type.en->name, tc->type.en->name) == 0 &&
 	                                                 fc->type.array_dims == tc->type.array_dims)) {
 		int m = type_change_mark(&fc->type, &tc->type);
-		const char *using = arena_printf(df->a, "%s::%s", cn, tc->type.sql);
+		/* the model's own conversion (upgrades only: it is written for the
+		 * new type) */
+		const char *using = df->up && tc->using_sql ? tc->using_sql : arena_printf(df->a, "%s::%s", cn, tc->type.sql);
 		step *s = add(df, P_ALTER_COLUMN,
 		              arena_printf(df->a, "%schange the type of %s from %s to %s",
 		                           m == MARK_DESTRUCTIVE ? "DESTRUCTIVE: " : m == MARK_RISKY ? "RISKY: " : "", what,

@@ -55,6 +55,7 @@ struct m_column {
 	bool identity, identity_by_default;
 	bool is_version;
 	const char *renamed_from;
+	const char *using_sql;  /* migrations: USING of a type change */
 	loc version_at;
 	const char *c_name;
 	const char *c_null;     /* the NULL flag member, for a nullable column */

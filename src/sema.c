@@ -826,6 +826,7 @@ static const char *mod_name(ast_mod_kind k)
 	case MOD_IDENTITY: return "generated as identity";
 	case MOD_RENAMED_FROM: return "renamed from";
 	case MOD_VERSION: return "version";
+	case MOD_USING: return "using";
 	}
 	return "?";
 }
@@ -985,7 +986,7 @@ static void build_columns(sema *s, table_work *w)
 		if (!c || c->at.off != m->name->at.off || c->at.file != m->name->at.file)
 			continue;   /* a dropped duplicate or overridden column */
 		ci++;
-		ast_modifier *seen[MOD_VERSION + 1];
+		ast_modifier *seen[MOD_USING + 1];
 		memset(seen, 0, sizeof seen);
 		ast_modifier *last_ref = NULL;
 		for (size_t k = 0; k < m->mods.n; k++) {
@@ -1046,6 +1047,10 @@ static void build_columns(sema *s, table_work *w)
 			}
 			case MOD_ON_UPDATE_EXPR:
 				c->on_update_sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "'on update'", NULL, NULL);
+				break;
+			case MOD_USING:
+				/* a migration hint: how a type change converts the values */
+				c->using_sql = expr_sql(s, t, md->expr, EXPR_COLUMNS, "'using'", NULL, NULL);
 				break;
 			case MOD_REFERENCES: {
 				pending_key *pk = arena_alloc(s->a, sizeof *pk);

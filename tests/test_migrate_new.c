@@ -517,6 +517,23 @@ static void test_deterministic(void **state)
 	free(text[1]);
 }
 
+/* a type change converts with the model's 'using' when it has one */
+static void test_type_change_using(void **state)
+{
+	(void)state;
+	static const char v1[] = "table t {\n  id bigint primary key\n  code text not null\n  n smallint\n}\n";
+	static const char v2[] = "table t {\n  id bigint primary key\n  code integer not null using (length(code) * 10)\n"
+	                         "  n bigint\n}\n";
+	scenario s = { "using", v1, v2, "INSERT INTO t VALUES (1, 'abc', 7)", "--allow-destructive",
+	               "SELECT code || ':' || n FROM t", "30:7",
+	               "-- RISKY: change the type of t.code from text to integer\n"
+	               "ALTER TABLE t ALTER COLUMN code TYPE integer USING length(code) * 10;\n"
+	               "\n-- change the type of t.n from smallint to bigint\n"
+	               "ALTER TABLE t ALTER COLUMN n TYPE bigint USING n::bigint;\n",
+	               false };
+	run_scenario(&s);
+}
+
 /* --concurrently: an index on an existing table is built outside the
  * migration's transaction, after the rest */
 static void test_concurrently(void **state)
@@ -540,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_renames_and_additions),
 		cmocka_unit_test(test_enum_values),
 		cmocka_unit_test(test_indexes_and_constraints),
+		cmocka_unit_test(test_type_change_using),
 		cmocka_unit_test(test_concurrently),
 	};
 	return cmocka_run_group_tests_name("migrate_new", tests, NULL, NULL);
