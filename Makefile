@@ -171,6 +171,11 @@ $(B)/tests/test_access: tests/test_access.c $(TMODELS:%=$(TGEN)/%.o) tests/testu
 	$(say) CC $<
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(TGEN) -o $@ $< $(TMODELS:%=$(TGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
+$(B)/tests/test_loading: tests/test_loading.c $(TMODELS:%=$(TGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(TEST_CFLAGS) -I$(TGEN) -o $@ $< $(TMODELS:%=$(TGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
+
 # the fuzz target, driven by a replay main over the seed corpus
 $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a
 	@mkdir -p $(dir $@)

@@ -852,15 +852,22 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 	const char *from = arena_printf(a, "unnest(%s) WITH ORDINALITY AS mc_u(%sord)", un.data, al.data);
 	const char *cond;
 	const char *joins = "";
+	const char *lat_from = arena_printf(a, "%s AS mc_c", tn), *lat_where;
 	if (r->kind == REL_MANY_TO_MANY) {
 		/* parents -> join table -> targets */
-		joins = arena_printf(a, " JOIN %s AS mc_j ON %s", sql_ident(a, r->through->name),
-		                     join_on(e, "mc_j", &r->fk->cols, "mc_u", NULL, true));
+		const char *jcond = join_on(e, "mc_j", &r->fk->cols, "mc_u", NULL, true);
+		joins = arena_printf(a, " JOIN %s AS mc_j ON %s", sql_ident(a, r->through->name), jcond);
 		cond = join_on(e, "mc_c", &r->through_fk->ref_cols, "mc_j", &r->through_fk->cols, false);
+		/* a per-parent limit counts targets per parent: the join table
+		 * goes inside the LATERAL subquery */
+		lat_from = arena_printf(a, "%s AS mc_j JOIN %s AS mc_c ON %s", sql_ident(a, r->through->name), tn, cond);
+		lat_where = jcond;
 	} else if (r->kind == REL_BELONGS_TO) {
 		cond = join_on(e, "mc_c", &r->fk->ref_cols, "mc_u", NULL, true);
+		lat_where = cond;
 	} else {
 		cond = join_on(e, "mc_c", &r->fk->cols, "mc_u", NULL, true);
+		lat_where = cond;
 	}
 	buf order;
 	buf_init(&order);
@@ -868,13 +875,24 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		const m_order *o = r->order.items[i];
 		buf_printf(&order, ", mc_c.%s%s", sql_ident(a, o->col->name), sort_sql(o->sort, o->nulls));
 	}
+	/* the child's key last (unless ordered on already), as under joined:
+	 * ties in the relationship's order come in the same order whatever the
+	 * strategy, and a per-parent limit keeps the same rows */
+	for (size_t i = 0; r->kind != REL_BELONGS_TO && tg->pk && i < tg->pk->cols.n; i++) {
+		const m_column *c = tg->pk->cols.items[i];
+		bool seen = false;
+		for (size_t k = 0; k < r->order.n; k++)
+			seen = seen || ((const m_order *)r->order.items[k])->col == c;
+		if (!seen)
+			buf_printf(&order, ", mc_c.%s", sql_ident(a, c->name));
+	}
 	const char *sql;
 	if (r->limit) {
 		sql = arena_printf(a,
-		                   "SELECT %s, mc_u.ord FROM %s%s CROSS JOIN LATERAL (SELECT mc_c.* FROM %s AS mc_c WHERE %s%s%s "
+		                   "SELECT %s, mc_u.ord FROM %s CROSS JOIN LATERAL (SELECT mc_c.* FROM %s WHERE %s%s%s "
 		                   "ORDER BY %s LIMIT %ld) AS mc_c ORDER BY mc_u.ord%s",
-		                   aliased_list(e, tg, "mc_c"), from, joins, tn, cond, live ? " AND " : "", live ? live : "",
-		                   order.len ? order.data + 2 : "1", r->limit, order.len ? order.data : "");
+		                   aliased_list(e, tg, "mc_c"), from, lat_from, lat_where, live ? " AND " : "",
+		                   live ? live : "", order.len ? order.data + 2 : "1", r->limit, order.len ? order.data : "");
 	} else {
 		sql = arena_printf(a, "SELECT %s, mc_u.ord FROM %s%s JOIN %s AS mc_c ON %s%s%s ORDER BY mc_u.ord%s",
 		                   aliased_list(e, tg, "mc_c"), from, joins, tn, cond, live ? " AND " : "", live ? live : "",
@@ -913,6 +931,15 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 			for (size_t i = 0; i < r->order.n; i++) {
 				const m_order *o = r->order.items[i];
 				buf_printf(&jo, "%s%s.%s%s", i ? ", " : "", ja, sql_ident(a, o->col->name), sort_sql(o->sort, o->nulls));
+			}
+			/* then the child's key, as under selectin and subquery */
+			for (size_t i = 0; tg->pk && i < tg->pk->cols.n; i++) {
+				const m_column *c = tg->pk->cols.items[i];
+				bool seen = false;
+				for (size_t k = 0; k < r->order.n; k++)
+					seen = seen || ((const m_order *)r->order.items[k])->col == c;
+				if (!seen)
+					buf_printf(&jo, "%s%s.%s", jo.len ? ", " : "", ja, sql_ident(a, c->name));
 			}
 			jsql = arena_printf(a, " LEFT JOIN LATERAL (SELECT %s.* FROM %s AS %s WHERE %s%s%s%s%s LIMIT 1) "
 			                    "AS %s ON true", ja, tn, ja,
@@ -1046,10 +1073,13 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 			buf_printf(&cc, "%s%zu", i ? ", " : "", tg->columns.n + i);
 		}
 		const char *child;
-		if (r->limit)
-			child = arena_printf(a, " CROSS JOIN LATERAL (SELECT mc_c.* FROM %s AS mc_c WHERE %s%s%s ORDER BY %s LIMIT %ld) AS mc_c",
-			                     tn, cond, live ? " AND " : "", live ? live : "", order.len ? order.data + 2 : "1", r->limit);
-		else
+		if (r->limit) {
+			/* many_to_many: the join table is in the LATERAL subquery */
+			joins = "";
+			child = arena_printf(a, " CROSS JOIN LATERAL (SELECT mc_c.* FROM %s WHERE %s%s%s ORDER BY %s LIMIT %ld) AS mc_c",
+			                     lat_from, lat_where, live ? " AND " : "", live ? live : "",
+			                     order.len ? order.data + 2 : "1", r->limit);
+		} else
 			child = arena_printf(a, " JOIN %s AS mc_c ON %s%s%s", tn, cond, live ? " AND " : "", live ? live : "");
 		tval *sb = tv_dict(a);
 		tv_sets(a, sb, "before", c_string(e, arena_printf(a, "SELECT %s, %s FROM (SELECT DISTINCT %s FROM (",

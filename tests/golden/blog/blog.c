@@ -608,7 +608,7 @@ mc_status blog_users_load_posts(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_posts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN posts AS mc_c ON mc_c.author_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC", 1 };
+    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN posts AS mc_c ON mc_c.author_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -686,7 +686,7 @@ mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -759,7 +759,7 @@ mc_status blog_users_load_accounts(mc_conn *c, blog_user *parents, size_t n, mc_
 static mc_status blog_users_load_accounts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.owner_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.owner_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1630,8 +1630,10 @@ static mc_status blog_posts_load_author_with(mc_conn *c, blog_post *parents, siz
         else
             s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].author.item = &kids[r];
+        if (!parents[owner[r]].author.item)
+            parents[owner[r]].author.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -1927,8 +1929,8 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
         }
         at_ += 8;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = blog_posts_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -2315,7 +2317,7 @@ mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_res
 static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)

@@ -637,8 +637,10 @@ static mc_status ledger_accounts_load_parent_with(mc_conn *c, ledger_account *pa
         else
             s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].parent.item = &kids[r];
+        if (!parents[owner[r]].parent.item)
+            parents[owner[r]].parent.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -657,7 +659,7 @@ mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *parents, siz
 static mc_status ledger_accounts_load_children_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.code", 1 };
+    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.code, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -735,7 +737,7 @@ mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *parents, size
 static mc_status ledger_accounts_load_entries_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord, mc_c.transaction_id, mc_c.line_no", 2 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1125,17 +1127,19 @@ void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null
 
 void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
 
-/* children for the rows of q (parent_pg): q again as a subquery gives the
- * keys, each child row carries its key, matched here to the parents */
+/* children for the rows of q (parent_pg; parent i is its row prow[i], or
+ * row i when prow is NULL): q again as a subquery gives the keys, each
+ * child row carries its key, and each parent finds its children by the
+ * text of its key */
 static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
-    ledger_account *parents, size_t n, mc_result *res)
+    const int *prow, ledger_account *parents, size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 9 };
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.code", &pg);
+    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.code, mc_c.id", &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
     int rows = PQntuples((PGresult *)pg);
@@ -1144,7 +1148,8 @@ static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_acco
         return MC_NOMEM;
     }
     ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    /* the child rows by key, each key's rows in their order */
+    mc_keymap *map = mc_keymap_new(pg, 1, ccols, (size_t)rows);
     if ((rows && !kids) || !map) {
         mc_keymap_free(map);
         return MC_NOMEM;
@@ -1157,24 +1162,21 @@ static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_acco
     for (int r = 0; r < rows && s == MC_OK; r++)
         s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
     /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
-            count[i]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].children.items =
-                              (ledger_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        int at = prow ? prow[i] : (int)i;
+        size_t count = 0;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols))
+            count++;
+        if (count && !(parents[i].children.items = (ledger_account **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0 && s == MC_OK;
+             r = mc_keymap_next(map, r, parent_pg, at, pcols))
             parents[i].children.items[parents[i].children.n++] = &kids[r];
-    free(count);
+    }
     /* each child reaches its (first) parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        long i = mc_keymap_first(map, pg, r, ccols);
-        if (i >= 0) {
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        int at = prow ? prow[i] : (int)i;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols)) {
             kids[r].parent.item = &parents[i];
             kids[r].parent.state = MC_LOADED;
         }
@@ -1183,17 +1185,19 @@ static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_acco
     return s;
 }
 
-/* entries for the rows of q (parent_pg): q again as a subquery gives the
- * keys, each child row carries its key, matched here to the parents */
+/* entries for the rows of q (parent_pg; parent i is its row prow[i], or
+ * row i when prow is NULL): q again as a subquery gives the keys, each
+ * child row carries its key, and each parent finds its children by the
+ * text of its key */
 static mc_status ledger_accounts_load_entries_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
-    ledger_account *parents, size_t n, mc_result *res)
+    const int *prow, ledger_account *parents, size_t n, mc_result *res)
 {
     static const int pcols[] = { 0, 5 };
     static const int ccols[] = { 7, 8 };
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.k1, mc_u.k2 FROM (SELECT DISTINCT mc_p.id AS k1, mc_p.currency AS k2 FROM (", ") AS mc_p) AS mc_u JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.k1, mc_u.k2", &pg);
+    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.k1, mc_u.k2 FROM (SELECT DISTINCT mc_p.id AS k1, mc_p.currency AS k2 FROM (", ") AS mc_p) AS mc_u JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.k1, mc_u.k2, mc_c.transaction_id, mc_c.line_no", &pg);
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
     int rows = PQntuples((PGresult *)pg);
@@ -1202,7 +1206,8 @@ static mc_status ledger_accounts_load_entries_sub(mc_conn *c, const ledger_accou
         return MC_NOMEM;
     }
     ledger_entry *kids = rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = mc_keymap_new(parent_pg, 2, pcols, n);
+    /* the child rows by key, each key's rows in their order */
+    mc_keymap *map = mc_keymap_new(pg, 2, ccols, (size_t)rows);
     if ((rows && !kids) || !map) {
         mc_keymap_free(map);
         return MC_NOMEM;
@@ -1215,24 +1220,21 @@ static mc_status ledger_accounts_load_entries_sub(mc_conn *c, const ledger_accou
     for (int r = 0; r < rows && s == MC_OK; r++)
         s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
     /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
-            count[i]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].entries.items =
-                              (ledger_entry **)mc_result_alloc(res, count[i] * sizeof(void *))))
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        int at = prow ? prow[i] : (int)i;
+        size_t count = 0;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols))
+            count++;
+        if (count && !(parents[i].entries.items = (ledger_entry **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0 && s == MC_OK;
+             r = mc_keymap_next(map, r, parent_pg, at, pcols))
             parents[i].entries.items[parents[i].entries.n++] = &kids[r];
-    free(count);
+    }
     /* each child reaches its (first) parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        long i = mc_keymap_first(map, pg, r, ccols);
-        if (i >= 0) {
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        int at = prow ? prow[i] : (int)i;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols)) {
             kids[r].account.item = &parents[i];
             kids[r].account.state = MC_LOADED;
         }
@@ -1282,14 +1284,16 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
         }
         at_ += 9;
     }
-    free(starts_);
     (void)at_;
-    /* 'load subquery': the children of this very query */
+    /* 'load subquery': the children of this very query (with a joined
+     * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_CHILDREN))
-        s = ledger_accounts_load_children_sub(c, q, pg, *rows, *n, *res);
-    /* 'load subquery': the children of this very query */
+        s = ledger_accounts_load_children_sub(c, q, pg, starts_, *rows, *n, *res);
+    /* 'load subquery': the children of this very query (with a joined
+     * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_ENTRIES))
-        s = ledger_accounts_load_entries_sub(c, q, pg, *rows, *n, *res);
+        s = ledger_accounts_load_entries_sub(c, q, pg, starts_, *rows, *n, *res);
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~6u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -1733,7 +1737,7 @@ mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *paren
 static mc_status ledger_transactions_load_entries_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN entries AS mc_c ON mc_c.transaction_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN entries AS mc_c ON mc_c.transaction_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.transaction_id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1853,8 +1857,10 @@ static mc_status ledger_transactions_load_reverses_with(mc_conn *c, ledger_trans
         else
             s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].reverses.item = &kids[r];
+        if (!parents[owner[r]].reverses.item)
+            parents[owner[r]].reverses.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -2618,8 +2624,10 @@ static mc_status ledger_entries_load_txn_with(mc_conn *c, ledger_entry *parents,
         else
             s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].txn.item = &kids[r];
+        if (!parents[owner[r]].txn.item)
+            parents[owner[r]].txn.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -2683,8 +2691,10 @@ static mc_status ledger_entries_load_account_with(mc_conn *c, ledger_entry *pare
         else
             s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].account.item = &kids[r];
+        if (!parents[owner[r]].account.item)
+            parents[owner[r]].account.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -3009,8 +3019,8 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
         }
         at_ += 9;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = ledger_entries_load(c, *rows, *n, flags, *res)) != MC_OK) {

@@ -1466,7 +1466,7 @@ mc_status shop_customers_load_orders(mc_conn *c, shop_customer *parents, size_t 
 static mc_status shop_customers_load_orders_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC", 1 };
+    static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC, mc_c.id LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1544,7 +1544,7 @@ mc_status shop_customers_load_cart(mc_conn *c, shop_customer *parents, size_t n,
 static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN carts AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN carts AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1583,8 +1583,10 @@ static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parent
         else
             s = shop_carts_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].cart.item = &kids[r];
+        if (!parents[owner[r]].cart.item)
+            parents[owner[r]].cart.item = &kids[r];
     /* each child reaches its parent without another query */
     for (int r = 0; r < rows && s == MC_OK; r++) {
         kids[r].customer.item = &parents[owner[r]];
@@ -2130,10 +2132,12 @@ void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null)
 
 void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
 
-/* reviews for the rows of q (parent_pg): q again as a subquery gives the
- * keys, each child row carries its key, matched here to the parents */
+/* reviews for the rows of q (parent_pg; parent i is its row prow[i], or
+ * row i when prow is NULL): q again as a subquery gives the keys, each
+ * child row carries its key, and each parent finds its children by the
+ * text of its key */
 static mc_status shop_customers_load_reviews_sub(mc_conn *c, const shop_customers_query *q, const void *parent_pg,
-    shop_customer *parents, size_t n, mc_result *res)
+    const int *prow, shop_customer *parents, size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 8 };
@@ -2149,7 +2153,8 @@ static mc_status shop_customers_load_reviews_sub(mc_conn *c, const shop_customer
         return MC_NOMEM;
     }
     shop_review *kids = rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    /* the child rows by key, each key's rows in their order */
+    mc_keymap *map = mc_keymap_new(pg, 1, ccols, (size_t)rows);
     if ((rows && !kids) || !map) {
         mc_keymap_free(map);
         return MC_NOMEM;
@@ -2162,24 +2167,21 @@ static mc_status shop_customers_load_reviews_sub(mc_conn *c, const shop_customer
     for (int r = 0; r < rows && s == MC_OK; r++)
         s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
     /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
-            count[i]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].reviews.items =
-                              (shop_review **)mc_result_alloc(res, count[i] * sizeof(void *))))
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        int at = prow ? prow[i] : (int)i;
+        size_t count = 0;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols))
+            count++;
+        if (count && !(parents[i].reviews.items = (shop_review **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0 && s == MC_OK;
+             r = mc_keymap_next(map, r, parent_pg, at, pcols))
             parents[i].reviews.items[parents[i].reviews.n++] = &kids[r];
-    free(count);
+    }
     /* each child reaches its (first) parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        long i = mc_keymap_first(map, pg, r, ccols);
-        if (i >= 0) {
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        int at = prow ? prow[i] : (int)i;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols)) {
             kids[r].customer.item = &parents[i];
             kids[r].customer.state = MC_LOADED;
         }
@@ -2198,13 +2200,13 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 13u : flags;
     unsigned joined_ = eff_ & 4u;
     /* the 'load joined' relationships asked for come in this statement */
-    char sel_[80] = "", join_[120] = "";
+    char sel_[80] = "", join_[138] = "";
     int *starts_ = NULL; /* with a joined collection: each parent's first row */
     if (joined_ & SHOP_CUSTOMERS_LOAD_CART) {
         if (sel_[0])
             strcat(sel_, ", ");
         strcat(sel_, "mc_j2.id, mc_j2.customer_id, mc_j2.items, mc_j2.coupon_code, mc_j2.expires_at");
-        strcat(join_, " LEFT JOIN LATERAL (SELECT mc_j2.* FROM carts AS mc_j2 WHERE mc_j2.customer_id = customers.id LIMIT 1) AS mc_j2 ON true");
+        strcat(join_, " LEFT JOIN LATERAL (SELECT mc_j2.* FROM carts AS mc_j2 WHERE mc_j2.customer_id = customers.id ORDER BY mc_j2.id LIMIT 1) AS mc_j2 ON true");
     }
     mc_status s = joined_ ? mc_query_select_joined(c, &shop_customers_desc, (const mc_query *)q, sel_, join_, &pg)
                           : mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
@@ -2231,11 +2233,12 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
         }
         at_ += 5;
     }
-    free(starts_);
     (void)at_;
-    /* 'load subquery': the children of this very query */
+    /* 'load subquery': the children of this very query (with a joined
+     * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & SHOP_CUSTOMERS_LOAD_REVIEWS))
-        s = shop_customers_load_reviews_sub(c, q, pg, *rows, *n, *res);
+        s = shop_customers_load_reviews_sub(c, q, pg, starts_, *rows, *n, *res);
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~8u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_customers_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -2836,8 +2839,10 @@ static mc_status shop_addresses_load_customer_with(mc_conn *c, shop_address *par
         else
             s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].customer.item = &kids[r];
+        if (!parents[owner[r]].customer.item)
+            parents[owner[r]].customer.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -2895,8 +2900,10 @@ static mc_status shop_addresses_load_country_with(mc_conn *c, shop_address *pare
         else
             s = shop_countries_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].country.item = &kids[r];
+        if (!parents[owner[r]].country.item)
+            parents[owner[r]].country.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -3255,8 +3262,8 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
         }
         at_ += 4;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_addresses_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -3770,8 +3777,10 @@ static mc_status shop_categories_load_parent_with(mc_conn *c, shop_category *par
         else
             s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].parent.item = &kids[r];
+        if (!parents[owner[r]].parent.item)
+            parents[owner[r]].parent.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -3790,7 +3799,7 @@ mc_status shop_categories_load_children(mc_conn *c, shop_category *parents, size
 static mc_status shop_categories_load_children_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.\"order\", mc_c.name", 1 };
+    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.\"order\", mc_c.name, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -3868,7 +3877,7 @@ mc_status shop_categories_load_products(mc_conn *c, shop_category *parents, size
 static mc_status shop_categories_load_products_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.category_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord, mc_c.name", 1 };
+    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.category_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord, mc_c.name, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -4189,8 +4198,8 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
         }
         at_ += 6;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_categories_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -5364,8 +5373,10 @@ static mc_status shop_products_load_category_with(mc_conn *c, shop_product *pare
         else
             s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].category.item = &kids[r];
+        if (!parents[owner[r]].category.item)
+            parents[owner[r]].category.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -5384,7 +5395,7 @@ mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, m
 static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label", 1 };
+    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -5457,7 +5468,7 @@ mc_status shop_products_load_related(mc_conn *c, shop_product *parents, size_t n
 static mc_status shop_products_load_related_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN related_products AS mc_j ON mc_j.product_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.related_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 8) AS mc_c ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM related_products AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.related_id WHERE mc_j.product_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 8) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -5530,7 +5541,7 @@ mc_status shop_products_load_stock(mc_conn *c, shop_product *parents, size_t n, 
 static mc_status shop_products_load_stock_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN inventory AS mc_c ON mc_c.product_id = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN inventory AS mc_c ON mc_c.product_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.product_id, mc_c.warehouse_id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -5608,7 +5619,7 @@ mc_status shop_products_load_reviews(mc_conn *c, shop_product *parents, size_t n
 static mc_status shop_products_load_reviews_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC", 1 };
+    static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC, mc_c.id LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -6305,8 +6316,8 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
         }
         at_ += 6;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -7139,7 +7150,7 @@ mc_status shop_tags_load_products(mc_conn *c, shop_tag *parents, size_t n, mc_re
 static mc_status shop_tags_load_products_with(mc_conn *c, shop_tag *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.tag_id = mc_u.k1 CROSS JOIN LATERAL (SELECT mc_c.* FROM products AS mc_c WHERE mc_c.id = mc_j.product_id AND mc_c.deleted_at IS NULL ORDER BY 1 LIMIT 100) AS mc_c ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM product_tags AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.product_id WHERE mc_j.tag_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 100) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -9001,8 +9012,10 @@ static mc_status shop_inventory_load_product_with(mc_conn *c, shop_inventory *pa
         else
             s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].product.item = &kids[r];
+        if (!parents[owner[r]].product.item)
+            parents[owner[r]].product.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -9060,8 +9073,10 @@ static mc_status shop_inventory_load_warehouse_with(mc_conn *c, shop_inventory *
         else
             s = shop_warehouses_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].warehouse.item = &kids[r];
+        if (!parents[owner[r]].warehouse.item)
+            parents[owner[r]].warehouse.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -9391,8 +9406,8 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
         }
         at_ += 7;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_inventory_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -11403,8 +11418,10 @@ static mc_status shop_carts_load_customer_with(mc_conn *c, shop_cart *parents, s
         else
             s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].customer.item = &kids[r];
+        if (!parents[owner[r]].customer.item)
+            parents[owner[r]].customer.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -12580,8 +12597,10 @@ static mc_status shop_orders_load_customer_with(mc_conn *c, shop_order *parents,
         else
             s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].customer.item = &kids[r];
+        if (!parents[owner[r]].customer.item)
+            parents[owner[r]].customer.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -12642,8 +12661,10 @@ static mc_status shop_orders_load_billing_address_with(mc_conn *c, shop_order *p
         else
             s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].billing_address.item = &kids[r];
+        if (!parents[owner[r]].billing_address.item)
+            parents[owner[r]].billing_address.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -12704,8 +12725,10 @@ static mc_status shop_orders_load_shipping_address_with(mc_conn *c, shop_order *
         else
             s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].shipping_address.item = &kids[r];
+        if (!parents[owner[r]].shipping_address.item)
+            parents[owner[r]].shipping_address.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -12724,7 +12747,7 @@ mc_status shop_orders_load_items(mc_conn *c, shop_order *parents, size_t n, mc_r
 static mc_status shop_orders_load_items_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.order_id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -12802,7 +12825,7 @@ mc_status shop_orders_load_payments(mc_conn *c, shop_order *parents, size_t n, m
 static mc_status shop_orders_load_payments_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.paid_at DESC NULLS LAST", 1 };
+    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.paid_at DESC NULLS LAST, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -12880,7 +12903,7 @@ mc_status shop_orders_load_events(mc_conn *c, shop_order *parents, size_t n, mc_
 static mc_status shop_orders_load_events_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_events AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.at", 1 };
+    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_events AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.at, mc_c.id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -13603,17 +13626,19 @@ void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, s
 
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 19, desc); }
 
-/* payments for the rows of q (parent_pg): q again as a subquery gives the
- * keys, each child row carries its key, matched here to the parents */
+/* payments for the rows of q (parent_pg; parent i is its row prow[i], or
+ * row i when prow is NULL): q again as a subquery gives the keys, each
+ * child row carries its key, and each parent finds its children by the
+ * text of its key */
 static mc_status shop_orders_load_payments_sub(mc_conn *c, const shop_orders_query *q, const void *parent_pg,
-    shop_order *parents, size_t n, mc_result *res)
+    const int *prow, shop_order *parents, size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 12 };
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &shop_orders_desc, (const mc_query *)q, "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.paid_at DESC NULLS LAST", &pg);
+    mc_status s = mc_query_select_around(c, &shop_orders_desc, (const mc_query *)q, "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.paid_at DESC NULLS LAST, mc_c.id", &pg);
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     int rows = PQntuples((PGresult *)pg);
@@ -13622,7 +13647,8 @@ static mc_status shop_orders_load_payments_sub(mc_conn *c, const shop_orders_que
         return MC_NOMEM;
     }
     shop_payment *kids = rows ? (shop_payment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = mc_keymap_new(parent_pg, 1, pcols, n);
+    /* the child rows by key, each key's rows in their order */
+    mc_keymap *map = mc_keymap_new(pg, 1, ccols, (size_t)rows);
     if ((rows && !kids) || !map) {
         mc_keymap_free(map);
         return MC_NOMEM;
@@ -13635,24 +13661,21 @@ static mc_status shop_orders_load_payments_sub(mc_conn *c, const shop_orders_que
     for (int r = 0; r < rows && s == MC_OK; r++)
         s = shop_payments_decode(res, (const PGresult *)pg, r, &kids[r]);
     /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
-            count[i]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].payments.items =
-                              (shop_payment **)mc_result_alloc(res, count[i] * sizeof(void *))))
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        int at = prow ? prow[i] : (int)i;
+        size_t count = 0;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols))
+            count++;
+        if (count && !(parents[i].payments.items = (shop_payment **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        for (long i = mc_keymap_first(map, pg, r, ccols); i >= 0; i = mc_keymap_next(map, i, pg, r, ccols))
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0 && s == MC_OK;
+             r = mc_keymap_next(map, r, parent_pg, at, pcols))
             parents[i].payments.items[parents[i].payments.n++] = &kids[r];
-    free(count);
+    }
     /* each child reaches its (first) parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        long i = mc_keymap_first(map, pg, r, ccols);
-        if (i >= 0) {
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        int at = prow ? prow[i] : (int)i;
+        for (long r = mc_keymap_first(map, parent_pg, at, pcols); r >= 0; r = mc_keymap_next(map, r, parent_pg, at, pcols)) {
             kids[r].order.item = &parents[i];
             kids[r].order.state = MC_LOADED;
         }
@@ -13746,11 +13769,12 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         }
         at_ += 9;
     }
-    free(starts_);
     (void)at_;
-    /* 'load subquery': the children of this very query */
+    /* 'load subquery': the children of this very query (with a joined
+     * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & SHOP_ORDERS_LOAD_PAYMENTS))
-        s = shop_orders_load_payments_sub(c, q, pg, *rows, *n, *res);
+        s = shop_orders_load_payments_sub(c, q, pg, starts_, *rows, *n, *res);
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~16u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_orders_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -14306,8 +14330,10 @@ static mc_status shop_order_items_load_order_with(mc_conn *c, shop_order_item *p
         else
             s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].order.item = &kids[r];
+        if (!parents[owner[r]].order.item)
+            parents[owner[r]].order.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -14365,8 +14391,10 @@ static mc_status shop_order_items_load_product_with(mc_conn *c, shop_order_item 
         else
             s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].product.item = &kids[r];
+        if (!parents[owner[r]].product.item)
+            parents[owner[r]].product.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -14385,7 +14413,7 @@ mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *parents, 
 static mc_status shop_order_items_load_shipments_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN shipment_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN shipment_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord, mc_c.shipment_id, mc_c.order_id, mc_c.line_no", 2 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -14755,8 +14783,8 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
         }
         at_ += 20;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_order_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -15170,8 +15198,10 @@ static mc_status shop_shipments_load_order_with(mc_conn *c, shop_shipment *paren
         else
             s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].order.item = &kids[r];
+        if (!parents[owner[r]].order.item)
+            parents[owner[r]].order.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -15190,7 +15220,7 @@ mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *parents, size_t n
 static mc_status shop_shipments_load_items_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipment_items AS mc_c ON mc_c.shipment_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no", 1 };
+    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipment_items AS mc_c ON mc_c.shipment_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.shipment_id, mc_c.order_id", 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -15927,8 +15957,10 @@ static mc_status shop_shipment_items_load_shipment_with(mc_conn *c, shop_shipmen
         else
             s = shop_shipments_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].shipment.item = &kids[r];
+        if (!parents[owner[r]].shipment.item)
+            parents[owner[r]].shipment.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -15992,8 +16024,10 @@ static mc_status shop_shipment_items_load_item_with(mc_conn *c, shop_shipment_it
         else
             s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].item.item = &kids[r];
+        if (!parents[owner[r]].item.item)
+            parents[owner[r]].item.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -16229,8 +16263,8 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
         }
         at_ += 7;
     }
-    free(starts_);
     (void)at_;
+    free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
     if (s == MC_OK && (s = shop_shipment_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
@@ -16888,8 +16922,10 @@ static mc_status shop_payments_load_order_with(mc_conn *c, shop_payment *parents
         else
             s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].order.item = &kids[r];
+        if (!parents[owner[r]].order.item)
+            parents[owner[r]].order.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -17839,8 +17875,10 @@ static mc_status shop_order_events_load_order_with(mc_conn *c, shop_order_event 
         else
             s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].order.item = &kids[r];
+        if (!parents[owner[r]].order.item)
+            parents[owner[r]].order.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -18704,8 +18742,10 @@ static mc_status shop_reviews_load_product_with(mc_conn *c, shop_review *parents
         else
             s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].product.item = &kids[r];
+        if (!parents[owner[r]].product.item)
+            parents[owner[r]].product.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
@@ -18766,8 +18806,10 @@ static mc_status shop_reviews_load_customer_with(mc_conn *c, shop_review *parent
         else
             s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
+    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        parents[owner[r]].customer.item = &kids[r];
+        if (!parents[owner[r]].customer.item)
+            parents[owner[r]].customer.item = &kids[r];
     free(owner);
     /* the next level: all children at once, from their one array */
     if (s == MC_OK && below)
