@@ -5,6 +5,8 @@
 #                        start a throwaway PostgreSQL cluster, run all tests
 #   make golden          refresh tests/golden/ from the current compiler
 #   make fuzz            run the libFuzzer target (FUZZ_SECONDS=60)
+#   make bench           build build/bench/modelc_bench and run the peer benchmark
+#                        kit with it (BENCH_KIT=../shared/bench, BENCH_ARGS=--quick)
 #   make install PREFIX=/usr/local DESTDIR=   modelc, libmodelc.a, headers, modelc.pc
 #   V=1                  show full commands
 
@@ -206,6 +208,47 @@ fuzz:
 	cp -rn tests/fuzz/corpus/. build-fuzz/corpus/ 2>/dev/null || cp -r tests/fuzz/corpus build-fuzz/corpus
 	build-fuzz/fuzz_model -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=2048 \
 		-artifact_prefix=tests/fuzz/crashes/ build-fuzz/corpus
+
+# ---- benchmark ------------------------------------------------------------
+# build/bench/modelc_bench runs the peer benchmark kit's workloads through
+# the code generated from bench/blog.model: built with -O2, never sanitized
+# (its own copy of the runtime), whatever SANITIZE says. When the kit is
+# there, make bench runs it with modelc as one more implementation.
+BENCH_KIT    ?= ../shared/bench
+BENCH_ARGS   ?=
+BB           := build/bench
+BENCH_CFLAGS := $(STD) -O2 -g -Wall -Wextra -Werror -Isrc/runtime/include $(PQ_INC)
+BENCH_RT_OBJ := $(RUNTIME_SRC:src/runtime/%.c=$(BB)/runtime/%.o)
+
+$(BB)/runtime/%.o: src/runtime/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(STD) -O2 -g $(WARN) -D_POSIX_C_SOURCE=200809L -Isrc/runtime/include $(PQ_INC) -MMD -MP -c -o $@ $<
+
+$(BB)/gen/%.c $(BB)/gen/%.h: bench/%.model $(B)/modelc
+	@mkdir -p $(BB)/gen
+	$(say) MODELC $<
+	$(Q)$(B)/modelc $< -o $(BB)/gen
+.SECONDARY: $(BB)/gen/blog.c $(BB)/gen/blog.h
+
+$(BB)/gen/%.o: $(BB)/gen/%.c $(BB)/gen/%.h
+	$(say) CC $<
+	$(Q)$(CC) $(BENCH_CFLAGS) -c -o $@ $<
+
+$(BB)/modelc_bench: bench/modelc_bench.c $(BB)/gen/blog.o $(BENCH_RT_OBJ)
+	$(say) LINK $@
+	$(Q)$(CC) $(BENCH_CFLAGS) -I$(BB)/gen -o $@ $< $(BB)/gen/blog.o $(BENCH_RT_OBJ) -lpq -lpthread
+
+.PHONY: bench
+bench: $(BB)/modelc_bench
+	@if [ -x "$(BENCH_KIT)/run" ]; then \
+		echo "  BENCH   $(BENCH_KIT)/run $(BENCH_ARGS)"; \
+		"$(BENCH_KIT)/run" --impl modelc=$(abspath $(BB)/modelc_bench) $(BENCH_ARGS); \
+	else \
+		echo "no benchmark kit at $(BENCH_KIT) (BENCH_KIT=DIR sets it); run a workload alone with"; \
+		echo "  PGURI=postgresql://USER@HOST:PORT/DB $(BB)/modelc_bench get_by_pk 10000"; \
+		echo "on a database with the kit's schema and seed (see bench/README.md)"; \
+	fi
 
 # ---- install --------------------------------------------------------------
 INCLUDEDIR ?= $(PREFIX)/include
