@@ -549,6 +549,93 @@ static void test_concurrently(void **state)
 	run_scenario(&s);
 }
 
+static tu_run modelc8(const char *cwd, const char *a1, const char *a2, const char *a3, const char *a4,
+                      const char *a5, const char *a6, const char *a7)
+{
+	const char *argv[] = { tu_modelc(), a1, a2, a3, a4, a5, a6, a7, NULL };
+	return tu_exec(cwd, argv);
+}
+
+/* the whole workflow: new, up, check against the live database, a model
+ * change seen by check, the next migration, down */
+static void test_workflow(void **state)
+{
+	(void)state;
+	char *dir = dir_of("workflow");
+	char model[4200];
+	snprintf(model, sizeof model, "%s/app.model", dir);
+	const char *db = "dbname=modelc_mig_flow";
+	fresh_db("modelc_mig_flow");
+	tu_write(model, blog_v1);
+	tu_run r = modelc(dir, "migrate", "new", "-m", "create the blog", "app.model", NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = modelc(dir, "migrate", "up", "--db", db, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("up: %s%s", r.out, r.err);
+	tu_run_free(&r);
+	r = modelc8(dir, "migrate", "check", "app.model", "--db", db, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("check: %s%s", r.out, r.err);
+	assert_string_equal(r.out, "migrations: 1 in migrations, checksums verified\n"
+	                           "model: no changes since the newest migration\n"
+	                           "database: matches the model\n");
+	tu_run_free(&r);
+
+	/* the model moves on: check sees it, in the files and in the database */
+	char v2[sizeof blog_v1 + 64];
+	const char *at = strstr(blog_v1, "  index (status)\n");
+	snprintf(v2, sizeof v2, "%.*s  bio text\n%s", (int)(at - blog_v1), blog_v1, at);
+	tu_write(model, v2);
+	r = modelc8(dir, "migrate", "check", "app.model", "--db", db, NULL, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "model: app.model has changes without a migration"));
+	assert_non_null(strstr(r.out, "ALTER TABLE users ADD COLUMN bio text;"));
+	tu_run_free(&r);
+	r = modelc(dir, "migrate", "new", "--check", "app.model", NULL, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "add column users.bio"));
+	tu_run_free(&r);
+
+	r = modelc(dir, "migrate", "new", "-m", "bios", "app.model", NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = modelc(dir, "migrate", "up", "--db", db, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = modelc8(dir, "migrate", "check", "app.model", "--db", db, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("check after 0002: %s%s", r.out, r.err);
+	tu_run_free(&r);
+
+	/* down one: the database lacks bio again */
+	r = modelc(dir, "migrate", "down", "--db", db, NULL, NULL);
+	assert_int_equal(r.status, 0);
+	tu_run_free(&r);
+	r = modelc8(dir, "migrate", "check", "app.model", "--db", db, NULL, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.out, "model: no changes since the newest migration"));
+	assert_non_null(strstr(r.out, "ADD COLUMN bio text"));
+	tu_run_free(&r);
+	drop_db("modelc_mig_flow");
+	tu_rm_rf(dir);
+	free(dir);
+}
+
+/* examples/migrations is the blog example's history: it must stay in step
+ * with examples/blog.model and its checksums */
+static void test_example_history(void **state)
+{
+	(void)state;
+	char path[4200], dir[4200];
+	snprintf(path, sizeof path, "%s/examples/blog.model", tu_root());
+	snprintf(dir, sizeof dir, "%s/examples/migrations", tu_root());
+	tu_run r = modelc8(NULL, "migrate", "check", path, "--dir", dir, "--offline", NULL);
+	if (r.status != 0)
+		fail_msg("%s%s", r.out, r.err);
+	tu_run_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -559,6 +646,8 @@ int main(void)
 		cmocka_unit_test(test_indexes_and_constraints),
 		cmocka_unit_test(test_type_change_using),
 		cmocka_unit_test(test_concurrently),
+		cmocka_unit_test(test_workflow),
+		cmocka_unit_test(test_example_history),
 	};
 	return cmocka_run_group_tests_name("migrate_new", tests, NULL, NULL);
 }
