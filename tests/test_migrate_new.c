@@ -104,7 +104,8 @@ static int by_line(const void *a, const void *b) { return strcmp(*(char *const *
  * else may. */
 static char *schema_of(const char *db)
 {
-	const char *argv[] = { "pg_dump", "-s", "--no-owner", "--no-privileges", "-d", db, NULL };
+	const char *argv[] = { "pg_dump", "-s", "--no-owner", "--no-privileges", "--exclude-table=modelc_migrations",
+		               "-d", db, NULL };
 	tu_run r = tu_exec(NULL, argv);
 	if (r.status != 0)
 		fail_msg("pg_dump %s: %s", db, r.err);
@@ -636,6 +637,253 @@ static void test_example_history(void **state)
 	tu_run_free(&r);
 }
 
+/* ---- a history of 17 revisions (tests/revisions/rNN.model) -------------------- */
+
+#define NREV 17
+
+static const struct {
+	const char *seed;    /* run once, after the first up to the revision */
+	const char *probe;   /* a query valid at the revision ... */
+	const char *want;    /* ... and its value, whatever way the database got there */
+	const char *kept;    /* a line the downgrade cannot remove (an enum label) */
+	const char *first;   /* the probe's value right after the first up, when the
+	                      * down/up round trip changes it (a one-way USING) */
+} revs[NREV + 1] = {
+	[1] = { "INSERT INTO users (email, name) VALUES ('a@x', 'Ada'), ('b@x', 'Bob');"
+	        "INSERT INTO posts (author_id, title, views) SELECT id, 'hello', 5 FROM users",
+	        "SELECT string_agg(name || ':' || email, ',' ORDER BY name) FROM users", "Ada:a@x,Bob:b@x", NULL },
+	[2] = { "INSERT INTO tags (name) VALUES ('news')",
+	        "SELECT string_agg(name || ':' || coalesce(bio, '-'), ',' ORDER BY name) FROM users", "Ada:-,Bob:-", NULL },
+	[3] = { NULL, "SELECT string_agg(full_name, ',' ORDER BY full_name) FROM users", "Ada,Bob", NULL },
+	[4] = { NULL, "SELECT sum(views) FROM posts", "10", NULL },
+	[5] = { NULL, "SELECT string_agg(status::text, ',') FROM users", "active,active", "'banned'" },
+	[6] = { NULL, "SELECT string_agg(name, ',') FROM labels", "news", NULL },
+	[7] = { NULL, "SELECT count(*) FROM posts", "2", NULL },
+	[8] = { NULL, "SELECT full_name FROM users WHERE lower(email) = 'a@x'", "Ada", NULL },
+	[9] = { NULL, "SELECT count(*) FROM posts WHERE views > 10", "0", NULL },
+	[10] = { "UPDATE users SET bio = '' WHERE bio IS NULL", "SELECT count(*) FROM post_labels", "0", NULL },
+	[11] = { NULL, "SELECT string_agg(coalesce(title, '-'), ',') FROM posts", "hello,hello", NULL },
+	[12] = { NULL, "SELECT obj_description('users'::regclass)", "People with an account.", NULL },
+	[13] = { "UPDATE posts SET code = 'abcd'",
+	         "SELECT string_agg(enumlabel::text, ',' ORDER BY enumsortorder) FROM pg_enum e "
+	         "JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = 'user_status'",
+	         "active,paused,banned", NULL },
+	/* 'abcd' -> length 4; the downgrade's code::text gives '4', and the
+	 * next up length('4') = 1: a USING is one-way */
+	[14] = { NULL, "SELECT sum(code) FROM posts", "2", NULL, "8" },
+	[15] = { NULL, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'bio'",
+	         "0", NULL },
+	[16] = { NULL, "SELECT string_agg(kind::text, ',') FROM posts", "article,article", NULL },
+	[17] = { NULL, "SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_users_email_lower'", "0", NULL },
+};
+
+static void probe(const char *db, int k)
+{
+	char *v = sql_value(db, revs[k].probe);
+	if (strcmp(v, revs[k].want) != 0)
+		fail_msg("r%02d: %s gave '%s', want '%s'", k, revs[k].probe, v, revs[k].want);
+	free(v);
+}
+
+/* a fresh database from revision k's own DDL (k = 0: empty) */
+static void fresh_from_revision(const char *db, const char *dir, int k)
+{
+	if (k == 0) {
+		fresh_db(db);
+		return;
+	}
+	char src[4200], dst[4200];
+	snprintf(src, sizeof src, "%s/tests/revisions/r%02d.model", tu_root(), k);
+	snprintf(dst, sizeof dst, "%s/app.model", dir);
+	char *text = tu_read(src, NULL);
+	tu_write(dst, text);
+	free(text);
+	load_model_ddl(db, dir, "app.model");
+}
+
+static void same_schema_but(const char *a, const char *b, const char *kept, int k)
+{
+	char *sa = schema_of(a), *sb = schema_of(b);
+	if (kept) {
+		char *at = strstr(sa, kept);
+		assert_non_null(at);
+		char *nl = strchr(at, '\n');
+		while (at > sa && at[-1] != '\n')
+			at--;
+		memmove(at, nl + 1, strlen(nl + 1) + 1);
+	}
+	if (strcmp(sa, sb) != 0)
+		fail_msg("r%02d: the migrated schema differs from the revision's DDL", k);
+	free(sa);
+	free(sb);
+}
+
+static const char *rev_name(const char *dir, int k)
+{
+	static char name[512];
+	char path[4200];
+	snprintf(path, sizeof path, "%s/migrations", dir);
+	DIR *d = opendir(path);
+	struct dirent *e;
+	name[0] = '\0';
+	while ((e = readdir(d)))
+		if (strncmp(e->d_name, "00", 2) == 0 && atoi(e->d_name) == k)
+			snprintf(name, sizeof name, "%.*s", (int)(strlen(e->d_name) - 4), e->d_name);
+	closedir(d);
+	assert_true(name[0]);
+	return name;
+}
+
+static void migrate_ok(const char *dir, const char *cmd, const char *arg)
+{
+	tu_run r = arg ? modelc8(dir, "migrate", cmd, arg, "--db", "dbname=modelc_mig_seq", NULL, NULL)
+	               : modelc8(dir, "migrate", cmd, "--db", "dbname=modelc_mig_seq", NULL, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("migrate %s %s: %s%s", cmd, arg ? arg : "", r.out, r.err);
+	tu_run_free(&r);
+}
+
+/* every revision: up to it = its DDL; down one = the previous revision's;
+ * rows survive both ways; down base leaves nothing; `sql` through psql
+ * gives what `up` gives */
+static void test_revision_history(void **state)
+{
+	(void)state;
+	char *dir = dir_of("history"), *ddl = dir_of("history-ddl");
+	char model[4200];
+	snprintf(model, sizeof model, "%s/app.model", dir);
+	for (int k = 1; k <= NREV; k++) {
+		char src[4200], msg[32];
+		snprintf(src, sizeof src, "%s/tests/revisions/r%02d.model", tu_root(), k);
+		char *text = tu_read(src, NULL);
+		assert_non_null(text);
+		tu_write(model, text);
+		free(text);
+		snprintf(msg, sizeof msg, "revision %d", k);
+		tu_run r = modelc(dir, "migrate", "new", "-m", msg, "app.model", "--allow-destructive");
+		if (r.status != 0)
+			fail_msg("r%02d: %s%s", k, r.out, r.err);
+		tu_run_free(&r);
+	}
+	const char *db = "modelc_mig_seq", *ref = "modelc_mig_ref";
+	fresh_db(db);
+	for (int k = 1; k <= NREV; k++) {
+		migrate_ok(dir, "up", rev_name(dir, k));
+		fresh_from_revision(ref, ddl, k);
+		same_schema_but(db, ref, NULL, k);
+		if (revs[k].first) {
+			char *v = sql_value(db, revs[k].probe);
+			assert_string_equal(v, revs[k].first);
+			free(v);
+		}
+		migrate_ok(dir, "down", NULL);
+		fresh_from_revision(ref, ddl, k - 1);
+		same_schema_but(db, ref, revs[k].kept, k);
+		if (k > 1)
+			probe(db, k - 1);
+		migrate_ok(dir, "up", rev_name(dir, k));
+		if (revs[k].seed)
+			sql_ok(db, revs[k].seed);
+		probe(db, k);
+	}
+	/* the offline SQL, run by psql, builds what up built */
+	char range[600];
+	snprintf(range, sizeof range, "base:%s", rev_name(dir, NREV));
+	tu_run r = modelc8(dir, "migrate", "sql", range, NULL, NULL, NULL, NULL);
+	if (r.status != 0)
+		fail_msg("sql: %s", r.err);
+	char sqlpath[4300];
+	snprintf(sqlpath, sizeof sqlpath, "%s/all.sql", dir);
+	tu_write(sqlpath, r.out);
+	tu_run_free(&r);
+	fresh_db(ref);
+	const char *psql[] = { "psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", ref, "-f", sqlpath, NULL };
+	r = tu_exec(NULL, psql);
+	if (r.status != 0)
+		fail_msg("psql: %s", r.err);
+	tu_run_free(&r);
+	same_schema_but(db, ref, NULL, NREV);
+
+	/* down to base: nothing of the schema left */
+	migrate_ok(dir, "down", "base");
+	char *left = sql_value(db, "SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND "
+	                           "tablename <> 'modelc_migrations') || ':' || (SELECT count(*) FROM pg_type t JOIN "
+	                           "pg_namespace n ON n.oid = t.typnamespace WHERE n.nspname = 'public' AND t.typtype = 'e')");
+	assert_string_equal(left, "0:0");
+	free(left);
+	drop_db(db);
+	drop_db(ref);
+	tu_rm_rf(dir);
+	tu_rm_rf(ddl);
+	free(dir);
+	free(ddl);
+}
+
+/* two branches each add the migration after the same revision: once both
+ * files and both modelc.sum lines are merged, check reports the fork; an
+ * edited migration is reported too */
+static void test_branches_and_edits(void **state)
+{
+	(void)state;
+	char *a = dir_of("branch-a"), *b = dir_of("branch-b");
+	char model[4200];
+	const char *v2[2] = { "table t {\n  id bigint primary key\n  a text\n}\n",
+	                      "table t {\n  id bigint primary key\n  b text\n}\n" };
+	char *dirs[2] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		snprintf(model, sizeof model, "%s/app.model", dirs[i]);
+		tu_write(model, "table t {\n  id bigint primary key\n}\n");
+		tu_run r = modelc(dirs[i], "migrate", "new", "-m", "base", "app.model", NULL);
+		assert_int_equal(r.status, 0);
+		tu_run_free(&r);
+		tu_write(model, v2[i]);
+		r = modelc(dirs[i], "migrate", "new", "-m", i ? "add b" : "add a", "app.model", NULL);
+		assert_int_equal(r.status, 0);
+		tu_run_free(&r);
+	}
+	/* the merge: b's file next to a's, the sum lines of both */
+	char from[4200], to[4200];
+	snprintf(from, sizeof from, "%s/migrations/0002_add_b.sql", b);
+	snprintf(to, sizeof to, "%s/migrations/0002_add_b.sql", a);
+	char *text = tu_read(from, NULL);
+	tu_write(to, text);
+	free(text);
+	snprintf(from, sizeof from, "%s/migrations/modelc.sum", b);
+	snprintf(to, sizeof to, "%s/migrations/modelc.sum", a);
+	char *sb = tu_read(from, NULL), *sa = tu_read(to, NULL);
+	char *line = strstr(sb, "0002_add_b ");
+	assert_non_null(line);
+	char *merged = malloc(strlen(sa) + strlen(sb) + 1);
+	char *st = strstr(sa, "state.model ");
+	sprintf(merged, "%.*s%.*s%s", (int)(st - sa), sa, (int)(strchr(line, '\n') + 1 - line), line, st);
+	tu_write(to, merged);
+	free(merged);
+	free(sa);
+	free(sb);
+	tu_run r = modelc8(a, "migrate", "check", "app.model", "--offline", NULL, NULL, NULL);
+	assert_int_equal(r.status, 1);
+	if (!strstr(r.err, "0002_add_a.sql") || !strstr(r.err, "0002_add_b.sql"))
+		fail_msg("the fork is not reported with both files:\n%s", r.err);
+	tu_run_free(&r);
+
+	/* an edit after generation */
+	snprintf(to, sizeof to, "%s/migrations/0002_add_b.sql", b);
+	text = tu_read(to, NULL);
+	char *edited = malloc(strlen(text) + 32);
+	sprintf(edited, "%s-- a reviewer's note\n", text);
+	tu_write(to, edited);
+	free(edited);
+	free(text);
+	r = modelc8(b, "migrate", "check", "app.model", "--offline", NULL, NULL, NULL);
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "0002_add_b.sql"));
+	tu_run_free(&r);
+	tu_rm_rf(a);
+	tu_rm_rf(b);
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -648,6 +896,8 @@ int main(void)
 		cmocka_unit_test(test_concurrently),
 		cmocka_unit_test(test_workflow),
 		cmocka_unit_test(test_example_history),
+		cmocka_unit_test(test_revision_history),
+		cmocka_unit_test(test_branches_and_edits),
 	};
 	return cmocka_run_group_tests_name("migrate_new", tests, NULL, NULL);
 }
