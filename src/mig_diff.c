@@ -326,7 +326,9 @@ static void comment_on(differ *df, const char *what, const char *target, const c
 {
 	if (is_new ? !to_doc : (from_doc == to_doc || (from_doc && to_doc && strcmp(from_doc, to_doc) == 0)))
 		return;
-	add(df, P_COMMENT, arena_printf(df->a, "%s comment on %s %s", to_doc ? "set the" : "remove the", what, target),
+	const char *word = strcmp(what, "TABLE") == 0 ? "table" : strcmp(what, "COLUMN") == 0 ? "column"
+	                 : strcmp(what, "TYPE") == 0 ? "type" : strcmp(what, "INDEX") == 0 ? "index" : "constraint";
+	add(df, P_COMMENT, arena_printf(df->a, "%s comment on %s %s", to_doc ? "set the" : "remove the", word, target),
 	    arena_printf(df->a, "COMMENT ON %s %s IS %s", what, target, to_doc ? literal(df, to_doc) : "NULL"));
 }
 
