@@ -46,7 +46,9 @@ endif
 
 COMPILER_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(B)/%.o) $(B)/gen/parser.o $(B)/gen/lexer.o $(B)/gen/templates.o
-MAIN_OBJ     := $(B)/src/main.o
+# main and the commands that use the runtime (src/cli/): the modelc binary
+# only, never the compiler library
+MAIN_OBJ     := $(B)/src/main.o $(patsubst %.c,$(B)/%.o,$(wildcard src/cli/*.c))
 TEMPLATES    := $(sort $(wildcard templates/*.tmpl) $(wildcard templates/std/*.model))
 
 .PHONY: all deps test test-bins golden fuzz clean install example
@@ -70,9 +72,14 @@ $(B)/libmodelc.a: $(RUNTIME_OBJ)
 
 # The migration runner talks to PostgreSQL with libpq directly (never
 # through libmodelc).
-$(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a
+$(B)/modelc: $(MAIN_OBJ) $(B)/libmodelcc.a $(B)/libmodelc.a
 	$(say) LINK $@
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpq
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ -lpq -lpthread
+
+$(B)/src/cli/%.o: src/cli/%.c
+	@mkdir -p $(dir $@)
+	$(say) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Isrc/runtime/include -MMD -MP -c -o $@ $<
 
 # The compiler as a library, so unit tests and the fuzz target link it too.
 $(B)/libmodelcc.a: $(COMPILER_OBJ)

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "commands.h"
 #include "emit.h"
 #include "migrate.h"
 #include "model.h"
@@ -16,6 +17,7 @@ static const char usage[] =
 	"usage: modelc FILE.model -o DIR [options]\n"
 	"       modelc FILE.model --check\n"
 	"       modelc migrate SUBCOMMAND ...   (modelc migrate --help)\n"
+	"       modelc init [DIR] | ping [--db URL] | lint FILE.model | fmt FILE.model\n"
 	"\n"
 	"Writes DIR/NAME.h, DIR/NAME.c and DIR/NAME.sql from FILE.model.\n"
 	"\n"
@@ -49,8 +51,16 @@ static const char *join(arena *a, const char *dir, const char *name)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "migrate") == 0)
-		return mig_main(argc - 1, argv + 1);
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} subcommands[] = {
+		{ "migrate", mig_main }, { "init", cmd_init }, { "ping", cmd_ping },
+		{ "lint", cmd_lint },    { "fmt", cmd_fmt },
+	};
+	for (size_t i = 0; argc > 1 && i < sizeof subcommands / sizeof subcommands[0]; i++)
+		if (strcmp(argv[1], subcommands[i].name) == 0)
+			return subcommands[i].fn(argc - 1, argv + 1);
 	const char *input = NULL, *outdir = NULL, *templates = NULL, *depfile = NULL;
 	bool check = false, md = false;
 	for (int i = 1; i < argc; i++) {
