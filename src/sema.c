@@ -22,6 +22,8 @@ typedef struct sema {
 	vec mixin_decls;    /* ast_decl * */
 	vec enum_decls;     /* ast_decl *, parallel to m->enums */
 	vec failed_fks;     /* failed_fk *: reported already, so relationships stay quiet */
+	strmap tables_by_name;  /* m->tables[0..tables_indexed) by name */
+	size_t tables_indexed;
 } sema;
 
 typedef struct failed_fk {
@@ -78,14 +80,18 @@ static void check_name_len(sema *s, const ast_ident *id, const char *what)
 	}
 }
 
+/* Tables are only ever appended: index those added since the last call
+ * (the first of a name wins, as a linear search would find it). */
 static m_table *find_table(sema *s, const char *name)
 {
-	for (size_t i = 0; i < s->m->tables.n; i++) {
-		m_table *t = s->m->tables.items[i];
-		if (strcmp(t->name, name) == 0)
-			return t;
+	for (; s->tables_indexed < s->m->tables.n; s->tables_indexed++) {
+		m_table *t = s->m->tables.items[s->tables_indexed];
+		bool found;
+		void **slot = strmap_slot(s->a, &s->tables_by_name, t->name, &found);
+		if (!found)
+			*slot = t;
 	}
-	return NULL;
+	return strmap_get(&s->tables_by_name, name);
 }
 
 static m_enum *find_enum(sema *s, const char *name)
@@ -622,10 +628,10 @@ typedef struct named {
 
 static void declare_all(sema *s, ast_file **files, size_t nfiles)
 {
-	vec seen;               /* named *: enums and tables share PostgreSQL's type namespace */
-	vec seen_mixins;
-	memset(&seen, 0, sizeof seen);
-	memset(&seen_mixins, 0, sizeof seen_mixins);
+	/* named *: enums and tables share PostgreSQL's type namespace */
+	strmap seen_by_name, mixins_by_name;
+	memset(&seen_by_name, 0, sizeof seen_by_name);
+	memset(&mixins_by_name, 0, sizeof mixins_by_name);
 	/* imported files first, so a model reads like the concatenation of its
 	 * imports followed by itself */
 	for (size_t fi = 0; fi < nfiles; fi++) {
@@ -645,13 +651,8 @@ static void declare_all(sema *s, ast_file **files, size_t nfiles)
 				continue;
 			}
 			const char *what = d->kind == DECL_ENUM ? "enum" : d->kind == DECL_TABLE ? "table" : "mixin";
-			vec *ns = d->kind == DECL_MIXIN ? &seen_mixins : &seen;
-			named *prev = NULL;
-			for (size_t j = 0; j < ns->n; j++) {
-				named *n = ns->items[j];
-				if (strcmp(n->name, d->name->name) == 0)
-					prev = n;
-			}
+			strmap *nm = d->kind == DECL_MIXIN ? &mixins_by_name : &seen_by_name;
+			named *prev = strmap_get(nm, d->name->name);
 			if (prev) {
 				if (strcmp(prev->what, what) == 0)
 					diag_error(s->d, d->name->at, "duplicate %s '%s'", what, d->name->name);
@@ -665,7 +666,8 @@ static void declare_all(sema *s, ast_file **files, size_t nfiles)
 			n->name = d->name->name;
 			n->at = d->name->at;
 			n->what = what;
-			vec_push(s->a, ns, n);
+			bool found;
+			*strmap_slot(s->a, nm, n->name, &found) = n;
 			if (d->kind != DECL_MIXIN)
 				check_name_len(s, d->name, what);
 
@@ -1829,15 +1831,16 @@ typedef struct name_owner {
 	m_table *table;
 	bool relation;      /* shares the relation namespace (tables, indexes) */
 	bool constraint;    /* a constraint of its table (pk, unique, fk, check) */
+	struct name_owner *next;    /* earlier owner of the same name */
 } name_owner;
 
-static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *t, bool relation, bool explicit_name,
+static void claim_name(sema *s, strmap *owners, const char *name, loc at, m_table *t, bool relation, bool explicit_name,
                        const char *hint, bool constraint)
 {
-	for (size_t i = 0; i < owners->n; i++) {
-		name_owner *o = owners->items[i];
-		if (strcmp(o->name, name) != 0)
-			continue;
+	bool found;
+	void **slot = strmap_slot(s->a, owners, name, &found);
+	/* first owner first, as the diagnostics have always said */
+	for (name_owner *o = *slot; o; o = o->next) {
 		/* indexes and tables share the schema's namespace; other
 		 * constraints only clash with other constraints of their table */
 		if (!((relation && o->relation) || (constraint && o->constraint && o->table == t)))
@@ -1859,12 +1862,16 @@ static void claim_name(sema *s, vec *owners, const char *name, loc at, m_table *
 	o->table = t;
 	o->relation = relation;
 	o->constraint = constraint;
-	vec_push(s->a, owners, o);
+	/* appended, so the walk above meets the first owner first */
+	name_owner **tail = (name_owner **)slot;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = o;
 }
 
 static void assign_names(sema *s)
 {
-	vec owners;
+	strmap owners;  /* name -> name_owner chain */
 	memset(&owners, 0, sizeof owners);
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
@@ -1995,26 +2002,34 @@ static void assign_c_names(sema *s)
 {
 	s->m->c_prefix = c_word(s->a, s->m->name);
 	s->m->c_guard = arena_printf(s->a, "%s_MODEL_H", str_upper(s->a, s->m->c_prefix));
-	vec used;
+	/* names taken (enums, struct names chosen so far) and, per C spelling,
+	 * how many tables spell their name or its singular that way */
+	strmap used, spelled;
 	memset(&used, 0, sizeof used);
+	memset(&spelled, 0, sizeof spelled);
+	bool found;
 	for (size_t i = 0; i < s->m->enums.n; i++)
-		vec_push(s->a, &used, (void *)c_ident(s->a, ((m_enum *)s->m->enums.items[i])->name));
+		*strmap_slot(s->a, &used, c_ident(s->a, ((m_enum *)s->m->enums.items[i])->name), &found) = (void *)1;
+	for (size_t i = 0; i < s->m->tables.n; i++) {
+		m_table *t = s->m->tables.items[i];
+		const char *plain = c_ident(s->a, t->name), *sing = c_ident(s->a, singular(s, t->name));
+		void **slot = strmap_slot(s->a, &spelled, plain, &found);
+		*slot = (void *)((uintptr_t)*slot + 1);
+		if (strcmp(sing, plain) != 0) {
+			slot = strmap_slot(s->a, &spelled, sing, &found);
+			*slot = (void *)((uintptr_t)*slot + 1);
+		}
+	}
 	for (size_t i = 0; i < s->m->tables.n; i++) {
 		m_table *t = s->m->tables.items[i];
 		const char *cand = c_ident(s->a, singular(s, t->name));
-		for (size_t k = 0; k < used.n; k++)
-			if (strcmp(used.items[k], cand) == 0)
-				cand = NULL;
-		for (size_t k = 0; cand && k < s->m->tables.n; k++) {
-			m_table *o = s->m->tables.items[k];
-			if (o != t && (strcmp(c_ident(s->a, o->name), cand) == 0 ||
-			               strcmp(c_ident(s->a, singular(s, o->name)), cand) == 0))
-				cand = NULL;
-		}
+		/* another table spells its name or singular like this one's singular */
+		if (strmap_get(&used, cand) || (uintptr_t)strmap_get(&spelled, cand) > 1)
+			cand = NULL;
 		if (!cand)
 			cand = arena_printf(s->a, "%s_row", c_ident(s->a, t->name));
 		t->c_struct = cand;
-		vec_push(s->a, &used, (void *)cand);
+		*strmap_slot(s->a, &used, cand, &found) = (void *)1;
 
 		/* column members: name and name_null must not collide */
 		for (size_t k = 0; k < t->columns.n; k++) {
@@ -2067,23 +2082,18 @@ static void assign_c_names(sema *s)
 	/* every file-scope name the header declares, in one namespace since
 	 * the macros among them would clash with anything */
 	const char *up = str_upper(s->a, s->m->c_prefix);
-	vec names, owners;
+	strmap names;   /* C name -> what owns it */
 	memset(&names, 0, sizeof names);
-	memset(&owners, 0, sizeof owners);
 #define CLAIM(name_, at_, what_)                                                                   \
 	do {                                                                                           \
 		const char *nm_ = (name_);                                                                 \
-		bool clash_ = false;                                                                       \
-		for (size_t z = 0; z < names.n && !clash_; z++)                                           \
-			if (strcmp(names.items[z], nm_) == 0) {                                                \
-				diag_error(s->d, (at_), "the C name '%s' of %s is already used by %s", nm_, (what_), \
-				           (const char *)owners.items[z]);                                         \
-				clash_ = true;                                                                     \
-			}                                                                                      \
-		if (!clash_) {                                                                             \
-			vec_push(s->a, &names, (void *)nm_);                                                   \
-			vec_push(s->a, &owners, (void *)(what_));                                              \
-		}                                                                                          \
+		bool found_;                                                                               \
+		void **owner_ = strmap_slot(s->a, &names, nm_, &found_);                                   \
+		if (found_)                                                                                \
+			diag_error(s->d, (at_), "the C name '%s' of %s is already used by %s", nm_, (what_),   \
+			           (const char *)*owner_);                                                     \
+		else                                                                                       \
+			*owner_ = (void *)(what_);                                                             \
 	} while (0)
 	CLAIM(s->m->c_guard, LOC_NONE, "the include guard");
 	for (size_t i = 0; i < s->m->enums.n; i++) {

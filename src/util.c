@@ -185,3 +185,42 @@ int buf_read_file(buf *b, const char *path)
 	fclose(f);
 	return err;
 }
+
+static size_t strmap_find(const strmap *m, const char *key)
+{
+	size_t i = fnv1a32(key, strlen(key)) & (m->cap - 1);
+	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+void **strmap_slot(arena *a, strmap *m, const char *key, bool *found)
+{
+	if ((m->n + 1) * 2 > m->cap) {
+		strmap old = *m;
+		m->cap = old.cap ? old.cap * 2 : 64;
+		m->keys = arena_alloc(a, m->cap * sizeof *m->keys);
+		m->vals = arena_alloc(a, m->cap * sizeof *m->vals);
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.keys[i]) {
+				size_t j = strmap_find(m, old.keys[i]);
+				m->keys[j] = old.keys[i];
+				m->vals[j] = old.vals[i];
+			}
+	}
+	size_t i = strmap_find(m, key);
+	*found = m->keys[i] != NULL;
+	if (!*found) {
+		m->keys[i] = key;
+		m->n++;
+	}
+	return &m->vals[i];
+}
+
+void *strmap_get(const strmap *m, const char *key)
+{
+	if (!m->cap)
+		return NULL;
+	size_t i = strmap_find(m, key);
+	return m->keys[i] ? m->vals[i] : NULL;
+}

@@ -47,6 +47,19 @@ void buf_vprintf(buf *b, const char *fmt, va_list ap);
 char *buf_cstr(buf *b);                   /* NUL-terminated view, owned by b */
 int buf_read_file(buf *b, const char *path);   /* appends a file: 0, or an errno value */
 
+/* String-keyed hash map in an arena (keys are not copied): lookups that
+ * would be quadratic over thousands of tables. */
+typedef struct strmap {
+	const char **keys;
+	void **vals;
+	size_t n, cap;
+} strmap;
+
+/* The value slot of key: *found says whether key was there; a new key gets
+ * a NULL slot. */
+void **strmap_slot(arena *a, strmap *m, const char *key, bool *found);
+void *strmap_get(const strmap *m, const char *key);
+
 uint32_t fnv1a32(const char *s, size_t n);
 bool str_ieq(const char *a, const char *b);
 
