@@ -18,6 +18,8 @@ static const char migrate_usage[] =
 	"  check APP.model        verify the files; compare the live database with\n"
 	"      [--offline]        the model and print the drift as SQL\n"
 	"  rehash                 rewrite modelc.sum from the files as they are\n"
+	"  embed -o FILE.c        write the folder into a C source for libmodelc's\n"
+	"      [--name NAME]      mc_migrate_up (NAME: FILE's base name)\n"
 	"\n"
 	"common options:\n"
 	"  --dir DIR              the migrations folder (default: migrations)\n"
@@ -35,6 +37,7 @@ int mig_main(int argc, char **argv)
 		{ "new", mig_cmd_new },         { "check", mig_cmd_check }, { "up", mig_cmd_up },
 		{ "down", mig_cmd_down },       { "status", mig_cmd_status }, { "history", mig_cmd_history },
 		{ "stamp", mig_cmd_stamp },     { "sql", mig_cmd_sql },     { "rehash", mig_cmd_rehash },
+		{ "embed", mig_cmd_embed },
 	};
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(migrate_usage, argc < 2 ? stderr : stdout);

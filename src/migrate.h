@@ -78,6 +78,7 @@ int mig_cmd_history(int argc, char **argv);
 int mig_cmd_stamp(int argc, char **argv);
 int mig_cmd_sql(int argc, char **argv);
 int mig_cmd_rehash(int argc, char **argv);
+int mig_cmd_embed(int argc, char **argv);
 
 /* Compares the live database behind conninfo ("" = PG* environment) with
  * the schema of m; the drift goes to out as SQL that would make the
