@@ -19,75 +19,12 @@
 #include "testutil.h"
 
 #include <ctype.h>
-#if defined(__has_include)
-#if __has_include(<libpq-fe.h>)
-#include <libpq-fe.h>
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-
 #include "emit.h"
 #include "migrate.h"
 #include "model.h"
+#include "pgutil.h"
 
 /* ---- databases ------------------------------------------------------------ */
-
-static char created_dbs[32][64];
-static int ncreated;
-static PGconn *open_conns[8];
-
-static void track(PGconn *c)
-{
-	for (int i = 0; i < 8; i++)
-		if (!open_conns[i]) {
-			open_conns[i] = c;
-			return;
-		}
-}
-
-static void finish(PGconn *c)
-{
-	for (int i = 0; i < 8; i++)
-		if (open_conns[i] == c)
-			open_conns[i] = NULL;
-	PQfinish(c);
-}
-
-static void ignore_notice(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
-}
-
-static PGconn *connect_db(const char *db)
-{
-	char ci[256];
-	snprintf(ci, sizeof ci, "dbname=%s", db);
-	PGconn *c = PQconnectdb(ci);
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "cannot connect to %s: %s", db, PQerrorMessage(c));
-		PQfinish(c);
-		fail_msg("no database connection (run through tests/run.sh, which starts PostgreSQL)");
-	}
-	PQsetNoticeProcessor(c, ignore_notice, NULL);
-	track(c);
-	return c;
-}
-
-static void exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		fprintf(stderr, "statement failed: %s%s\n", PQresultErrorMessage(r), sql);
-		PQclear(r);
-		fail_msg("statement failed");
-	}
-	PQclear(r);
-}
 
 static long scalar_long(PGconn *c, const char *sql)
 {

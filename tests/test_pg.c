@@ -33,57 +33,15 @@
 #include "testutil.h"
 
 #include <ctype.h>
-/* The Makefile does not add pg_config --includedir; Debian keeps the header
- * in /usr/include/postgresql. */
-#if defined(__has_include)
-#if __has_include(<libpq-fe.h>)
-#include <libpq-fe.h>
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-
 #include "model.h"
+#include "pgutil.h"
 
 /* ---- connections and databases ----------------------------------------- */
-
-static char created_dbs[32][64];
-static int ncreated;
-
-/* Connections still open when a test fails (cmocka leaves the test with a
- * longjmp), closed by the per-test teardown so that a failure is not
- * followed by a leak report. */
-static PGconn *open_conns[8];
-
-static void track(PGconn *c)
-{
-	for (int i = 0; i < 8; i++)
-		if (!open_conns[i]) {
-			open_conns[i] = c;
-			return;
-		}
-}
-
-static void finish(PGconn *c)
-{
-	for (int i = 0; i < 8; i++)
-		if (open_conns[i] == c)
-			open_conns[i] = NULL;
-	PQfinish(c);
-}
 
 static const char *admin_db(void)
 {
 	const char *d = tu_env("PGDATABASE", "postgres");
 	return strncmp(d, "modelc_pg_", 10) == 0 ? "postgres" : d;
-}
-
-static void ignore_notice(void *arg, const char *msg)
-{
-	(void)arg;
-	(void)msg;
 }
 
 /* Notices are kept: generated DDL on a fresh database must not raise any
@@ -92,33 +50,6 @@ static void keep_notice(void *arg, const char *msg)
 {
 	buf *b = arg;
 	buf_puts(b, msg);
-}
-
-static PGconn *connect_db(const char *db)
-{
-	char ci[256];
-	snprintf(ci, sizeof ci, "dbname=%s", db);
-	PGconn *c = PQconnectdb(ci);
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "cannot connect to %s: %s", db, PQerrorMessage(c));
-		PQfinish(c);
-		fail_msg("no database connection (run through tests/run.sh, which starts PostgreSQL)");
-	}
-	PQsetNoticeProcessor(c, ignore_notice, NULL);
-	track(c);
-	return c;
-}
-
-static void exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		fprintf(stderr, "statement failed: %s%s\n", PQresultErrorMessage(r), sql);
-		PQclear(r);
-		fail_msg("statement failed");
-	}
-	PQclear(r);
 }
 
 /* Runs a query with text parameters; fails the test when it does not return
