@@ -840,6 +840,8 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		tval *k = tv_dict(a);
 		tv_sets(a, k, "null_flag", c->c_null);
 		tv_sets(a, k, "param", param_call(e, c, "&el_", arena_printf(a, "parents[i].%s", c->c_name)));
+		tv_sets(a, k, "kparam", param_call(e, c, "e_", arena_printf(a, "parents[i].%s", c->c_name)));
+		tv_sets(a, k, "k", arena_printf(a, "%zu", i));
 		tv_push(a, keys, k);
 		buf_printf(&un, "%s$%zu::%s[]", i ? ", " : "", i + 1, cast_type(e, c));
 		buf_printf(&al, "k%zu, ", i + 1);
@@ -899,6 +901,65 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 		                   order.len ? order.data : "");
 	}
 	tv_sets(a, x, "sql", c_string(e, sql));
+
+	/* by key: the children WHERE their key = ANY($1) (one index or
+	 * bitmap scan, where the unnest join above probes the index once per
+	 * parent) and the parents found by the text of their key in a hash
+	 * (mc_keymap): for key types whose text the runtime prints exactly as
+	 * the server does. A per-parent limit keeps the LATERAL form. */
+	bool by_key = !r->limit;
+	for (size_t i = 0; i < pkeys->n && by_key; i++) {
+		const m_column *c = pkeys->items[i];
+		if (c->type.array_dims)
+			by_key = false;
+		switch (c->type.kind) {
+		case T_SMALLINT: case T_INTEGER: case T_BIGINT: case T_SMALLSERIAL: case T_SERIAL: case T_BIGSERIAL:
+		case T_TEXT: case T_VARCHAR: case T_UUID: case T_ENUM: case T_BOOLEAN: case T_DATE: case T_TIMESTAMP:
+		case T_TIMESTAMPTZ:
+			break;
+		default:
+			by_key = false;
+		}
+	}
+	if (by_key) {
+		/* the child's columns matching the parent key, and where they are
+		 * in the result */
+		const vec *ccols_v = r->kind == REL_BELONGS_TO ? &r->fk->ref_cols : &r->fk->cols;
+		const char *kalias = r->kind == REL_MANY_TO_MANY ? "mc_j" : "mc_c";
+		buf lhs, cc, extra;
+		buf_init(&lhs);
+		buf_init(&cc);
+		buf_init(&extra);
+		for (size_t i = 0; i < ccols_v->n; i++) {
+			const m_column *c = ccols_v->items[i];
+			buf_printf(&lhs, "%s%s.%s", i ? ", " : "", kalias, sql_ident(a, c->name));
+			if (r->kind == REL_MANY_TO_MANY) {
+				buf_printf(&extra, ", mc_j.%s", sql_ident(a, c->name));
+				buf_printf(&cc, "%s%zu", i ? ", " : "", tg->columns.n + i);
+			} else {
+				size_t at = 0;
+				for (size_t k = 0; k < tg->columns.n; k++)
+					if (tg->columns.items[k] == c)
+						at = k;
+				buf_printf(&cc, "%s%zu", i ? ", " : "", at);
+			}
+		}
+		const char *in = ccols_v->n == 1 ? arena_printf(a, "%s = ANY(%s)", lhs.data, un.data)
+		                                 : arena_printf(a, "(%s) IN (SELECT * FROM unnest(%s))", lhs.data, un.data);
+		const char *src = r->kind == REL_MANY_TO_MANY
+		                      ? arena_printf(a, "%s AS mc_j JOIN %s AS mc_c ON %s", sql_ident(a, r->through->name), tn,
+		                                     cond)
+		                      : arena_printf(a, "%s AS mc_c", tn);
+		const char *ksql = arena_printf(a, "SELECT %s%s FROM %s WHERE %s%s%s%s%s", aliased_list(e, tg, "mc_c"),
+		                                extra.len ? extra.data : "", src, in, live ? " AND " : "", live ? live : "",
+		                                order.len ? " ORDER BY " : "", order.len ? order.data + 2 : "");
+		tv_sets(a, x, "key_sql", c_string(e, ksql));
+		tv_sets(a, x, "ccols", arena_strndup(a, cc.data, cc.len));
+		buf_free(&lhs);
+		buf_free(&cc);
+		buf_free(&extra);
+	}
+	tv_setb(a, x, "by_key", by_key);
 	buf_free(&un);
 	buf_free(&al);
 
@@ -1145,6 +1206,7 @@ static tval *access_value(emitter *e, const m_table *t)
 	/* $1 is the bit mask, present only when some column has a default
 	 * (an unused parameter would have no type) */
 	bool has_mask = false;
+	uint64_t ins_always = 0, ins_optional = 0;
 	for (size_t k = 0; k < t->columns.n; k++) {
 		m_column *c = t->columns.items[k];
 		if (!c->identity && !c->generated_sql && (c->default_sql || c->type.kind == T_SERIAL ||
@@ -1172,9 +1234,18 @@ static tval *access_value(emitter *e, const m_table *t)
 		tval *iv = tv_dict(a);
 		tv_sets(a, iv, "null_flag", c->c_null);
 		tv_sets(a, iv, "param", param_call(e, c, "pp", arena_printf(a, "in->%s", c->c_name)));
+		tv_sets(a, iv, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
 		tv_push(a, ins, iv);
+		if (dflt)
+			ins_optional |= (uint64_t)1 << k;
+		else
+			ins_always |= (uint64_t)1 << k;
 	}
 	tv_set(a, x, "insert_cols", ins);
+	/* _insert runs the variant of the columns written (mc_exec_write):
+	 * those without a default always, the others when their bit is set */
+	tv_sets(a, x, "ins_always", arena_printf(a, "((uint64_t)%lluu)", (unsigned long long)ins_always));
+	tv_sets(a, x, "ins_optional", arena_printf(a, "((uint64_t)%lluu)", (unsigned long long)ins_optional));
 	tv_setb(a, x, "insert_mask", has_mask);
 	tv_sets(a, x, "insert_nparams", arena_printf(a, "%d", np));
 	const char *tn = sql_ident(a, t->name);
@@ -1231,7 +1302,7 @@ static tval *access_value(emitter *e, const m_table *t)
 	 * the key, and the version the caller read */
 	if (t->pk) {
 		tval *upd = tv_dict(a);
-		tval *params = tv_list(a);
+		tval *params = tv_list(a), *wcols = tv_list(a);
 		buf set;
 		buf_init(&set);
 		int n = 1;
@@ -1244,7 +1315,10 @@ static tval *access_value(emitter *e, const m_table *t)
 			all |= (uint64_t)1 << k;
 			buf_printf(&set, "%s%s = CASE WHEN ($1::int8 & %llu) <> 0 THEN $%d::%s ELSE %s END", set.len ? ", " : "",
 			           cn, (unsigned long long)1 << k, ++n, cast_type(e, c), c->on_update_sql ? c->on_update_sql : cn);
-			tv_push(a, params, write_param(e, c));
+			tval *wp = write_param(e, c);
+			tv_sets(a, wp, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+			tv_push(a, wcols, wp);
+			tv_push(a, params, wp);
 		}
 		if (t->version_col) {
 			const char *vn = sql_ident(a, t->version_col->name);
@@ -1272,6 +1346,26 @@ static tval *access_value(emitter *e, const m_table *t)
 				tv_push(a, keyp, write_param(e, t->pk->cols.items[k]));
 			tv_set(a, upd, "key_params", keyp);
 			tv_sets(a, upd, "key_nparams", arena_printf(a, "%zu", t->pk->cols.n));
+			/* the variants (mc_exec_write): key (and version) parameters
+			 * first, then the columns written */
+			tv_set(a, upd, "wcols", wcols);
+			tv_sets(a, upd, "version_param", t->version_col
+			                                     ? param_call(e, t->version_col, "&p",
+			                                                  arena_printf(a, "in->%s", t->version_col->c_name))
+			                                     : NULL);
+			const char *vwhere = where_keys(e, &t->pk->cols, 1);
+			if (t->version_col)
+				vwhere = arena_printf(a, "%s AND %s = $%zu", vwhere, sql_ident(a, t->version_col->name),
+				                      t->pk->cols.n + 1);
+			tv_sets(a, upd, "w_where", c_string(e, arena_printf(a, " WHERE %s", vwhere)));
+			tv_sets(a, upd, "w_nkeys", arena_printf(a, "%zu", t->pk->cols.n + (t->version_col ? 1 : 0)));
+			const char *k0 = sql_ident(a, ((m_column *)t->pk->cols.items[0])->name);
+			tv_sets(a, upd, "w_touch", c_string(e, arena_printf(a, "%s = %s", k0, k0)));
+			tv_sets(a, upd, "w_tail", t->version_col
+			                              ? c_string(e, arena_printf(a, "%s = %s + 1",
+			                                                         sql_ident(a, t->version_col->name),
+			                                                         sql_ident(a, t->version_col->name)))
+			                              : "NULL");
 			tv_set(a, x, "update", upd);
 		} else {
 			tv_setb(a, x, "update", false);
@@ -1349,6 +1443,7 @@ static tval *access_value(emitter *e, const m_table *t)
 
 	/* the table descriptor and typed query builder */
 	tval *desc_cols = tv_list(a);
+	bool has_on_update = false;
 	for (size_t k = 0; k < t->columns.n; k++) {
 		m_column *c = t->columns.items[k];
 		tval *d = tv_dict(a);
@@ -1365,9 +1460,13 @@ static tval *access_value(emitter *e, const m_table *t)
 		bool text = c->type.kind == T_TEXT || c->type.kind == T_VARCHAR || c->type.kind == T_CHAR ||
 		            (c->type.kind == T_OTHER && strcmp(c->type.sql, "citext") == 0);
 		tv_setb(a, d, "text", text);
+		tv_sets(a, d, "on_update", c->on_update_sql ? c_string(e, c->on_update_sql) : "NULL");
 		tv_push(a, desc_cols, d);
+		if (c->on_update_sql)
+			has_on_update = true;
 	}
 	tv_set(a, x, "desc_cols", desc_cols);
+	tv_setb(a, x, "has_on_update", has_on_update);
 	tv_sets(a, x, "table_sql", c_string(e, tn));
 	tv_sets(a, x, "select_sql", c_string(e, select_list));
 	tv_sets(a, x, "ncols", arena_printf(a, "%zu", t->columns.n));
@@ -1396,6 +1495,26 @@ static tval *access_value(emitter *e, const m_table *t)
 		tv_push(a, uw, d);
 	}
 	tv_set(a, x, "uw_cols", uw);
+	/* increment_where: the numeric columns update_where writes */
+	tval *inc = tv_list(a);
+	for (size_t k = 0; k < t->columns.n; k++) {
+		m_column *c = t->columns.items[k];
+		if (c->identity || c->generated_sql || c->primary_key || c->is_version || c->type.array_dims)
+			continue;
+		switch (c->type.kind) {
+		case T_SMALLINT: case T_INTEGER: case T_BIGINT: case T_REAL: case T_DOUBLE: case T_NUMERIC:
+			break;
+		default:
+			continue;
+		}
+		tval *d = tv_dict(a);
+		tv_sets(a, d, "index", arena_printf(a, "%zu", k));
+		tv_sets(a, d, "bit", arena_printf(a, "%s_%s", up, str_upper(a, c_word(a, c->name))));
+		tv_sets(a, d, "param", param_call(e, c, "&set", arena_printf(a, "deltas->%s", c->c_name)));
+		tv_push(a, inc, d);
+	}
+	tv_set(a, x, "inc_cols", inc);
+	tv_setb(a, x, "increment", tv_len(inc) > 0);
 	/* 'on update' columns: the expression applies unless the caller writes them */
 	tval *onupd = tv_list(a);
 	for (size_t k = 0; k < t->columns.n; k++) {

@@ -319,6 +319,7 @@ void mc_conn_close(mc_conn *c)
 		PQfinish(c->pg);
 	prepared_clear(c);
 	free(c->prepared);
+	mc__dyn_free(c);
 	free(c->errbuf);
 	free(c);
 }

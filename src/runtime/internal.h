@@ -27,6 +27,8 @@ struct mc_conn {
 	void *hook_ctx;
 
 	int depth;              /* transaction nesting: 0 outside */
+	int released_sp;        /* L > 0: savepoint mc_sp_L was committed but not yet released
+	                         * on the server (tx.c); valid only while L == depth + 1 */
 
 	/* open addressing on the mc_stmt pointer; cap is 0 or a power of two */
 	mc_prepared *prepared;
@@ -35,6 +37,8 @@ struct mc_conn {
 	unsigned cursor_seq;    /* names of stream cursors (streams may nest) */
 
 	double opened_at;       /* mc__now() when connected: pool_recycle */
+
+	struct mc_dyn *dyn;     /* statements made at run time (stmtcache.c) */
 
 	mc_status copy_failed;  /* a COPY row could not be sent: the COPY was aborted */
 };
@@ -56,6 +60,12 @@ void mc__err_reset(mc_conn *c);
 mc_status mc__check_result(mc_conn *c, const PGresult *r);
 mc_status mc__lost(mc_conn *c);
 void mc__finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, long rows);
+
+/* stmtcache.c: the prepared statement for composed SQL text, from its
+ * second use on (NULL: run it unnamed); and the cache's end, on close. */
+typedef struct mc_dyn mc_dyn;
+const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams);
+void mc__dyn_free(mc_conn *c);
 
 /* Records an error that did not come from the server. */
 mc_status mc__fail(mc_conn *c, mc_status st, const char *sqlstate, const char *fmt, ...)

@@ -582,6 +582,7 @@ typedef struct update_set {
 	int n;
 	const mc_params *values;
 	const char *sql;
+	bool add;               /* col = col + value (mc_query_increment) */
 } update_set;
 
 static bool col_ok(const mc_table_desc *t, int col, bool optional)
@@ -694,6 +695,10 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 			sb_add(b, i ? ", " : "");
 			sb_add(b, t->columns[set->cols[i]]);
 			sb_add(b, " = ");
+			if (set->add) {
+				sb_add(b, t->columns[set->cols[i]]);
+				sb_add(b, " + ");
+			}
 			sb_param(b, i + 1, t->casts[set->cols[i]], false);
 		}
 		if (set->sql && *set->sql) {
@@ -746,9 +751,12 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 		return MC_INVALID;
 	st = compose(c, t, q, k, set, &b, &a, j);
 	if (st == MC_OK) {
+		/* unnamed the first time this text is seen on the connection,
+		 * prepared from the second on (stmtcache.c) */
 		mc_stmt stmt = { NULL, b.p, a.p.n };
+		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n);
 		void *res = NULL;
-		st = mc_exec(c, &stmt, &a.p, &res);
+		st = mc_exec(c, use ? use : &stmt, &a.p, &res);
 		*out = res;
 	}
 	args_free(&a);
@@ -992,6 +1000,42 @@ long mc_keymap_next(const mc_keymap *m, long i, const void *pgres, int row, cons
 	return key_from(m, m->next[i], pgres, row, cols);
 }
 
+/* The same lookups with the key given as text, one string per key column
+ * (what the parameters of a load carry); a NULL column matches nothing. */
+static bool text_same(const mc_keymap *m, long i, const char *const *key)
+{
+	for (int k = 0; k < m->nkeys; k++)
+		if (strcmp(PQgetvalue(m->pg, (int)i, m->cols[k]), key[k]) != 0)
+			return false;
+	return true;
+}
+
+static long text_from(const mc_keymap *m, long i, const char *const *key)
+{
+	for (; i >= 0; i = m->next[i])
+		if (text_same(m, i, key))
+			return i;
+	return -1;
+}
+
+long mc_keymap_first_text(const mc_keymap *m, const char *const *key)
+{
+	size_t h = 1469598103934665603u & SIZE_MAX;
+	for (int k = 0; k < m->nkeys; k++) {
+		if (!key[k])
+			return -1;
+		for (const unsigned char *p = (const unsigned char *)key[k]; *p; p++)
+			h = (h ^ *p) * 1099511628211u;
+		h = (h ^ 0xff) * 1099511628211u;
+	}
+	return text_from(m, m->head[h % m->nbuckets], key);
+}
+
+long mc_keymap_next_text(const mc_keymap *m, long i, const char *const *key)
+{
+	return text_from(m, m->next[i], key);
+}
+
 void mc_keymap_free(mc_keymap *m)
 {
 	if (!m)
@@ -1047,7 +1091,7 @@ mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q, const int *set_cols,
                           int nset, const mc_params *set, const char *set_sql, int64_t *n)
 {
-	update_set us = { set_cols, nset, set, set_sql };
+	update_set us = { set_cols, nset, set, set_sql, false };
 	PGresult *r;
 	mc_status st;
 	int64_t dummy;
@@ -1055,6 +1099,24 @@ mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	if (!n)
 		n = &dummy;
 	*n = 0;
+	st = run(c, t, q, K_UPDATE, &us, &r, NULL);
+	return st == MC_OK ? affected(c, r, n) : st;
+}
+
+mc_status mc_query_increment(mc_conn *c, const mc_table_desc *t, const mc_query *q, const int *cols, int ncols,
+                             const mc_params *deltas, const char *set_sql, int64_t *n)
+{
+	update_set us = { cols, ncols, deltas, set_sql, true };
+	PGresult *r;
+	mc_status st;
+	int64_t dummy;
+
+	if (!n)
+		n = &dummy;
+	*n = 0;
+	if (ncols <= 0)
+		return c ? mc__fail(c, MC_INVALID, NULL, "increment of %s: no column", t && t->name ? t->name : "?")
+			 : MC_INVALID;
 	st = run(c, t, q, K_UPDATE, &us, &r, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }

@@ -194,6 +194,49 @@ static inline mc_status blog_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+
+/* An insert or update variant for the columns in mask (mc_exec_write):
+ * with res and out, the row it returns; without, MC_NOT_FOUND when it
+ * changed no row. */
+static inline mc_status blog_constraint_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, mc_params *p,
+                                             size_t size, blog_constraint_decoder decode, mc_result **res,
+                                             void **out)
+{
+    void *pg = NULL;
+    bool ret = res && out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_exec_write(c, w, mask, ret, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    if (!ret) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (PQntuples((PGresult *)pg) == 0) {
+        PQclear((PGresult *)pg);
+        return MC_NOT_FOUND;
+    }
+    mc_result *r = mc_result_new();
+    void *row = r ? mc_result_alloc(r, size) : NULL;
+    if (!row || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    s = decode(r, (const PGresult *)pg, 0, row);
+    if (s != MC_OK) {
+        mc_result_free(r);
+        return s;
+    }
+    *res = r;
+    *out = row;
+    return MC_OK;
+}
 static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -265,14 +308,77 @@ static void blog_users_insert_params(mc_params *pp, const blog_user *in, uint64_
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const blog_users_wnames[8] = {
+    "id",
+    "email",
+    "name",
+    "status",
+    "created_at",
+    "updated_at",
+    "is_deleted",
+    "deleted_at",
+};
+static const char *const blog_users_wcasts[8] = {
+    "uuid",
+    "varchar",
+    "text",
+    "user_status",
+    "timestamptz",
+    "timestamptz",
+    "boolean",
+    "timestamptz",
+};
+static const char *const blog_users_won_update[8] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+    NULL,
+    NULL,
+};
+static const mc_write_desc blog_users_insert_desc = {
+    MC_WRITE_INSERT, "users", 8, blog_users_wnames, blog_users_wcasts, NULL, NULL, NULL, NULL, 0, "id, email, name, status, created_at, updated_at, is_deleted, deleted_at"
+};
+
 mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)134u) | (set & ((uint64_t)121u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    blog_users_insert_params(&p, in, set);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
+    if (mask & BLOG_USERS_ID) {
+        mc_param_uuid(pp, &in->id);
+    }
+    if (mask & BLOG_USERS_EMAIL) {
+        mc_param_str(pp, in->email);
+    }
+    if (mask & BLOG_USERS_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & BLOG_USERS_STATUS) {
+        blog_user_status_param(pp, in->status);
+    }
+    if (mask & BLOG_USERS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & BLOG_USERS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    if (mask & BLOG_USERS_IS_DELETED) {
+        mc_param_bool(pp, in->is_deleted);
+    }
+    if (mask & BLOG_USERS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamptz(pp, in->deleted_at);
+    }
+    (void)in;
+    mc_status s = blog_constraint_write(c, &blog_users_insert_desc, mask, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
     return s;
 }
@@ -549,26 +655,46 @@ mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
     return blog_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc blog_users_update_desc = {
+    MC_WRITE_UPDATE, "users", 8, blog_users_wnames, blog_users_wcasts, blog_users_won_update,
+    NULL, "id = id", " WHERE id = $1", 1, "id, email, name, status, created_at, updated_at, is_deleted, deleted_at"
+};
+
 mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_update", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    uint64_t mask = (cols ? cols : ((uint64_t)254u)) & ((uint64_t)254u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
-    mc_param_str(&p, in->email);
-    mc_param_str(&p, in->name);
-    blog_user_status_param(&p, in->status);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
-    mc_param_bool(&p, in->is_deleted);
-    if (in->deleted_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamptz(&p, in->deleted_at);
     mc_param_uuid(&p, &in->id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_users_decode, res, &row);
-    *out = (blog_user *)row;
+    if (mask & BLOG_USERS_EMAIL) {
+        mc_param_str(&p, in->email);
+    }
+    if (mask & BLOG_USERS_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & BLOG_USERS_STATUS) {
+        blog_user_status_param(&p, in->status);
+    }
+    if (mask & BLOG_USERS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & BLOG_USERS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    if (mask & BLOG_USERS_IS_DELETED) {
+        mc_param_bool(&p, in->is_deleted);
+    }
+    if (mask & BLOG_USERS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamptz(&p, in->deleted_at);
+    }
+    mc_status s = blog_constraint_write(c, &blog_users_update_desc, mask, &p, sizeof(**out), blog_users_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (blog_user *)row;
     return s;
 }
 
@@ -608,69 +734,69 @@ mc_status blog_users_load_posts(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_posts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN posts AS mc_c ON mc_c.author_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at FROM posts AS mc_c WHERE mc_c.author_id = ANY($1::uuid[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    blog_post *kids = rows ? (blog_post *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    blog_post *kids = s == MC_OK && rows ? (blog_post *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].posts.state = MC_LOADED;
         parents[i].posts.n = 0;
         parents[i].posts.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = blog_posts_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].posts.items =
-                              (blog_post **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = blog_posts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].posts.items = (blog_post **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        blog_user *par = &parents[owner[r]];
-        par->posts.items[par->posts.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].posts.items[parents[i].posts.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].author.item = &parents[owner[r]];
-        kids[r].author.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].author.item = &parents[i];
+            kids[r].author.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = blog_posts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -686,64 +812,60 @@ mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_j.user_id FROM user_roles AS mc_j JOIN roles AS mc_c ON mc_c.id = mc_j.role_id WHERE mc_j.user_id = ANY($1::uuid[]) ORDER BY mc_c.id", 1 };
+    static const int ccols[] = { 2 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    blog_role *kids = rows ? (blog_role *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    blog_role *kids = s == MC_OK && rows ? (blog_role *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].roles.state = MC_LOADED;
         parents[i].roles.n = 0;
         parents[i].roles.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 2), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].roles.items =
-                              (blog_role **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].roles.items = (blog_role **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        blog_user *par = &parents[owner[r]];
-        par->roles.items[par->roles.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].roles.items[parents[i].roles.n++] = &kids[r];
     }
-    free(count);
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = blog_roles_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -759,64 +881,60 @@ mc_status blog_users_load_accounts(mc_conn *c, blog_user *parents, size_t n, mc_
 static mc_status blog_users_load_accounts_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.owner_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance FROM accounts AS mc_c WHERE mc_c.owner_id = ANY($1::uuid[]) ORDER BY mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    blog_account *kids = rows ? (blog_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    blog_account *kids = s == MC_OK && rows ? (blog_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].accounts.state = MC_LOADED;
         parents[i].accounts.n = 0;
         parents[i].accounts.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = blog_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].accounts.items =
-                              (blog_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = blog_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].accounts.items = (blog_account **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        blog_user *par = &parents[owner[r]];
-        par->accounts.items[par->accounts.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].accounts.items[parents[i].accounts.n++] = &kids[r];
     }
-    free(count);
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = blog_accounts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1321,14 +1439,68 @@ static void blog_posts_insert_params(mc_params *pp, const blog_post *in, uint64_
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const blog_posts_wnames[7] = {
+    "id",
+    "author_id",
+    "title",
+    "body",
+    "views",
+    "created_at",
+    "updated_at",
+};
+static const char *const blog_posts_wcasts[7] = {
+    "bigint",
+    "uuid",
+    "text",
+    "text",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+};
+static const char *const blog_posts_won_update[7] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+};
+static const mc_write_desc blog_posts_insert_desc = {
+    MC_WRITE_INSERT, "posts", 7, blog_posts_wnames, blog_posts_wcasts, NULL, NULL, NULL, NULL, 0, "id, author_id, title, body, views, created_at, updated_at"
+};
+
 mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_insert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)14u) | (set & ((uint64_t)113u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    blog_posts_insert_params(&p, in, set);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
+    if (mask & BLOG_POSTS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & BLOG_POSTS_AUTHOR_ID) {
+        mc_param_uuid(pp, &in->author_id);
+    }
+    if (mask & BLOG_POSTS_TITLE) {
+        mc_param_str(pp, in->title);
+    }
+    if (mask & BLOG_POSTS_BODY) {
+        mc_param_str(pp, in->body);
+    }
+    if (mask & BLOG_POSTS_VIEWS) {
+        mc_param_int32(pp, in->views);
+    }
+    if (mask & BLOG_POSTS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & BLOG_POSTS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    (void)in;
+    mc_status s = blog_constraint_write(c, &blog_posts_insert_desc, mask, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
     return s;
 }
@@ -1559,22 +1731,40 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id)
     return blog_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc blog_posts_update_desc = {
+    MC_WRITE_UPDATE, "posts", 7, blog_posts_wnames, blog_posts_wcasts, blog_posts_won_update,
+    NULL, "id = id", " WHERE id = $1", 1, "id, author_id, title, body, views, created_at, updated_at"
+};
+
 mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_update", "UPDATE posts SET author_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE author_id END, title = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE title END, body = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE body END, views = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE now() END WHERE id = $8 RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    uint64_t mask = (cols ? cols : ((uint64_t)126u)) & ((uint64_t)126u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
-    mc_param_uuid(&p, &in->author_id);
-    mc_param_str(&p, in->title);
-    mc_param_str(&p, in->body);
-    mc_param_int32(&p, in->views);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
     mc_param_int64(&p, in->id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_posts_decode, res, &row);
-    *out = (blog_post *)row;
+    if (mask & BLOG_POSTS_AUTHOR_ID) {
+        mc_param_uuid(&p, &in->author_id);
+    }
+    if (mask & BLOG_POSTS_TITLE) {
+        mc_param_str(&p, in->title);
+    }
+    if (mask & BLOG_POSTS_BODY) {
+        mc_param_str(&p, in->body);
+    }
+    if (mask & BLOG_POSTS_VIEWS) {
+        mc_param_int32(&p, in->views);
+    }
+    if (mask & BLOG_POSTS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & BLOG_POSTS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    mc_status s = blog_constraint_write(c, &blog_posts_update_desc, mask, &p, sizeof(**out), blog_posts_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (blog_post *)row;
     return s;
 }
 
@@ -1591,52 +1781,54 @@ mc_status blog_posts_load_author(mc_conn *c, blog_post *parents, size_t n, mc_re
 static mc_status blog_posts_load_author_with(mc_conn *c, blog_post *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN users AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at FROM users AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].author_id);
+        mc_param_uuid(e_, &parents[i].author_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    blog_user *kids = rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    blog_user *kids = s == MC_OK && rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].author.state = MC_LOADED;
         parents[i].author.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].author.item)
-            parents[owner[r]].author.item = &kids[r];
-    free(owner);
+        s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].author.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = blog_users_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1991,6 +2183,32 @@ mc_status blog_posts_update_where(mc_conn *c, const blog_posts_query *q, const b
     return s == MC_OK ? s : blog_constraint_fail(c, s);
 }
 
+mc_status blog_posts_increment_where(mc_conn *c, const blog_posts_query *q, const blog_post *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    mc_params_init(&set);
+    if (cols & BLOG_POSTS_VIEWS) {
+        idx[nset++] = 4;
+        done |= BLOG_POSTS_VIEWS;
+        mc_param_int32(&set, deltas->views);
+    }
+    if (!(done & BLOG_POSTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &blog_posts_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
 mc_status blog_posts_delete_where(mc_conn *c, const blog_posts_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &blog_posts_desc, (const mc_query *)q, n);
@@ -2103,14 +2321,34 @@ static void blog_roles_insert_params(mc_params *pp, const blog_role *in, uint64_
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const blog_roles_wnames[2] = {
+    "id",
+    "name",
+};
+static const char *const blog_roles_wcasts[2] = {
+    "integer",
+    "text",
+};
+static const mc_write_desc blog_roles_insert_desc = {
+    MC_WRITE_INSERT, "roles", 2, blog_roles_wnames, blog_roles_wcasts, NULL, NULL, NULL, NULL, 0, "id, name"
+};
+
 mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_insert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)2u) | (set & ((uint64_t)1u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    blog_roles_insert_params(&p, in, set);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
+    if (mask & BLOG_ROLES_ID) {
+        mc_param_int32(pp, in->id);
+    }
+    if (mask & BLOG_ROLES_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    (void)in;
+    mc_status s = blog_constraint_write(c, &blog_roles_insert_desc, mask, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
     return s;
 }
@@ -2270,17 +2508,25 @@ mc_status blog_roles_delete(mc_conn *c, int32_t id)
     return blog_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc blog_roles_update_desc = {
+    MC_WRITE_UPDATE, "roles", 2, blog_roles_wnames, blog_roles_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, name"
+};
+
 mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_update", "UPDATE roles SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END WHERE id = $3 RETURNING id, name", 3 };
+    uint64_t mask = (cols ? cols : ((uint64_t)2u)) & ((uint64_t)2u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
-    mc_param_str(&p, in->name);
     mc_param_int32(&p, in->id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_roles_decode, res, &row);
-    *out = (blog_role *)row;
+    if (mask & BLOG_ROLES_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    mc_status s = blog_constraint_write(c, &blog_roles_update_desc, mask, &p, sizeof(**out), blog_roles_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (blog_role *)row;
     return s;
 }
 
@@ -2317,64 +2563,60 @@ mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_res
 static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_j.role_id FROM user_roles AS mc_j JOIN users AS mc_c ON mc_c.id = mc_j.user_id WHERE mc_j.role_id = ANY($1::integer[]) AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_c.id", 1 };
+    static const int ccols[] = { 8 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int32(&el_, parents[i].id);
+        mc_param_int32(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    blog_user *kids = rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    blog_user *kids = s == MC_OK && rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].users.state = MC_LOADED;
         parents[i].users.n = 0;
         parents[i].users.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].users.items =
-                              (blog_user **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].users.items = (blog_user **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        blog_role *par = &parents[owner[r]];
-        par->users.items[par->users.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].users.items[parents[i].users.n++] = &kids[r];
     }
-    free(count);
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = blog_users_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -2643,14 +2885,34 @@ static void blog_user_roles_insert_params(mc_params *pp, const blog_user_role *i
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const blog_user_roles_wnames[2] = {
+    "user_id",
+    "role_id",
+};
+static const char *const blog_user_roles_wcasts[2] = {
+    "uuid",
+    "integer",
+};
+static const mc_write_desc blog_user_roles_insert_desc = {
+    MC_WRITE_INSERT, "user_roles", 2, blog_user_roles_wnames, blog_user_roles_wcasts, NULL, NULL, NULL, NULL, 0, "user_id, role_id"
+};
+
 mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_insert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)3u) | (set & ((uint64_t)0u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    blog_user_roles_insert_params(&p, in, set);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_user_roles_decode, res, &row);
+    if (mask & BLOG_USER_ROLES_USER_ID) {
+        mc_param_uuid(pp, &in->user_id);
+    }
+    if (mask & BLOG_USER_ROLES_ROLE_ID) {
+        mc_param_int32(pp, in->role_id);
+    }
+    (void)in;
+    mc_status s = blog_constraint_write(c, &blog_user_roles_insert_desc, mask, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
     return s;
 }
@@ -3051,14 +3313,39 @@ static void blog_accounts_insert_params(mc_params *pp, const blog_account *in, u
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const blog_accounts_wnames[3] = {
+    "id",
+    "owner_id",
+    "balance",
+};
+static const char *const blog_accounts_wcasts[3] = {
+    "bigint",
+    "uuid",
+    "numeric",
+};
+static const mc_write_desc blog_accounts_insert_desc = {
+    MC_WRITE_INSERT, "accounts", 3, blog_accounts_wnames, blog_accounts_wcasts, NULL, NULL, NULL, NULL, 0, "id, owner_id, balance"
+};
+
 mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) RETURNING id, owner_id, balance", 4 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)2u) | (set & ((uint64_t)5u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    blog_accounts_insert_params(&p, in, set);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
+    if (mask & BLOG_ACCOUNTS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & BLOG_ACCOUNTS_OWNER_ID) {
+        mc_param_uuid(pp, &in->owner_id);
+    }
+    if (mask & BLOG_ACCOUNTS_BALANCE) {
+        mc_param_str(pp, in->balance);
+    }
+    (void)in;
+    mc_status s = blog_constraint_write(c, &blog_accounts_insert_desc, mask, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
     return s;
 }
@@ -3208,18 +3495,28 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id)
     return blog_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc blog_accounts_update_desc = {
+    MC_WRITE_UPDATE, "accounts", 3, blog_accounts_wnames, blog_accounts_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, owner_id, balance"
+};
+
 mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_update", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
+    uint64_t mask = (cols ? cols : ((uint64_t)6u)) & ((uint64_t)6u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
-    mc_param_uuid(&p, &in->owner_id);
-    mc_param_str(&p, in->balance);
     mc_param_int64(&p, in->id);
-    mc_status s = blog_constraint_fetch_one(c, &st, &p, sizeof(**out), blog_accounts_decode, res, &row);
-    *out = (blog_account *)row;
+    if (mask & BLOG_ACCOUNTS_OWNER_ID) {
+        mc_param_uuid(&p, &in->owner_id);
+    }
+    if (mask & BLOG_ACCOUNTS_BALANCE) {
+        mc_param_str(&p, in->balance);
+    }
+    mc_status s = blog_constraint_write(c, &blog_accounts_update_desc, mask, &p, sizeof(**out), blog_accounts_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (blog_account *)row;
     return s;
 }
 
@@ -3403,6 +3700,27 @@ mc_status blog_accounts_update_where(mc_conn *c, const blog_accounts_query *q, c
     }
     (void)in;
     mc_status s = mc_query_update(c, &blog_accounts_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : blog_constraint_fail(c, s);
+}
+
+mc_status blog_accounts_increment_where(mc_conn *c, const blog_accounts_query *q, const blog_account *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[3];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & BLOG_ACCOUNTS_BALANCE) {
+        idx[nset++] = 2;
+        done |= BLOG_ACCOUNTS_BALANCE;
+        mc_param_str(&set, deltas->balance);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &blog_accounts_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
     mc_params_free(&set);
     return s == MC_OK ? s : blog_constraint_fail(c, s);
 }

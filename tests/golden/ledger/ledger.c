@@ -199,6 +199,49 @@ static inline mc_status ledger_constraint_change(mc_conn *c, const mc_stmt *st, 
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+
+/* An insert or update variant for the columns in mask (mc_exec_write):
+ * with res and out, the row it returns; without, MC_NOT_FOUND when it
+ * changed no row. */
+static inline mc_status ledger_constraint_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, mc_params *p,
+                                             size_t size, ledger_constraint_decoder decode, mc_result **res,
+                                             void **out)
+{
+    void *pg = NULL;
+    bool ret = res && out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_exec_write(c, w, mask, ret, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    if (!ret) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (PQntuples((PGresult *)pg) == 0) {
+        PQclear((PGresult *)pg);
+        return MC_NOT_FOUND;
+    }
+    mc_result *r = mc_result_new();
+    void *row = r ? mc_result_alloc(r, size) : NULL;
+    if (!row || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    s = decode(r, (const PGresult *)pg, 0, row);
+    if (s != MC_OK) {
+        mc_result_free(r);
+        return s;
+    }
+    *res = r;
+    *out = row;
+    return MC_OK;
+}
 static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -275,14 +318,75 @@ static void ledger_accounts_insert_params(mc_params *pp, const ledger_account *i
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const ledger_accounts_wnames[9] = {
+    "id",
+    "parent_id",
+    "code",
+    "name",
+    "kind",
+    "currency",
+    "is_placeholder",
+    "opened_on",
+    "closed_at",
+};
+static const char *const ledger_accounts_wcasts[9] = {
+    "bigint",
+    "bigint",
+    "varchar",
+    "text",
+    "account_kind",
+    "bpchar",
+    "boolean",
+    "date",
+    "timestamptz",
+};
+static const mc_write_desc ledger_accounts_insert_desc = {
+    MC_WRITE_INSERT, "accounts", 9, ledger_accounts_wnames, ledger_accounts_wcasts, NULL, NULL, NULL, NULL, 0, "id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at"
+};
+
 mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)286u) | (set & ((uint64_t)225u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    ledger_accounts_insert_params(&p, in, set);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
+    if (mask & LEDGER_ACCOUNTS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & LEDGER_ACCOUNTS_PARENT_ID) {
+        if (in->parent_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int64(pp, in->parent_id);
+    }
+    if (mask & LEDGER_ACCOUNTS_CODE) {
+        mc_param_str(pp, in->code);
+    }
+    if (mask & LEDGER_ACCOUNTS_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & LEDGER_ACCOUNTS_KIND) {
+        ledger_account_kind_param(pp, in->kind);
+    }
+    if (mask & LEDGER_ACCOUNTS_CURRENCY) {
+        mc_param_str(pp, in->currency);
+    }
+    if (mask & LEDGER_ACCOUNTS_IS_PLACEHOLDER) {
+        mc_param_bool(pp, in->is_placeholder);
+    }
+    if (mask & LEDGER_ACCOUNTS_OPENED_ON) {
+        mc_param_date(pp, in->opened_on);
+    }
+    if (mask & LEDGER_ACCOUNTS_CLOSED_AT) {
+        if (in->closed_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamptz(pp, in->closed_at);
+    }
+    (void)in;
+    mc_status s = ledger_constraint_write(c, &ledger_accounts_insert_desc, mask, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
     return s;
 }
@@ -555,30 +659,52 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
     return ledger_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc ledger_accounts_update_desc = {
+    MC_WRITE_UPDATE, "accounts", 9, ledger_accounts_wnames, ledger_accounts_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at"
+};
+
 mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_update", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bpchar ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    uint64_t mask = (cols ? cols : ((uint64_t)510u)) & ((uint64_t)510u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
-    if (in->parent_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->parent_id);
-    mc_param_str(&p, in->code);
-    mc_param_str(&p, in->name);
-    ledger_account_kind_param(&p, in->kind);
-    mc_param_str(&p, in->currency);
-    mc_param_bool(&p, in->is_placeholder);
-    mc_param_date(&p, in->opened_on);
-    if (in->closed_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamptz(&p, in->closed_at);
     mc_param_int64(&p, in->id);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_accounts_decode, res, &row);
-    *out = (ledger_account *)row;
+    if (mask & LEDGER_ACCOUNTS_PARENT_ID) {
+        if (in->parent_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int64(&p, in->parent_id);
+    }
+    if (mask & LEDGER_ACCOUNTS_CODE) {
+        mc_param_str(&p, in->code);
+    }
+    if (mask & LEDGER_ACCOUNTS_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & LEDGER_ACCOUNTS_KIND) {
+        ledger_account_kind_param(&p, in->kind);
+    }
+    if (mask & LEDGER_ACCOUNTS_CURRENCY) {
+        mc_param_str(&p, in->currency);
+    }
+    if (mask & LEDGER_ACCOUNTS_IS_PLACEHOLDER) {
+        mc_param_bool(&p, in->is_placeholder);
+    }
+    if (mask & LEDGER_ACCOUNTS_OPENED_ON) {
+        mc_param_date(&p, in->opened_on);
+    }
+    if (mask & LEDGER_ACCOUNTS_CLOSED_AT) {
+        if (in->closed_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamptz(&p, in->closed_at);
+    }
+    mc_status s = ledger_constraint_write(c, &ledger_accounts_update_desc, mask, &p, sizeof(**out), ledger_accounts_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (ledger_account *)row;
     return s;
 }
 
@@ -595,55 +721,57 @@ mc_status ledger_accounts_load_parent(mc_conn *c, ledger_account *parents, size_
 static mc_status ledger_accounts_load_parent_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].parent_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int64(&el_, parents[i].parent_id);
+            mc_param_int64(e_, parents[i].parent_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    ledger_account *kids = s == MC_OK && rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].parent.state = MC_LOADED;
         parents[i].parent.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].parent.item)
-            parents[owner[r]].parent.item = &kids[r];
-    free(owner);
+        s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].parent.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = ledger_accounts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -659,69 +787,69 @@ mc_status ledger_accounts_load_children(mc_conn *c, ledger_account *parents, siz
 static mc_status ledger_accounts_load_children_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.code, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.parent_id = ANY($1::bigint[]) ORDER BY mc_c.code, mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    ledger_account *kids = rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    ledger_account *kids = s == MC_OK && rows ? (ledger_account *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].children.state = MC_LOADED;
         parents[i].children.n = 0;
         parents[i].children.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].children.items =
-                              (ledger_account **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].children.items = (ledger_account **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        ledger_account *par = &parents[owner[r]];
-        par->children.items[par->children.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].children.items[parents[i].children.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].parent.item = &parents[owner[r]];
-        kids[r].parent.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].parent.item = &parents[i];
+            kids[r].parent.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = ledger_accounts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1363,6 +1491,27 @@ mc_status ledger_accounts_update_where(mc_conn *c, const ledger_accounts_query *
     return s == MC_OK ? s : ledger_constraint_fail(c, s);
 }
 
+mc_status ledger_accounts_increment_where(mc_conn *c, const ledger_accounts_query *q, const ledger_account *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[9];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & LEDGER_ACCOUNTS_PARENT_ID) {
+        idx[nset++] = 1;
+        done |= LEDGER_ACCOUNTS_PARENT_ID;
+        mc_param_int64(&set, deltas->parent_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &ledger_accounts_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
 mc_status ledger_accounts_delete_where(mc_conn *c, const ledger_accounts_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &ledger_accounts_desc, (const mc_query *)q, n);
@@ -1500,14 +1649,57 @@ static void ledger_transactions_insert_params(mc_params *pp, const ledger_transa
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const ledger_transactions_wnames[6] = {
+    "id",
+    "posted_on",
+    "description",
+    "reference",
+    "reverses_id",
+    "posted_at",
+};
+static const char *const ledger_transactions_wcasts[6] = {
+    "bigint",
+    "date",
+    "text",
+    "varchar",
+    "bigint",
+    "timestamptz",
+};
+static const mc_write_desc ledger_transactions_insert_desc = {
+    MC_WRITE_INSERT, "transactions", 6, ledger_transactions_wnames, ledger_transactions_wcasts, NULL, NULL, NULL, NULL, 0, "id, posted_on, description, reference, reverses_id, posted_at"
+};
+
 mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)28u) | (set & ((uint64_t)34u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    ledger_transactions_insert_params(&p, in, set);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
+    if (mask & LEDGER_TRANSACTIONS_POSTED_ON) {
+        mc_param_date(pp, in->posted_on);
+    }
+    if (mask & LEDGER_TRANSACTIONS_DESCRIPTION) {
+        mc_param_str(pp, in->description);
+    }
+    if (mask & LEDGER_TRANSACTIONS_REFERENCE) {
+        if (in->reference_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->reference);
+    }
+    if (mask & LEDGER_TRANSACTIONS_REVERSES_ID) {
+        if (in->reverses_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int64(pp, in->reverses_id);
+    }
+    if (mask & LEDGER_TRANSACTIONS_POSTED_AT) {
+        mc_param_timestamptz(pp, in->posted_at);
+    }
+    (void)in;
+    mc_status s = ledger_constraint_write(c, &ledger_transactions_insert_desc, mask, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
     return s;
 }
@@ -1700,27 +1892,43 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
     return ledger_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc ledger_transactions_update_desc = {
+    MC_WRITE_UPDATE, "transactions", 6, ledger_transactions_wnames, ledger_transactions_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, posted_on, description, reference, reverses_id, posted_at"
+};
+
 mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_update", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
+    uint64_t mask = (cols ? cols : ((uint64_t)62u)) & ((uint64_t)62u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
-    mc_param_date(&p, in->posted_on);
-    mc_param_str(&p, in->description);
-    if (in->reference_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->reference);
-    if (in->reverses_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->reverses_id);
-    mc_param_timestamptz(&p, in->posted_at);
     mc_param_int64(&p, in->id);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_transactions_decode, res, &row);
-    *out = (ledger_transaction *)row;
+    if (mask & LEDGER_TRANSACTIONS_POSTED_ON) {
+        mc_param_date(&p, in->posted_on);
+    }
+    if (mask & LEDGER_TRANSACTIONS_DESCRIPTION) {
+        mc_param_str(&p, in->description);
+    }
+    if (mask & LEDGER_TRANSACTIONS_REFERENCE) {
+        if (in->reference_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->reference);
+    }
+    if (mask & LEDGER_TRANSACTIONS_REVERSES_ID) {
+        if (in->reverses_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int64(&p, in->reverses_id);
+    }
+    if (mask & LEDGER_TRANSACTIONS_POSTED_AT) {
+        mc_param_timestamptz(&p, in->posted_at);
+    }
+    mc_status s = ledger_constraint_write(c, &ledger_transactions_update_desc, mask, &p, sizeof(**out), ledger_transactions_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (ledger_transaction *)row;
     return s;
 }
 
@@ -1737,69 +1945,69 @@ mc_status ledger_transactions_load_entries(mc_conn *c, ledger_transaction *paren
 static mc_status ledger_transactions_load_entries_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN entries AS mc_c ON mc_c.transaction_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.transaction_id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo FROM entries AS mc_c WHERE mc_c.transaction_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.transaction_id", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    ledger_entry *kids = rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    ledger_entry *kids = s == MC_OK && rows ? (ledger_entry *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].entries.state = MC_LOADED;
         parents[i].entries.n = 0;
         parents[i].entries.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].entries.items =
-                              (ledger_entry **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].entries.items = (ledger_entry **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        ledger_transaction *par = &parents[owner[r]];
-        par->entries.items[par->entries.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].entries.items[parents[i].entries.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].txn.item = &parents[owner[r]];
-        kids[r].txn.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].txn.item = &parents[i];
+            kids[r].txn.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = ledger_entries_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1815,55 +2023,57 @@ mc_status ledger_transactions_load_reverses(mc_conn *c, ledger_transaction *pare
 static mc_status ledger_transactions_load_reverses_with(mc_conn *c, ledger_transaction *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].reverses_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int64(&el_, parents[i].reverses_id);
+            mc_param_int64(e_, parents[i].reverses_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    ledger_transaction *kids = rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    ledger_transaction *kids = s == MC_OK && rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].reverses.state = MC_LOADED;
         parents[i].reverses.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].reverses.item)
-            parents[owner[r]].reverses.item = &kids[r];
-    free(owner);
+        s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].reverses.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = ledger_transactions_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -2166,6 +2376,27 @@ mc_status ledger_transactions_update_where(mc_conn *c, const ledger_transactions
     return s == MC_OK ? s : ledger_constraint_fail(c, s);
 }
 
+mc_status ledger_transactions_increment_where(mc_conn *c, const ledger_transactions_query *q, const ledger_transaction *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & LEDGER_TRANSACTIONS_REVERSES_ID) {
+        idx[nset++] = 4;
+        done |= LEDGER_TRANSACTIONS_REVERSES_ID;
+        mc_param_int64(&set, deltas->reverses_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &ledger_transactions_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
 mc_status ledger_transactions_delete_where(mc_conn *c, const ledger_transactions_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &ledger_transactions_desc, (const mc_query *)q, n);
@@ -2303,14 +2534,62 @@ static void ledger_entries_insert_params(mc_params *pp, const ledger_entry *in, 
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const ledger_entries_wnames[7] = {
+    "transaction_id",
+    "line_no",
+    "account_id",
+    "currency",
+    "debit",
+    "credit",
+    "memo",
+};
+static const char *const ledger_entries_wcasts[7] = {
+    "bigint",
+    "smallint",
+    "bigint",
+    "bpchar",
+    "numeric",
+    "numeric",
+    "text",
+};
+static const mc_write_desc ledger_entries_insert_desc = {
+    MC_WRITE_INSERT, "entries", 7, ledger_entries_wnames, ledger_entries_wcasts, NULL, NULL, NULL, NULL, 0, "transaction_id, line_no, account_id, currency, debit, credit, memo"
+};
+
 mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)79u) | (set & ((uint64_t)48u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    ledger_entries_insert_params(&p, in, set);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
+    if (mask & LEDGER_ENTRIES_TRANSACTION_ID) {
+        mc_param_int64(pp, in->transaction_id);
+    }
+    if (mask & LEDGER_ENTRIES_LINE_NO) {
+        mc_param_int16(pp, in->line_no);
+    }
+    if (mask & LEDGER_ENTRIES_ACCOUNT_ID) {
+        mc_param_int64(pp, in->account_id);
+    }
+    if (mask & LEDGER_ENTRIES_CURRENCY) {
+        mc_param_str(pp, in->currency);
+    }
+    if (mask & LEDGER_ENTRIES_DEBIT) {
+        mc_param_str(pp, in->debit);
+    }
+    if (mask & LEDGER_ENTRIES_CREDIT) {
+        mc_param_str(pp, in->credit);
+    }
+    if (mask & LEDGER_ENTRIES_MEMO) {
+        if (in->memo_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->memo);
+    }
+    (void)in;
+    mc_status s = ledger_constraint_write(c, &ledger_entries_insert_desc, mask, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
     return s;
 }
@@ -2550,25 +2829,41 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
     return ledger_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc ledger_entries_update_desc = {
+    MC_WRITE_UPDATE, "entries", 7, ledger_entries_wnames, ledger_entries_wcasts, NULL,
+    NULL, "transaction_id = transaction_id", " WHERE transaction_id = $1 AND line_no = $2", 2, "transaction_id, line_no, account_id, currency, debit, credit, memo"
+};
+
 mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_update", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::bpchar ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    uint64_t mask = (cols ? cols : ((uint64_t)124u)) & ((uint64_t)124u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)124u)));
-    mc_param_int64(&p, in->account_id);
-    mc_param_str(&p, in->currency);
-    mc_param_str(&p, in->debit);
-    mc_param_str(&p, in->credit);
-    if (in->memo_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->memo);
     mc_param_int64(&p, in->transaction_id);
     mc_param_int16(&p, in->line_no);
-    mc_status s = ledger_constraint_fetch_one(c, &st, &p, sizeof(**out), ledger_entries_decode, res, &row);
-    *out = (ledger_entry *)row;
+    if (mask & LEDGER_ENTRIES_ACCOUNT_ID) {
+        mc_param_int64(&p, in->account_id);
+    }
+    if (mask & LEDGER_ENTRIES_CURRENCY) {
+        mc_param_str(&p, in->currency);
+    }
+    if (mask & LEDGER_ENTRIES_DEBIT) {
+        mc_param_str(&p, in->debit);
+    }
+    if (mask & LEDGER_ENTRIES_CREDIT) {
+        mc_param_str(&p, in->credit);
+    }
+    if (mask & LEDGER_ENTRIES_MEMO) {
+        if (in->memo_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->memo);
+    }
+    mc_status s = ledger_constraint_write(c, &ledger_entries_update_desc, mask, &p, sizeof(**out), ledger_entries_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (ledger_entry *)row;
     return s;
 }
 
@@ -2585,52 +2880,54 @@ mc_status ledger_entries_load_txn(mc_conn *c, ledger_entry *parents, size_t n, m
 static mc_status ledger_entries_load_txn_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN transactions AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].transaction_id);
+        mc_param_int64(e_, parents[i].transaction_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    ledger_transaction *kids = rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    ledger_transaction *kids = s == MC_OK && rows ? (ledger_transaction *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].txn.state = MC_LOADED;
         parents[i].txn.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].txn.item)
-            parents[owner[r]].txn.item = &kids[r];
-    free(owner);
+        s = ledger_transactions_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].txn.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = ledger_transactions_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -3071,6 +3368,37 @@ mc_status ledger_entries_update_where(mc_conn *c, const ledger_entries_query *q,
     }
     (void)in;
     mc_status s = mc_query_update(c, &ledger_entries_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : ledger_constraint_fail(c, s);
+}
+
+mc_status ledger_entries_increment_where(mc_conn *c, const ledger_entries_query *q, const ledger_entry *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & LEDGER_ENTRIES_ACCOUNT_ID) {
+        idx[nset++] = 2;
+        done |= LEDGER_ENTRIES_ACCOUNT_ID;
+        mc_param_int64(&set, deltas->account_id);
+    }
+    if (cols & LEDGER_ENTRIES_DEBIT) {
+        idx[nset++] = 4;
+        done |= LEDGER_ENTRIES_DEBIT;
+        mc_param_str(&set, deltas->debit);
+    }
+    if (cols & LEDGER_ENTRIES_CREDIT) {
+        idx[nset++] = 5;
+        done |= LEDGER_ENTRIES_CREDIT;
+        mc_param_str(&set, deltas->credit);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &ledger_entries_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
     mc_params_free(&set);
     return s == MC_OK ? s : ledger_constraint_fail(c, s);
 }

@@ -354,6 +354,49 @@ static inline mc_status shop_constraint_change(mc_conn *c, const mc_stmt *st, mc
     PQclear((PGresult *)pg);
     return n > 0 ? MC_OK : MC_NOT_FOUND;
 }
+
+/* An insert or update variant for the columns in mask (mc_exec_write):
+ * with res and out, the row it returns; without, MC_NOT_FOUND when it
+ * changed no row. */
+static inline mc_status shop_constraint_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, mc_params *p,
+                                             size_t size, shop_constraint_decoder decode, mc_result **res,
+                                             void **out)
+{
+    void *pg = NULL;
+    bool ret = res && out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_exec_write(c, w, mask, ret, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    if (!ret) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (PQntuples((PGresult *)pg) == 0) {
+        PQclear((PGresult *)pg);
+        return MC_NOT_FOUND;
+    }
+    mc_result *r = mc_result_new();
+    void *row = r ? mc_result_alloc(r, size) : NULL;
+    if (!row || mc_result_keep(r, pg) != MC_OK) {
+        PQclear((PGresult *)pg);
+        mc_result_free(r);
+        return MC_NOMEM;
+    }
+    s = decode(r, (const PGresult *)pg, 0, row);
+    if (s != MC_OK) {
+        mc_result_free(r);
+        return s;
+    }
+    *res = r;
+    *out = row;
+    return MC_OK;
+}
 static mc_status shop_countries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -436,14 +479,44 @@ static void shop_countries_insert_params(mc_params *pp, const shop_country *in, 
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_countries_wnames[4] = {
+    "code",
+    "name",
+    "currency",
+    "vat_rate",
+};
+static const char *const shop_countries_wcasts[4] = {
+    "bpchar",
+    "text",
+    "currency",
+    "numeric",
+};
+static const mc_write_desc shop_countries_insert_desc = {
+    MC_WRITE_INSERT, "countries", 4, shop_countries_wnames, shop_countries_wcasts, NULL, NULL, NULL, NULL, 0, "code, name, currency, vat_rate"
+};
+
 mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)7u) | (set & ((uint64_t)8u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_countries_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
+    if (mask & SHOP_COUNTRIES_CODE) {
+        mc_param_str(pp, in->code);
+    }
+    if (mask & SHOP_COUNTRIES_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & SHOP_COUNTRIES_CURRENCY) {
+        shop_currency_param(pp, in->currency);
+    }
+    if (mask & SHOP_COUNTRIES_VAT_RATE) {
+        mc_param_str(pp, in->vat_rate);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_countries_insert_desc, mask, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
 }
@@ -633,19 +706,31 @@ mc_status shop_countries_delete(mc_conn *c, mc_str code)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_countries_update_desc = {
+    MC_WRITE_UPDATE, "countries", 4, shop_countries_wnames, shop_countries_wcasts, NULL,
+    NULL, "code = code", " WHERE code = $1", 1, "code, name, currency, vat_rate"
+};
+
 mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_update", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
+    uint64_t mask = (cols ? cols : ((uint64_t)14u)) & ((uint64_t)14u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)14u)));
-    mc_param_str(&p, in->name);
-    shop_currency_param(&p, in->currency);
-    mc_param_str(&p, in->vat_rate);
     mc_param_str(&p, in->code);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_countries_decode, res, &row);
-    *out = (shop_country *)row;
+    if (mask & SHOP_COUNTRIES_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & SHOP_COUNTRIES_CURRENCY) {
+        shop_currency_param(&p, in->currency);
+    }
+    if (mask & SHOP_COUNTRIES_VAT_RATE) {
+        mc_param_str(&p, in->vat_rate);
+    }
+    mc_status s = shop_constraint_write(c, &shop_countries_update_desc, mask, &p, sizeof(**out), shop_countries_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_country *)row;
     return s;
 }
 
@@ -885,6 +970,27 @@ mc_status shop_countries_update_where(mc_conn *c, const shop_countries_query *q,
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_countries_increment_where(mc_conn *c, const shop_countries_query *q, const shop_country *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[4];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_COUNTRIES_VAT_RATE) {
+        idx[nset++] = 3;
+        done |= SHOP_COUNTRIES_VAT_RATE;
+        mc_param_str(&set, deltas->vat_rate);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_countries_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_countries_delete_where(mc_conn *c, const shop_countries_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_countries_desc, (const mc_query *)q, n);
@@ -1064,14 +1170,119 @@ static void shop_customers_insert_params(mc_params *pp, const shop_customer *in,
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_customers_wnames[14] = {
+    "id",
+    "email",
+    "\"displayName\"",
+    "password_hash",
+    "birth_date",
+    "marketing_opt_in",
+    "last_login_ip",
+    "notify_on",
+    "preferences",
+    "lock_version",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "deleted_at",
+};
+static const char *const shop_customers_wcasts[14] = {
+    "bigint",
+    "varchar",
+    "varchar",
+    "bytea",
+    "date",
+    "boolean",
+    "inet",
+    "order_status[]",
+    "jsonb",
+    "integer",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "timestamptz",
+};
+static const char *const shop_customers_won_update[14] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+    NULL,
+    NULL,
+};
+static const mc_write_desc shop_customers_insert_desc = {
+    MC_WRITE_INSERT, "customers", 14, shop_customers_wnames, shop_customers_wcasts, NULL, NULL, NULL, NULL, 0, "id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at"
+};
+
 mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out)
 {
-    static const mc_stmt st = { "shop_customers_insert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)12382u) | (set & ((uint64_t)4000u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_customers_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
+    if (mask & SHOP_CUSTOMERS_EMAIL) {
+        mc_param_str(pp, in->email);
+    }
+    if (mask & SHOP_CUSTOMERS_DISPLAYNAME) {
+        mc_param_str(pp, in->displayName);
+    }
+    if (mask & SHOP_CUSTOMERS_PASSWORD_HASH) {
+        mc_param_bytes(pp, in->password_hash);
+    }
+    if (mask & SHOP_CUSTOMERS_BIRTH_DATE) {
+        if (in->birth_date_null)
+            mc_param_null(pp);
+        else
+            mc_param_date(pp, in->birth_date);
+    }
+    if (mask & SHOP_CUSTOMERS_MARKETING_OPT_IN) {
+        mc_param_bool(pp, in->marketing_opt_in);
+    }
+    if (mask & SHOP_CUSTOMERS_LAST_LOGIN_IP) {
+        if (in->last_login_ip_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->last_login_ip);
+    }
+    if (mask & SHOP_CUSTOMERS_NOTIFY_ON) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_CUSTOMERS_PREFERENCES) {
+        mc_param_str(pp, in->preferences);
+    }
+    if (mask & SHOP_CUSTOMERS_LOCK_VERSION) {
+        mc_param_int32(pp, in->lock_version);
+    }
+    if (mask & SHOP_CUSTOMERS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & SHOP_CUSTOMERS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    if (mask & SHOP_CUSTOMERS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->created_by);
+    }
+    if (mask & SHOP_CUSTOMERS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamptz(pp, in->deleted_at);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_customers_insert_desc, mask, &p, sizeof(**out), shop_customers_decode, res, &row);
     *out = (shop_customer *)row;
     return s;
 }
@@ -1330,41 +1541,71 @@ mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_customers_update_desc = {
+    MC_WRITE_UPDATE, "customers", 14, shop_customers_wnames, shop_customers_wcasts, shop_customers_won_update,
+    "lock_version = lock_version + 1", "id = id", " WHERE id = $1 AND lock_version = $2", 2, "id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at"
+};
+
 mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out)
 {
-    static const mc_stmt st = { "shop_customers_update", "UPDATE customers SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, \"displayName\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE \"displayName\" END, password_hash = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bytea ELSE password_hash END, birth_date = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE birth_date END, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE marketing_opt_in END, last_login_ip = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::inet ELSE last_login_ip END, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE preferences END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $10::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $11::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::timestamptz ELSE deleted_at END, lock_version = lock_version + 1 WHERE id = $14 AND lock_version = $15 RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 15 };
+    uint64_t mask = (cols ? cols : ((uint64_t)15870u)) & ((uint64_t)15870u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)15870u)));
-    mc_param_str(&p, in->email);
-    mc_param_str(&p, in->displayName);
-    mc_param_bytes(&p, in->password_hash);
-    if (in->birth_date_null)
-        mc_param_null(&p);
-    else
-        mc_param_date(&p, in->birth_date);
-    mc_param_bool(&p, in->marketing_opt_in);
-    if (in->last_login_ip_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->last_login_ip);
-    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
-    mc_param_str(&p, in->preferences);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
-    if (in->created_by_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->created_by);
-    if (in->deleted_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamptz(&p, in->deleted_at);
     mc_param_int64(&p, in->id);
     mc_param_int32(&p, in->lock_version);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_customers_decode, res, &row);
-    *out = (shop_customer *)row;
+    if (mask & SHOP_CUSTOMERS_EMAIL) {
+        mc_param_str(&p, in->email);
+    }
+    if (mask & SHOP_CUSTOMERS_DISPLAYNAME) {
+        mc_param_str(&p, in->displayName);
+    }
+    if (mask & SHOP_CUSTOMERS_PASSWORD_HASH) {
+        mc_param_bytes(&p, in->password_hash);
+    }
+    if (mask & SHOP_CUSTOMERS_BIRTH_DATE) {
+        if (in->birth_date_null)
+            mc_param_null(&p);
+        else
+            mc_param_date(&p, in->birth_date);
+    }
+    if (mask & SHOP_CUSTOMERS_MARKETING_OPT_IN) {
+        mc_param_bool(&p, in->marketing_opt_in);
+    }
+    if (mask & SHOP_CUSTOMERS_LAST_LOGIN_IP) {
+        if (in->last_login_ip_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->last_login_ip);
+    }
+    if (mask & SHOP_CUSTOMERS_NOTIFY_ON) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_CUSTOMERS_PREFERENCES) {
+        mc_param_str(&p, in->preferences);
+    }
+    if (mask & SHOP_CUSTOMERS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & SHOP_CUSTOMERS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    if (mask & SHOP_CUSTOMERS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->created_by);
+    }
+    if (mask & SHOP_CUSTOMERS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamptz(&p, in->deleted_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_customers_update_desc, mask, &p, sizeof(**out), shop_customers_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_customer *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
         static const mc_stmt ex = { "shop_customers_exists", "SELECT 1 FROM customers WHERE id = $1", 1 };
@@ -1388,69 +1629,69 @@ mc_status shop_customers_load_addresses(mc_conn *c, shop_customer *parents, size
 static mc_status shop_customers_load_addresses_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_address *kids = s == MC_OK && rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].addresses.state = MC_LOADED;
         parents[i].addresses.n = 0;
         parents[i].addresses.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].addresses.items =
-                              (shop_address **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].addresses.items = (shop_address **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_customer *par = &parents[owner[r]];
-        par->addresses.items[par->addresses.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].addresses.items[parents[i].addresses.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].customer.item = &parents[owner[r]];
-        kids[r].customer.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].customer.item = &parents[i];
+            kids[r].customer.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1544,57 +1785,63 @@ mc_status shop_customers_load_cart(mc_conn *c, shop_customer *parents, size_t n,
 static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN carts AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at FROM carts AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_cart *kids = rows ? (shop_cart *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_cart *kids = s == MC_OK && rows ? (shop_cart *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].cart.state = MC_LOADED;
         parents[i].cart.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 5), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_carts_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].cart.item)
-            parents[owner[r]].cart.item = &kids[r];
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].customer.item = &parents[owner[r]];
-        kids[r].customer.state = MC_LOADED;
+        s = shop_carts_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].cart.item = &kids[r];
     }
-    free(owner);
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].customer.item = &parents[i];
+            kids[r].customer.state = MC_LOADED;
+        }
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_carts_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -1610,69 +1857,69 @@ mc_status shop_customers_load_reviews(mc_conn *c, shop_customer *parents, size_t
 static mc_status shop_customers_load_reviews_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.created_at DESC, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at FROM reviews AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1 };
+    static const int ccols[] = { 2 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_review *kids = rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_review *kids = s == MC_OK && rows ? (shop_review *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].reviews.state = MC_LOADED;
         parents[i].reviews.n = 0;
         parents[i].reviews.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].reviews.items =
-                              (shop_review **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].reviews.items = (shop_review **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_customer *par = &parents[owner[r]];
-        par->reviews.items[par->reviews.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].reviews.items[parents[i].reviews.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].customer.item = &parents[owner[r]];
-        kids[r].customer.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].customer.item = &parents[i];
+            kids[r].customer.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_reviews_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -2489,14 +2736,72 @@ static void shop_addresses_insert_params(mc_params *pp, const shop_address *in, 
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_addresses_wnames[9] = {
+    "id",
+    "customer_id",
+    "label",
+    "line1",
+    "line2",
+    "city",
+    "postal_code",
+    "country_code",
+    "is_default",
+};
+static const char *const shop_addresses_wcasts[9] = {
+    "bigint",
+    "bigint",
+    "varchar",
+    "text",
+    "text",
+    "text",
+    "varchar",
+    "bpchar",
+    "boolean",
+};
+static const mc_write_desc shop_addresses_insert_desc = {
+    MC_WRITE_INSERT, "addresses", 9, shop_addresses_wnames, shop_addresses_wcasts, NULL, NULL, NULL, NULL, 0, "id, customer_id, label, line1, line2, city, postal_code, country_code, is_default"
+};
+
 mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)250u) | (set & ((uint64_t)261u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_addresses_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
+    if (mask & SHOP_ADDRESSES_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & SHOP_ADDRESSES_CUSTOMER_ID) {
+        mc_param_int64(pp, in->customer_id);
+    }
+    if (mask & SHOP_ADDRESSES_LABEL) {
+        mc_param_str(pp, in->label);
+    }
+    if (mask & SHOP_ADDRESSES_LINE1) {
+        mc_param_str(pp, in->line1);
+    }
+    if (mask & SHOP_ADDRESSES_LINE2) {
+        if (in->line2_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->line2);
+    }
+    if (mask & SHOP_ADDRESSES_CITY) {
+        mc_param_str(pp, in->city);
+    }
+    if (mask & SHOP_ADDRESSES_POSTAL_CODE) {
+        mc_param_str(pp, in->postal_code);
+    }
+    if (mask & SHOP_ADDRESSES_COUNTRY_CODE) {
+        mc_param_str(pp, in->country_code);
+    }
+    if (mask & SHOP_ADDRESSES_IS_DEFAULT) {
+        mc_param_bool(pp, in->is_default);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_addresses_insert_desc, mask, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
     return s;
 }
@@ -2763,27 +3068,49 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_addresses_update_desc = {
+    MC_WRITE_UPDATE, "addresses", 9, shop_addresses_wnames, shop_addresses_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, customer_id, label, line1, line2, city, postal_code, country_code, is_default"
+};
+
 mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_update", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::bpchar ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    uint64_t mask = (cols ? cols : ((uint64_t)510u)) & ((uint64_t)510u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
-    mc_param_int64(&p, in->customer_id);
-    mc_param_str(&p, in->label);
-    mc_param_str(&p, in->line1);
-    if (in->line2_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->line2);
-    mc_param_str(&p, in->city);
-    mc_param_str(&p, in->postal_code);
-    mc_param_str(&p, in->country_code);
-    mc_param_bool(&p, in->is_default);
     mc_param_int64(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_addresses_decode, res, &row);
-    *out = (shop_address *)row;
+    if (mask & SHOP_ADDRESSES_CUSTOMER_ID) {
+        mc_param_int64(&p, in->customer_id);
+    }
+    if (mask & SHOP_ADDRESSES_LABEL) {
+        mc_param_str(&p, in->label);
+    }
+    if (mask & SHOP_ADDRESSES_LINE1) {
+        mc_param_str(&p, in->line1);
+    }
+    if (mask & SHOP_ADDRESSES_LINE2) {
+        if (in->line2_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->line2);
+    }
+    if (mask & SHOP_ADDRESSES_CITY) {
+        mc_param_str(&p, in->city);
+    }
+    if (mask & SHOP_ADDRESSES_POSTAL_CODE) {
+        mc_param_str(&p, in->postal_code);
+    }
+    if (mask & SHOP_ADDRESSES_COUNTRY_CODE) {
+        mc_param_str(&p, in->country_code);
+    }
+    if (mask & SHOP_ADDRESSES_IS_DEFAULT) {
+        mc_param_bool(&p, in->is_default);
+    }
+    mc_status s = shop_constraint_write(c, &shop_addresses_update_desc, mask, &p, sizeof(**out), shop_addresses_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_address *)row;
     return s;
 }
 
@@ -2800,52 +3127,54 @@ mc_status shop_addresses_load_customer(mc_conn *c, shop_address *parents, size_t
 static mc_status shop_addresses_load_customer_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].customer_id);
+        mc_param_int64(e_, parents[i].customer_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_customer *kids = s == MC_OK && rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].customer.state = MC_LOADED;
         parents[i].customer.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].customer.item)
-            parents[owner[r]].customer.item = &kids[r];
-    free(owner);
+        s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].customer.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -3330,6 +3659,27 @@ mc_status shop_addresses_update_where(mc_conn *c, const shop_addresses_query *q,
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_addresses_increment_where(mc_conn *c, const shop_addresses_query *q, const shop_address *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[9];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_ADDRESSES_CUSTOMER_ID) {
+        idx[nset++] = 1;
+        done |= SHOP_ADDRESSES_CUSTOMER_ID;
+        mc_param_int64(&set, deltas->customer_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_addresses_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_addresses_delete_where(mc_conn *c, const shop_addresses_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_addresses_desc, (const mc_query *)q, n);
@@ -3463,14 +3813,57 @@ static void shop_categories_insert_params(mc_params *pp, const shop_category *in
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_categories_wnames[6] = {
+    "id",
+    "parent_id",
+    "slug",
+    "name",
+    "\"order\"",
+    "path",
+};
+static const char *const shop_categories_wcasts[6] = {
+    "integer",
+    "integer",
+    "varchar",
+    "text",
+    "smallint",
+    "text[]",
+};
+static const mc_write_desc shop_categories_insert_desc = {
+    MC_WRITE_INSERT, "categories", 6, shop_categories_wnames, shop_categories_wcasts, NULL, NULL, NULL, NULL, 0, "id, parent_id, slug, name, \"order\", path"
+};
+
 mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_insert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) RETURNING id, parent_id, slug, name, \"order\", path", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)14u) | (set & ((uint64_t)49u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_categories_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
+    if (mask & SHOP_CATEGORIES_ID) {
+        mc_param_int32(pp, in->id);
+    }
+    if (mask & SHOP_CATEGORIES_PARENT_ID) {
+        if (in->parent_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int32(pp, in->parent_id);
+    }
+    if (mask & SHOP_CATEGORIES_SLUG) {
+        mc_param_str(pp, in->slug);
+    }
+    if (mask & SHOP_CATEGORIES_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & SHOP_CATEGORIES_ORDER) {
+        mc_param_int16(pp, in->order);
+    }
+    if (mask & SHOP_CATEGORIES_PATH) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_categories_insert_desc, mask, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
     return s;
 }
@@ -3658,24 +4051,40 @@ mc_status shop_categories_delete(mc_conn *c, int32_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_categories_update_desc = {
+    MC_WRITE_UPDATE, "categories", 6, shop_categories_wnames, shop_categories_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, parent_id, slug, name, \"order\", path"
+};
+
 mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t cols, mc_result **res, shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_update", "UPDATE categories SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::integer ELSE parent_id END, slug = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE slug END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::smallint ELSE \"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text[] ELSE path END WHERE id = $7 RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    uint64_t mask = (cols ? cols : ((uint64_t)62u)) & ((uint64_t)62u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
-    if (in->parent_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int32(&p, in->parent_id);
-    mc_param_str(&p, in->slug);
-    mc_param_str(&p, in->name);
-    mc_param_int16(&p, in->order);
-    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
     mc_param_int32(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
-    *out = (shop_category *)row;
+    if (mask & SHOP_CATEGORIES_PARENT_ID) {
+        if (in->parent_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int32(&p, in->parent_id);
+    }
+    if (mask & SHOP_CATEGORIES_SLUG) {
+        mc_param_str(&p, in->slug);
+    }
+    if (mask & SHOP_CATEGORIES_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & SHOP_CATEGORIES_ORDER) {
+        mc_param_int16(&p, in->order);
+    }
+    if (mask & SHOP_CATEGORIES_PATH) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    }
+    mc_status s = shop_constraint_write(c, &shop_categories_update_desc, mask, &p, sizeof(**out), shop_categories_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_category *)row;
     return s;
 }
 
@@ -3735,55 +4144,57 @@ mc_status shop_categories_load_parent(mc_conn *c, shop_category *parents, size_t
 static mc_status shop_categories_load_parent_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].parent_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int32(&el_, parents[i].parent_id);
+            mc_param_int32(e_, parents[i].parent_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_category *kids = s == MC_OK && rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].parent.state = MC_LOADED;
         parents[i].parent.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].parent.item)
-            parents[owner[r]].parent.item = &kids[r];
-    free(owner);
+        s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].parent.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -3799,69 +4210,69 @@ mc_status shop_categories_load_children(mc_conn *c, shop_category *parents, size
 static mc_status shop_categories_load_children_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.\"order\", mc_c.name, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.parent_id = ANY($1::integer[]) ORDER BY mc_c.\"order\", mc_c.name, mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int32(&el_, parents[i].id);
+        mc_param_int32(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_category *kids = s == MC_OK && rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].children.state = MC_LOADED;
         parents[i].children.n = 0;
         parents[i].children.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].children.items =
-                              (shop_category **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].children.items = (shop_category **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_category *par = &parents[owner[r]];
-        par->children.items[par->children.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].children.items[parents[i].children.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].parent.item = &parents[owner[r]];
-        kids[r].parent.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].parent.item = &parents[i];
+            kids[r].parent.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -3877,69 +4288,69 @@ mc_status shop_categories_load_products(mc_conn *c, shop_category *parents, size
 static mc_status shop_categories_load_products_with(mc_conn *c, shop_category *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.category_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord, mc_c.name, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.category_id = ANY($1::integer[]) AND mc_c.deleted_at IS NULL ORDER BY mc_c.name, mc_c.id", 1 };
+    static const int ccols[] = { 4 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int32(&el_, parents[i].id);
+        mc_param_int32(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_product *kids = s == MC_OK && rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].products.state = MC_LOADED;
         parents[i].products.n = 0;
         parents[i].products.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].products.items =
-                              (shop_product **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].products.items = (shop_product **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_category *par = &parents[owner[r]];
-        par->products.items[par->products.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].products.items[parents[i].products.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].category.item = &parents[owner[r]];
-        kids[r].category.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].category.item = &parents[i];
+            kids[r].category.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -4254,6 +4665,32 @@ mc_status shop_categories_update_where(mc_conn *c, const shop_categories_query *
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_categories_increment_where(mc_conn *c, const shop_categories_query *q, const shop_category *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_CATEGORIES_PARENT_ID) {
+        idx[nset++] = 1;
+        done |= SHOP_CATEGORIES_PARENT_ID;
+        mc_param_int32(&set, deltas->parent_id);
+    }
+    if (cols & SHOP_CATEGORIES_ORDER) {
+        idx[nset++] = 4;
+        done |= SHOP_CATEGORIES_ORDER;
+        mc_param_int16(&set, deltas->order);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_categories_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_categories_delete_where(mc_conn *c, const shop_categories_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_categories_desc, (const mc_query *)q, n);
@@ -4366,14 +4803,34 @@ static void shop_tax_classes_insert_params(mc_params *pp, const shop_tax_class *
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_tax_classes_wnames[2] = {
+    "code",
+    "rate",
+};
+static const char *const shop_tax_classes_wcasts[2] = {
+    "varchar",
+    "numeric",
+};
+static const mc_write_desc shop_tax_classes_insert_desc = {
+    MC_WRITE_INSERT, "tax_classes", 2, shop_tax_classes_wnames, shop_tax_classes_wcasts, NULL, NULL, NULL, NULL, 0, "code, rate"
+};
+
 mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) RETURNING code, rate", 2 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)3u) | (set & ((uint64_t)0u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_tax_classes_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
+    if (mask & SHOP_TAX_CLASSES_CODE) {
+        mc_param_str(pp, in->code);
+    }
+    if (mask & SHOP_TAX_CLASSES_RATE) {
+        mc_param_str(pp, in->rate);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_tax_classes_insert_desc, mask, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
     return s;
 }
@@ -4508,17 +4965,25 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_tax_classes_update_desc = {
+    MC_WRITE_UPDATE, "tax_classes", 2, shop_tax_classes_wnames, shop_tax_classes_wcasts, NULL,
+    NULL, "code = code", " WHERE code = $1", 1, "code, rate"
+};
+
 mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_update", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
+    uint64_t mask = (cols ? cols : ((uint64_t)2u)) & ((uint64_t)2u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
-    mc_param_str(&p, in->rate);
     mc_param_str(&p, in->code);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
-    *out = (shop_tax_class *)row;
+    if (mask & SHOP_TAX_CLASSES_RATE) {
+        mc_param_str(&p, in->rate);
+    }
+    mc_status s = shop_constraint_write(c, &shop_tax_classes_update_desc, mask, &p, sizeof(**out), shop_tax_classes_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_tax_class *)row;
     return s;
 }
 
@@ -4670,6 +5135,27 @@ mc_status shop_tax_classes_update_where(mc_conn *c, const shop_tax_classes_query
     }
     (void)in;
     mc_status s = mc_query_update(c, &shop_tax_classes_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_tax_classes_increment_where(mc_conn *c, const shop_tax_classes_query *q, const shop_tax_class *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[2];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_TAX_CLASSES_RATE) {
+        idx[nset++] = 1;
+        done |= SHOP_TAX_CLASSES_RATE;
+        mc_param_str(&set, deltas->rate);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_tax_classes_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
     mc_params_free(&set);
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
@@ -4886,14 +5372,152 @@ static void shop_products_insert_params(mc_params *pp, const shop_product *in, u
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_products_wnames[18] = {
+    "id",
+    "sku",
+    "name",
+    "description",
+    "category_id",
+    "tax_class",
+    "price",
+    "currency",
+    "weight_kg",
+    "rating",
+    "dimensions_cm",
+    "attributes",
+    "image",
+    "search",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "deleted_at",
+};
+static const char *const shop_products_wcasts[18] = {
+    "uuid",
+    "bpchar",
+    "text",
+    "text",
+    "integer",
+    "varchar",
+    "numeric",
+    "currency",
+    "real",
+    "double precision",
+    "integer[]",
+    "jsonb",
+    "bytea",
+    "tsvector",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "timestamptz",
+};
+static const char *const shop_products_won_update[18] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+    NULL,
+    NULL,
+};
+static const mc_write_desc shop_products_insert_desc = {
+    MC_WRITE_INSERT, "products", 18, shop_products_wnames, shop_products_wcasts, NULL, NULL, NULL, NULL, 0, "id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at"
+};
+
 mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_insert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)202582u) | (set & ((uint64_t)51369u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_products_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
+    if (mask & SHOP_PRODUCTS_ID) {
+        mc_param_uuid(pp, &in->id);
+    }
+    if (mask & SHOP_PRODUCTS_SKU) {
+        mc_param_str(pp, in->sku);
+    }
+    if (mask & SHOP_PRODUCTS_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & SHOP_PRODUCTS_DESCRIPTION) {
+        mc_param_str(pp, in->description);
+    }
+    if (mask & SHOP_PRODUCTS_CATEGORY_ID) {
+        if (in->category_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int32(pp, in->category_id);
+    }
+    if (mask & SHOP_PRODUCTS_TAX_CLASS) {
+        mc_param_str(pp, in->tax_class);
+    }
+    if (mask & SHOP_PRODUCTS_PRICE) {
+        mc_param_str(pp, in->price);
+    }
+    if (mask & SHOP_PRODUCTS_CURRENCY) {
+        shop_currency_param(pp, in->currency);
+    }
+    if (mask & SHOP_PRODUCTS_WEIGHT_KG) {
+        if (in->weight_kg_null)
+            mc_param_null(pp);
+        else
+            mc_param_float(pp, in->weight_kg);
+    }
+    if (mask & SHOP_PRODUCTS_RATING) {
+        if (in->rating_null)
+            mc_param_null(pp);
+        else
+            mc_param_double(pp, in->rating);
+    }
+    if (mask & SHOP_PRODUCTS_DIMENSIONS_CM) {
+        if (in->dimensions_cm_null)
+            mc_param_null(pp);
+        else
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_PRODUCTS_ATTRIBUTES) {
+        mc_param_str(pp, in->attributes);
+    }
+    if (mask & SHOP_PRODUCTS_IMAGE) {
+        if (in->image_null)
+            mc_param_null(pp);
+        else
+            mc_param_bytes(pp, in->image);
+    }
+    if (mask & SHOP_PRODUCTS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & SHOP_PRODUCTS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    if (mask & SHOP_PRODUCTS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->created_by);
+    }
+    if (mask & SHOP_PRODUCTS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamptz(pp, in->deleted_at);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_products_insert_desc, mask, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
     return s;
 }
@@ -5222,53 +5846,91 @@ mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_products_update_desc = {
+    MC_WRITE_UPDATE, "products", 18, shop_products_wnames, shop_products_wcasts, shop_products_won_update,
+    NULL, "id = id", " WHERE id = $1", 1, "id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at"
+};
+
 mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_update", "UPDATE products SET sku = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE sku END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, description = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE description END, category_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE category_id END, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::varchar ELSE tax_class END, price = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::numeric ELSE price END, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::currency ELSE currency END, weight_kg = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::real ELSE weight_kg END, rating = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::double precision ELSE rating END, dimensions_cm = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::integer[] ELSE dimensions_cm END, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::jsonb ELSE attributes END, image = CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::bytea ELSE image END, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE deleted_at END WHERE id = $18 RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    uint64_t mask = (cols ? cols : ((uint64_t)253950u)) & ((uint64_t)253950u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)253950u)));
-    mc_param_str(&p, in->sku);
-    mc_param_str(&p, in->name);
-    mc_param_str(&p, in->description);
-    if (in->category_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int32(&p, in->category_id);
-    mc_param_str(&p, in->tax_class);
-    mc_param_str(&p, in->price);
-    shop_currency_param(&p, in->currency);
-    if (in->weight_kg_null)
-        mc_param_null(&p);
-    else
-        mc_param_float(&p, in->weight_kg);
-    if (in->rating_null)
-        mc_param_null(&p);
-    else
-        mc_param_double(&p, in->rating);
-    if (in->dimensions_cm_null)
-        mc_param_null(&p);
-    else
-        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
-    mc_param_str(&p, in->attributes);
-    if (in->image_null)
-        mc_param_null(&p);
-    else
-        mc_param_bytes(&p, in->image);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
-    if (in->created_by_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->created_by);
-    if (in->deleted_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamptz(&p, in->deleted_at);
     mc_param_uuid(&p, &in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
-    *out = (shop_product *)row;
+    if (mask & SHOP_PRODUCTS_SKU) {
+        mc_param_str(&p, in->sku);
+    }
+    if (mask & SHOP_PRODUCTS_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & SHOP_PRODUCTS_DESCRIPTION) {
+        mc_param_str(&p, in->description);
+    }
+    if (mask & SHOP_PRODUCTS_CATEGORY_ID) {
+        if (in->category_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int32(&p, in->category_id);
+    }
+    if (mask & SHOP_PRODUCTS_TAX_CLASS) {
+        mc_param_str(&p, in->tax_class);
+    }
+    if (mask & SHOP_PRODUCTS_PRICE) {
+        mc_param_str(&p, in->price);
+    }
+    if (mask & SHOP_PRODUCTS_CURRENCY) {
+        shop_currency_param(&p, in->currency);
+    }
+    if (mask & SHOP_PRODUCTS_WEIGHT_KG) {
+        if (in->weight_kg_null)
+            mc_param_null(&p);
+        else
+            mc_param_float(&p, in->weight_kg);
+    }
+    if (mask & SHOP_PRODUCTS_RATING) {
+        if (in->rating_null)
+            mc_param_null(&p);
+        else
+            mc_param_double(&p, in->rating);
+    }
+    if (mask & SHOP_PRODUCTS_DIMENSIONS_CM) {
+        if (in->dimensions_cm_null)
+            mc_param_null(&p);
+        else
+            { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_PRODUCTS_ATTRIBUTES) {
+        mc_param_str(&p, in->attributes);
+    }
+    if (mask & SHOP_PRODUCTS_IMAGE) {
+        if (in->image_null)
+            mc_param_null(&p);
+        else
+            mc_param_bytes(&p, in->image);
+    }
+    if (mask & SHOP_PRODUCTS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & SHOP_PRODUCTS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    if (mask & SHOP_PRODUCTS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->created_by);
+    }
+    if (mask & SHOP_PRODUCTS_DELETED_AT) {
+        if (in->deleted_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamptz(&p, in->deleted_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_products_update_desc, mask, &p, sizeof(**out), shop_products_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_product *)row;
     return s;
 }
 
@@ -5331,55 +5993,57 @@ mc_status shop_products_load_category(mc_conn *c, shop_product *parents, size_t 
 static mc_status shop_products_load_category_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN categories AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].category_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int32(&el_, parents[i].category_id);
+            mc_param_int32(e_, parents[i].category_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_category *kids = rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_category *kids = s == MC_OK && rows ? (shop_category *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].category.state = MC_LOADED;
         parents[i].category.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].category.item)
-            parents[owner[r]].category.item = &kids[r];
-    free(owner);
+        s = shop_categories_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].category.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_categories_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -5395,64 +6059,60 @@ mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, m
 static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_j.product_id FROM product_tags AS mc_j JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id WHERE mc_j.product_id = ANY($1::uuid[]) ORDER BY mc_c.label, mc_c.id", 1 };
+    static const int ccols[] = { 3 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_tag *kids = rows ? (shop_tag *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_tag *kids = s == MC_OK && rows ? (shop_tag *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].tags.state = MC_LOADED;
         parents[i].tags.n = 0;
         parents[i].tags.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].tags.items =
-                              (shop_tag **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].tags.items = (shop_tag **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_product *par = &parents[owner[r]];
-        par->tags.items[par->tags.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].tags.items[parents[i].tags.n++] = &kids[r];
     }
-    free(count);
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_tags_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -5541,69 +6201,69 @@ mc_status shop_products_load_stock(mc_conn *c, shop_product *parents, size_t n, 
 static mc_status shop_products_load_stock_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN inventory AS mc_c ON mc_c.product_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.product_id, mc_c.warehouse_id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision FROM inventory AS mc_c WHERE mc_c.product_id = ANY($1::uuid[]) ORDER BY mc_c.product_id, mc_c.warehouse_id", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_inventory *kids = rows ? (shop_inventory *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_inventory *kids = s == MC_OK && rows ? (shop_inventory *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].stock.state = MC_LOADED;
         parents[i].stock.n = 0;
         parents[i].stock.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_inventory_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].stock.items =
-                              (shop_inventory **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_inventory_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].stock.items = (shop_inventory **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_product *par = &parents[owner[r]];
-        par->stock.items[par->stock.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].stock.items[parents[i].stock.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].product.item = &parents[owner[r]];
-        kids[r].product.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].product.item = &parents[i];
+            kids[r].product.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_inventory_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -6439,6 +7099,47 @@ mc_status shop_products_update_where(mc_conn *c, const shop_products_query *q, c
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_products_increment_where(mc_conn *c, const shop_products_query *q, const shop_product *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[18];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_PRODUCTS_CATEGORY_ID) {
+        idx[nset++] = 4;
+        done |= SHOP_PRODUCTS_CATEGORY_ID;
+        mc_param_int32(&set, deltas->category_id);
+    }
+    if (cols & SHOP_PRODUCTS_PRICE) {
+        idx[nset++] = 6;
+        done |= SHOP_PRODUCTS_PRICE;
+        mc_param_str(&set, deltas->price);
+    }
+    if (cols & SHOP_PRODUCTS_WEIGHT_KG) {
+        idx[nset++] = 8;
+        done |= SHOP_PRODUCTS_WEIGHT_KG;
+        mc_param_float(&set, deltas->weight_kg);
+    }
+    if (cols & SHOP_PRODUCTS_RATING) {
+        idx[nset++] = 9;
+        done |= SHOP_PRODUCTS_RATING;
+        mc_param_double(&set, deltas->rating);
+    }
+    if (!(done & SHOP_PRODUCTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_products_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_products_soft_delete_where(mc_conn *c, const shop_products_query *q, int64_t *n)
 {
     mc_status s = mc_query_update(c, &shop_products_desc, (const mc_query *)q, NULL, 0, NULL, "deleted_at = now()", n);
@@ -6557,14 +7258,34 @@ static void shop_related_products_insert_params(mc_params *pp, const shop_relate
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_related_products_wnames[2] = {
+    "product_id",
+    "related_id",
+};
+static const char *const shop_related_products_wcasts[2] = {
+    "uuid",
+    "uuid",
+};
+static const mc_write_desc shop_related_products_insert_desc = {
+    MC_WRITE_INSERT, "related_products", 2, shop_related_products_wnames, shop_related_products_wcasts, NULL, NULL, NULL, NULL, 0, "product_id, related_id"
+};
+
 mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_insert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)3u) | (set & ((uint64_t)0u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_related_products_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_related_products_decode, res, &row);
+    if (mask & SHOP_RELATED_PRODUCTS_PRODUCT_ID) {
+        mc_param_uuid(pp, &in->product_id);
+    }
+    if (mask & SHOP_RELATED_PRODUCTS_RELATED_ID) {
+        mc_param_uuid(pp, &in->related_id);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_related_products_insert_desc, mask, &p, sizeof(**out), shop_related_products_decode, res, &row);
     *out = (shop_related_product *)row;
     return s;
 }
@@ -6965,14 +7686,39 @@ static void shop_tags_insert_params(mc_params *pp, const shop_tag *in, uint64_t 
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_tags_wnames[3] = {
+    "id",
+    "label",
+    "color",
+};
+static const char *const shop_tags_wcasts[3] = {
+    "smallint",
+    "varchar",
+    "bpchar",
+};
+static const mc_write_desc shop_tags_insert_desc = {
+    MC_WRITE_INSERT, "tags", 3, shop_tags_wnames, shop_tags_wcasts, NULL, NULL, NULL, NULL, 0, "id, label, color"
+};
+
 mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) RETURNING id, label, color", 4 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)2u) | (set & ((uint64_t)5u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_tags_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
+    if (mask & SHOP_TAGS_ID) {
+        mc_param_int16(pp, in->id);
+    }
+    if (mask & SHOP_TAGS_LABEL) {
+        mc_param_str(pp, in->label);
+    }
+    if (mask & SHOP_TAGS_COLOR) {
+        mc_param_str(pp, in->color);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_tags_insert_desc, mask, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
     return s;
 }
@@ -7122,18 +7868,28 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_tags_update_desc = {
+    MC_WRITE_UPDATE, "tags", 3, shop_tags_wnames, shop_tags_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, label, color"
+};
+
 mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_update", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bpchar ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
+    uint64_t mask = (cols ? cols : ((uint64_t)6u)) & ((uint64_t)6u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
-    mc_param_str(&p, in->label);
-    mc_param_str(&p, in->color);
     mc_param_int16(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_tags_decode, res, &row);
-    *out = (shop_tag *)row;
+    if (mask & SHOP_TAGS_LABEL) {
+        mc_param_str(&p, in->label);
+    }
+    if (mask & SHOP_TAGS_COLOR) {
+        mc_param_str(&p, in->color);
+    }
+    mc_status s = shop_constraint_write(c, &shop_tags_update_desc, mask, &p, sizeof(**out), shop_tags_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_tag *)row;
     return s;
 }
 
@@ -7508,14 +8264,34 @@ static void shop_product_tags_insert_params(mc_params *pp, const shop_product_ta
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_product_tags_wnames[2] = {
+    "product_id",
+    "tag_id",
+};
+static const char *const shop_product_tags_wcasts[2] = {
+    "uuid",
+    "smallint",
+};
+static const mc_write_desc shop_product_tags_insert_desc = {
+    MC_WRITE_INSERT, "product_tags", 2, shop_product_tags_wnames, shop_product_tags_wcasts, NULL, NULL, NULL, NULL, 0, "product_id, tag_id"
+};
+
 mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_insert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)3u) | (set & ((uint64_t)0u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_product_tags_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_product_tags_decode, res, &row);
+    if (mask & SHOP_PRODUCT_TAGS_PRODUCT_ID) {
+        mc_param_uuid(pp, &in->product_id);
+    }
+    if (mask & SHOP_PRODUCT_TAGS_TAG_ID) {
+        mc_param_int16(pp, in->tag_id);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_product_tags_insert_desc, mask, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
     return s;
 }
@@ -7936,14 +8712,59 @@ static void shop_warehouses_insert_params(mc_params *pp, const shop_warehouse *i
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_warehouses_wnames[7] = {
+    "id",
+    "code",
+    "name",
+    "country_code",
+    "opens_at",
+    "closes_at",
+    "location",
+};
+static const char *const shop_warehouses_wcasts[7] = {
+    "smallint",
+    "bpchar",
+    "text",
+    "bpchar",
+    "time",
+    "time",
+    "point",
+};
+static const mc_write_desc shop_warehouses_insert_desc = {
+    MC_WRITE_INSERT, "warehouses", 7, shop_warehouses_wnames, shop_warehouses_wcasts, NULL, NULL, NULL, NULL, 0, "id, code, name, country_code, opens_at, closes_at, location"
+};
+
 mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)78u) | (set & ((uint64_t)48u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_warehouses_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
+    if (mask & SHOP_WAREHOUSES_CODE) {
+        mc_param_str(pp, in->code);
+    }
+    if (mask & SHOP_WAREHOUSES_NAME) {
+        mc_param_str(pp, in->name);
+    }
+    if (mask & SHOP_WAREHOUSES_COUNTRY_CODE) {
+        mc_param_str(pp, in->country_code);
+    }
+    if (mask & SHOP_WAREHOUSES_OPENS_AT) {
+        mc_param_time(pp, in->opens_at);
+    }
+    if (mask & SHOP_WAREHOUSES_CLOSES_AT) {
+        mc_param_time(pp, in->closes_at);
+    }
+    if (mask & SHOP_WAREHOUSES_LOCATION) {
+        if (in->location_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->location);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_warehouses_insert_desc, mask, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
 }
@@ -8170,25 +8991,43 @@ mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_warehouses_update_desc = {
+    MC_WRITE_UPDATE, "warehouses", 7, shop_warehouses_wnames, shop_warehouses_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, code, name, country_code, opens_at, closes_at, location"
+};
+
 mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_update", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bpchar ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
+    uint64_t mask = (cols ? cols : ((uint64_t)126u)) & ((uint64_t)126u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
-    mc_param_str(&p, in->code);
-    mc_param_str(&p, in->name);
-    mc_param_str(&p, in->country_code);
-    mc_param_time(&p, in->opens_at);
-    mc_param_time(&p, in->closes_at);
-    if (in->location_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->location);
     mc_param_int16(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_warehouses_decode, res, &row);
-    *out = (shop_warehouse *)row;
+    if (mask & SHOP_WAREHOUSES_CODE) {
+        mc_param_str(&p, in->code);
+    }
+    if (mask & SHOP_WAREHOUSES_NAME) {
+        mc_param_str(&p, in->name);
+    }
+    if (mask & SHOP_WAREHOUSES_COUNTRY_CODE) {
+        mc_param_str(&p, in->country_code);
+    }
+    if (mask & SHOP_WAREHOUSES_OPENS_AT) {
+        mc_param_time(&p, in->opens_at);
+    }
+    if (mask & SHOP_WAREHOUSES_CLOSES_AT) {
+        mc_param_time(&p, in->closes_at);
+    }
+    if (mask & SHOP_WAREHOUSES_LOCATION) {
+        if (in->location_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->location);
+    }
+    mc_status s = shop_constraint_write(c, &shop_warehouses_update_desc, mask, &p, sizeof(**out), shop_warehouses_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_warehouse *)row;
     return s;
 }
 
@@ -8674,14 +9513,65 @@ static void shop_inventory_insert_params(mc_params *pp, const shop_inventory *in
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_inventory_wnames[7] = {
+    "product_id",
+    "warehouse_id",
+    "on_hand",
+    "reserved",
+    "reorder_level",
+    "counted_at",
+    "revision",
+};
+static const char *const shop_inventory_wcasts[7] = {
+    "uuid",
+    "smallint",
+    "integer",
+    "integer",
+    "integer",
+    "timestamp",
+    "bigint",
+};
+static const mc_write_desc shop_inventory_insert_desc = {
+    MC_WRITE_INSERT, "inventory", 7, shop_inventory_wnames, shop_inventory_wcasts, NULL, NULL, NULL, NULL, 0, "product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision"
+};
+
 mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)51u) | (set & ((uint64_t)76u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_inventory_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
+    if (mask & SHOP_INVENTORY_PRODUCT_ID) {
+        mc_param_uuid(pp, &in->product_id);
+    }
+    if (mask & SHOP_INVENTORY_WAREHOUSE_ID) {
+        mc_param_int16(pp, in->warehouse_id);
+    }
+    if (mask & SHOP_INVENTORY_ON_HAND) {
+        mc_param_int32(pp, in->on_hand);
+    }
+    if (mask & SHOP_INVENTORY_RESERVED) {
+        mc_param_int32(pp, in->reserved);
+    }
+    if (mask & SHOP_INVENTORY_REORDER_LEVEL) {
+        if (in->reorder_level_null)
+            mc_param_null(pp);
+        else
+            mc_param_int32(pp, in->reorder_level);
+    }
+    if (mask & SHOP_INVENTORY_COUNTED_AT) {
+        if (in->counted_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamp(pp, in->counted_at);
+    }
+    if (mask & SHOP_INVENTORY_REVISION) {
+        mc_param_int64(pp, in->revision);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_inventory_insert_desc, mask, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
     return s;
 }
@@ -8927,28 +9817,42 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_inventory_update_desc = {
+    MC_WRITE_UPDATE, "inventory", 7, shop_inventory_wnames, shop_inventory_wcasts, NULL,
+    "revision = revision + 1", "product_id = product_id", " WHERE product_id = $1 AND warehouse_id = $2 AND revision = $3", 3, "product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision"
+};
+
 mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_update", "UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    uint64_t mask = (cols ? cols : ((uint64_t)60u)) & ((uint64_t)60u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
-    mc_param_int32(&p, in->on_hand);
-    mc_param_int32(&p, in->reserved);
-    if (in->reorder_level_null)
-        mc_param_null(&p);
-    else
-        mc_param_int32(&p, in->reorder_level);
-    if (in->counted_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamp(&p, in->counted_at);
     mc_param_uuid(&p, &in->product_id);
     mc_param_int16(&p, in->warehouse_id);
     mc_param_int64(&p, in->revision);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_inventory_decode, res, &row);
-    *out = (shop_inventory *)row;
+    if (mask & SHOP_INVENTORY_ON_HAND) {
+        mc_param_int32(&p, in->on_hand);
+    }
+    if (mask & SHOP_INVENTORY_RESERVED) {
+        mc_param_int32(&p, in->reserved);
+    }
+    if (mask & SHOP_INVENTORY_REORDER_LEVEL) {
+        if (in->reorder_level_null)
+            mc_param_null(&p);
+        else
+            mc_param_int32(&p, in->reorder_level);
+    }
+    if (mask & SHOP_INVENTORY_COUNTED_AT) {
+        if (in->counted_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamp(&p, in->counted_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_inventory_update_desc, mask, &p, sizeof(**out), shop_inventory_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_inventory *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
         static const mc_stmt ex = { "shop_inventory_exists", "SELECT 1 FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
@@ -8973,52 +9877,54 @@ mc_status shop_inventory_load_product(mc_conn *c, shop_inventory *parents, size_
 static mc_status shop_inventory_load_product_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].product_id);
+        mc_param_uuid(e_, &parents[i].product_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_product *kids = s == MC_OK && rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].product.state = MC_LOADED;
         parents[i].product.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].product.item)
-            parents[owner[r]].product.item = &kids[r];
-    free(owner);
+        s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].product.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -9034,52 +9940,54 @@ mc_status shop_inventory_load_warehouse(mc_conn *c, shop_inventory *parents, siz
 static mc_status shop_inventory_load_warehouse_with(mc_conn *c, shop_inventory *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN warehouses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location FROM warehouses AS mc_c WHERE mc_c.id = ANY($1::smallint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int16(&el_, parents[i].warehouse_id);
+        mc_param_int16(e_, parents[i].warehouse_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_warehouse *kids = rows ? (shop_warehouse *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_warehouse *kids = s == MC_OK && rows ? (shop_warehouse *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].warehouse.state = MC_LOADED;
         parents[i].warehouse.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_warehouses_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].warehouse.item)
-            parents[owner[r]].warehouse.item = &kids[r];
-    free(owner);
+        s = shop_warehouses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].warehouse.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_warehouses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -9464,6 +10372,40 @@ mc_status shop_inventory_update_where(mc_conn *c, const shop_inventory_query *q,
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_inventory_increment_where(mc_conn *c, const shop_inventory_query *q, const shop_inventory *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[26] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_INVENTORY_ON_HAND) {
+        idx[nset++] = 2;
+        done |= SHOP_INVENTORY_ON_HAND;
+        mc_param_int32(&set, deltas->on_hand);
+    }
+    if (cols & SHOP_INVENTORY_RESERVED) {
+        idx[nset++] = 3;
+        done |= SHOP_INVENTORY_RESERVED;
+        mc_param_int32(&set, deltas->reserved);
+    }
+    if (cols & SHOP_INVENTORY_REORDER_LEVEL) {
+        idx[nset++] = 4;
+        done |= SHOP_INVENTORY_REORDER_LEVEL;
+        mc_param_int32(&set, deltas->reorder_level);
+    }
+    (void)done;
+    if (set_sql[0])
+        strcat(set_sql, ", ");
+    strcat(set_sql, "revision = revision + 1");
+    mc_status s = mc_query_increment(c, &shop_inventory_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_inventory_delete_where(mc_conn *c, const shop_inventory_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_inventory_desc, (const mc_query *)q, n);
@@ -9597,14 +10539,57 @@ static void shop_StockMovements_insert_params(mc_params *pp, const shop_StockMov
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_StockMovements_wnames[6] = {
+    "id",
+    "\"productId\"",
+    "\"warehouseId\"",
+    "delta",
+    "\"movedAt\"",
+    "reason",
+};
+static const char *const shop_StockMovements_wcasts[6] = {
+    "bigint",
+    "uuid",
+    "smallint",
+    "integer",
+    "timestamp",
+    "text",
+};
+static const mc_write_desc shop_StockMovements_insert_desc = {
+    MC_WRITE_INSERT, "\"StockMovements\"", 6, shop_StockMovements_wnames, shop_StockMovements_wcasts, NULL, NULL, NULL, NULL, 0, "id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason"
+};
+
 mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)46u) | (set & ((uint64_t)17u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_StockMovements_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
+    if (mask & SHOP_STOCKMOVEMENTS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_PRODUCTID) {
+        mc_param_uuid(pp, &in->productId);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_WAREHOUSEID) {
+        mc_param_int16(pp, in->warehouseId);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_DELTA) {
+        mc_param_int32(pp, in->delta);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_MOVEDAT) {
+        mc_param_timestamp(pp, in->movedAt);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_REASON) {
+        if (in->reason_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->reason);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_StockMovements_insert_desc, mask, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
     return s;
 }
@@ -9805,24 +10790,40 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_StockMovements_update_desc = {
+    MC_WRITE_UPDATE, "\"StockMovements\"", 6, shop_StockMovements_wnames, shop_StockMovements_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason"
+};
+
 mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_update", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    uint64_t mask = (cols ? cols : ((uint64_t)62u)) & ((uint64_t)62u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
-    mc_param_uuid(&p, &in->productId);
-    mc_param_int16(&p, in->warehouseId);
-    mc_param_int32(&p, in->delta);
-    mc_param_timestamp(&p, in->movedAt);
-    if (in->reason_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->reason);
     mc_param_int64(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
-    *out = (shop_StockMovement *)row;
+    if (mask & SHOP_STOCKMOVEMENTS_PRODUCTID) {
+        mc_param_uuid(&p, &in->productId);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_WAREHOUSEID) {
+        mc_param_int16(&p, in->warehouseId);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_DELTA) {
+        mc_param_int32(&p, in->delta);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_MOVEDAT) {
+        mc_param_timestamp(&p, in->movedAt);
+    }
+    if (mask & SHOP_STOCKMOVEMENTS_REASON) {
+        if (in->reason_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->reason);
+    }
+    mc_status s = shop_constraint_write(c, &shop_StockMovements_update_desc, mask, &p, sizeof(**out), shop_StockMovements_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_StockMovement *)row;
     return s;
 }
 
@@ -10114,6 +11115,32 @@ mc_status shop_StockMovements_update_where(mc_conn *c, const shop_StockMovements
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_StockMovements_increment_where(mc_conn *c, const shop_StockMovements_query *q, const shop_StockMovement *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_STOCKMOVEMENTS_WAREHOUSEID) {
+        idx[nset++] = 2;
+        done |= SHOP_STOCKMOVEMENTS_WAREHOUSEID;
+        mc_param_int16(&set, deltas->warehouseId);
+    }
+    if (cols & SHOP_STOCKMOVEMENTS_DELTA) {
+        idx[nset++] = 3;
+        done |= SHOP_STOCKMOVEMENTS_DELTA;
+        mc_param_int32(&set, deltas->delta);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_StockMovements_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_StockMovements_delete_where(mc_conn *c, const shop_StockMovements_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_StockMovements_desc, (const mc_query *)q, n);
@@ -10270,14 +11297,76 @@ static void shop_coupons_insert_params(mc_params *pp, const shop_coupon *in, uin
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_coupons_wnames[8] = {
+    "id",
+    "code",
+    "percent_off",
+    "amount_off",
+    "valid_from",
+    "valid_until",
+    "max_uses",
+    "times_used",
+};
+static const char *const shop_coupons_wcasts[8] = {
+    "integer",
+    "citext",
+    "smallint",
+    "numeric",
+    "date",
+    "date",
+    "integer",
+    "integer",
+};
+static const mc_write_desc shop_coupons_insert_desc = {
+    MC_WRITE_INSERT, "coupons", 8, shop_coupons_wnames, shop_coupons_wcasts, NULL, NULL, NULL, NULL, 0, "id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used"
+};
+
 mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)110u) | (set & ((uint64_t)145u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_coupons_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
+    if (mask & SHOP_COUPONS_ID) {
+        mc_param_int32(pp, in->id);
+    }
+    if (mask & SHOP_COUPONS_CODE) {
+        mc_param_str(pp, in->code);
+    }
+    if (mask & SHOP_COUPONS_PERCENT_OFF) {
+        if (in->percent_off_null)
+            mc_param_null(pp);
+        else
+            mc_param_int16(pp, in->percent_off);
+    }
+    if (mask & SHOP_COUPONS_AMOUNT_OFF) {
+        if (in->amount_off_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->amount_off);
+    }
+    if (mask & SHOP_COUPONS_VALID_FROM) {
+        mc_param_date(pp, in->valid_from);
+    }
+    if (mask & SHOP_COUPONS_VALID_UNTIL) {
+        if (in->valid_until_null)
+            mc_param_null(pp);
+        else
+            mc_param_date(pp, in->valid_until);
+    }
+    if (mask & SHOP_COUPONS_MAX_USES) {
+        if (in->max_uses_null)
+            mc_param_null(pp);
+        else
+            mc_param_int32(pp, in->max_uses);
+    }
+    if (mask & SHOP_COUPONS_TIMES_USED) {
+        mc_param_int32(pp, in->times_used);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_coupons_insert_desc, mask, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
     return s;
 }
@@ -10551,35 +11640,55 @@ mc_status shop_coupons_delete(mc_conn *c, int32_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_coupons_update_desc = {
+    MC_WRITE_UPDATE, "coupons", 8, shop_coupons_wnames, shop_coupons_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used"
+};
+
 mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_update", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    uint64_t mask = (cols ? cols : ((uint64_t)254u)) & ((uint64_t)254u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
-    mc_param_str(&p, in->code);
-    if (in->percent_off_null)
-        mc_param_null(&p);
-    else
-        mc_param_int16(&p, in->percent_off);
-    if (in->amount_off_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->amount_off);
-    mc_param_date(&p, in->valid_from);
-    if (in->valid_until_null)
-        mc_param_null(&p);
-    else
-        mc_param_date(&p, in->valid_until);
-    if (in->max_uses_null)
-        mc_param_null(&p);
-    else
-        mc_param_int32(&p, in->max_uses);
-    mc_param_int32(&p, in->times_used);
     mc_param_int32(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_coupons_decode, res, &row);
-    *out = (shop_coupon *)row;
+    if (mask & SHOP_COUPONS_CODE) {
+        mc_param_str(&p, in->code);
+    }
+    if (mask & SHOP_COUPONS_PERCENT_OFF) {
+        if (in->percent_off_null)
+            mc_param_null(&p);
+        else
+            mc_param_int16(&p, in->percent_off);
+    }
+    if (mask & SHOP_COUPONS_AMOUNT_OFF) {
+        if (in->amount_off_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->amount_off);
+    }
+    if (mask & SHOP_COUPONS_VALID_FROM) {
+        mc_param_date(&p, in->valid_from);
+    }
+    if (mask & SHOP_COUPONS_VALID_UNTIL) {
+        if (in->valid_until_null)
+            mc_param_null(&p);
+        else
+            mc_param_date(&p, in->valid_until);
+    }
+    if (mask & SHOP_COUPONS_MAX_USES) {
+        if (in->max_uses_null)
+            mc_param_null(&p);
+        else
+            mc_param_int32(&p, in->max_uses);
+    }
+    if (mask & SHOP_COUPONS_TIMES_USED) {
+        mc_param_int32(&p, in->times_used);
+    }
+    mc_status s = shop_constraint_write(c, &shop_coupons_update_desc, mask, &p, sizeof(**out), shop_coupons_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_coupon *)row;
     return s;
 }
 
@@ -10979,6 +12088,42 @@ mc_status shop_coupons_update_where(mc_conn *c, const shop_coupons_query *q, con
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_coupons_increment_where(mc_conn *c, const shop_coupons_query *q, const shop_coupon *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[8];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_COUPONS_PERCENT_OFF) {
+        idx[nset++] = 2;
+        done |= SHOP_COUPONS_PERCENT_OFF;
+        mc_param_int16(&set, deltas->percent_off);
+    }
+    if (cols & SHOP_COUPONS_AMOUNT_OFF) {
+        idx[nset++] = 3;
+        done |= SHOP_COUPONS_AMOUNT_OFF;
+        mc_param_str(&set, deltas->amount_off);
+    }
+    if (cols & SHOP_COUPONS_MAX_USES) {
+        idx[nset++] = 6;
+        done |= SHOP_COUPONS_MAX_USES;
+        mc_param_int32(&set, deltas->max_uses);
+    }
+    if (cols & SHOP_COUPONS_TIMES_USED) {
+        idx[nset++] = 7;
+        done |= SHOP_COUPONS_TIMES_USED;
+        mc_param_int32(&set, deltas->times_used);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_coupons_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_coupons_delete_where(mc_conn *c, const shop_coupons_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_coupons_desc, (const mc_query *)q, n);
@@ -11108,14 +12253,52 @@ static void shop_carts_insert_params(mc_params *pp, const shop_cart *in, uint64_
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_carts_wnames[5] = {
+    "id",
+    "customer_id",
+    "items",
+    "coupon_code",
+    "expires_at",
+};
+static const char *const shop_carts_wcasts[5] = {
+    "uuid",
+    "bigint",
+    "jsonb",
+    "citext",
+    "timestamptz",
+};
+static const mc_write_desc shop_carts_insert_desc = {
+    MC_WRITE_INSERT, "carts", 5, shop_carts_wnames, shop_carts_wcasts, NULL, NULL, NULL, NULL, 0, "id, customer_id, items, coupon_code, expires_at"
+};
+
 mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_insert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)10u) | (set & ((uint64_t)21u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_carts_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
+    if (mask & SHOP_CARTS_ID) {
+        mc_param_uuid(pp, &in->id);
+    }
+    if (mask & SHOP_CARTS_CUSTOMER_ID) {
+        mc_param_int64(pp, in->customer_id);
+    }
+    if (mask & SHOP_CARTS_ITEMS) {
+        mc_param_str(pp, in->items);
+    }
+    if (mask & SHOP_CARTS_COUPON_CODE) {
+        if (in->coupon_code_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->coupon_code);
+    }
+    if (mask & SHOP_CARTS_EXPIRES_AT) {
+        mc_param_timestamptz(pp, in->expires_at);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_carts_insert_desc, mask, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
     return s;
 }
@@ -11326,23 +12509,37 @@ mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_carts_update_desc = {
+    MC_WRITE_UPDATE, "carts", 5, shop_carts_wnames, shop_carts_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, customer_id, items, coupon_code, expires_at"
+};
+
 mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_update", "UPDATE carts SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::jsonb ELSE items END, coupon_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::citext ELSE coupon_code END, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE expires_at END WHERE id = $6 RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    uint64_t mask = (cols ? cols : ((uint64_t)30u)) & ((uint64_t)30u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)30u)));
-    mc_param_int64(&p, in->customer_id);
-    mc_param_str(&p, in->items);
-    if (in->coupon_code_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->coupon_code);
-    mc_param_timestamptz(&p, in->expires_at);
     mc_param_uuid(&p, &in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_carts_decode, res, &row);
-    *out = (shop_cart *)row;
+    if (mask & SHOP_CARTS_CUSTOMER_ID) {
+        mc_param_int64(&p, in->customer_id);
+    }
+    if (mask & SHOP_CARTS_ITEMS) {
+        mc_param_str(&p, in->items);
+    }
+    if (mask & SHOP_CARTS_COUPON_CODE) {
+        if (in->coupon_code_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->coupon_code);
+    }
+    if (mask & SHOP_CARTS_EXPIRES_AT) {
+        mc_param_timestamptz(&p, in->expires_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_carts_update_desc, mask, &p, sizeof(**out), shop_carts_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_cart *)row;
     return s;
 }
 
@@ -11379,52 +12576,54 @@ mc_status shop_carts_load_customer(mc_conn *c, shop_cart *parents, size_t n, mc_
 static mc_status shop_carts_load_customer_with(mc_conn *c, shop_cart *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].customer_id);
+        mc_param_int64(e_, parents[i].customer_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_customer *kids = s == MC_OK && rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].customer.state = MC_LOADED;
         parents[i].customer.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].customer.item)
-            parents[owner[r]].customer.item = &kids[r];
-    free(owner);
+        s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].customer.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -11685,6 +12884,27 @@ mc_status shop_carts_update_where(mc_conn *c, const shop_carts_query *q, const s
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_carts_increment_where(mc_conn *c, const shop_carts_query *q, const shop_cart *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[5];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_CARTS_CUSTOMER_ID) {
+        idx[nset++] = 1;
+        done |= SHOP_CARTS_CUSTOMER_ID;
+        mc_param_int64(&set, deltas->customer_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_carts_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_carts_delete_where(mc_conn *c, const shop_carts_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_carts_desc, (const mc_query *)q, n);
@@ -11900,14 +13120,161 @@ static void shop_orders_insert_params(mc_params *pp, const shop_order *in, uint6
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_orders_wnames[20] = {
+    "id",
+    "number",
+    "customer_id",
+    "status",
+    "currency",
+    "billing_address_id",
+    "shipping_address_id",
+    "placed_at",
+    "subtotal",
+    "shipping_fee",
+    "tax_rate",
+    "total",
+    "promised_within",
+    "expected_on",
+    "client_ip",
+    "notes",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "lock_version",
+};
+static const char *const shop_orders_wcasts[20] = {
+    "bigint",
+    "varchar",
+    "bigint",
+    "order_status",
+    "currency",
+    "bigint",
+    "bigint",
+    "timestamptz",
+    "numeric",
+    "numeric",
+    "numeric",
+    "numeric",
+    "interval",
+    "date",
+    "inet",
+    "text",
+    "timestamptz",
+    "timestamptz",
+    "text",
+    "integer",
+};
+static const char *const shop_orders_won_update[20] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+    NULL,
+    NULL,
+};
+static const mc_write_desc shop_orders_insert_desc = {
+    MC_WRITE_INSERT, "orders", 20, shop_orders_wnames, shop_orders_wcasts, NULL, NULL, NULL, NULL, 0, "id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version"
+};
+
 mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)319590u) | (set & ((uint64_t)726937u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_orders_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
+    if (mask & SHOP_ORDERS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & SHOP_ORDERS_NUMBER) {
+        mc_param_str(pp, in->number);
+    }
+    if (mask & SHOP_ORDERS_CUSTOMER_ID) {
+        mc_param_int64(pp, in->customer_id);
+    }
+    if (mask & SHOP_ORDERS_STATUS) {
+        shop_order_status_param(pp, in->status);
+    }
+    if (mask & SHOP_ORDERS_CURRENCY) {
+        shop_currency_param(pp, in->currency);
+    }
+    if (mask & SHOP_ORDERS_BILLING_ADDRESS_ID) {
+        if (in->billing_address_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int64(pp, in->billing_address_id);
+    }
+    if (mask & SHOP_ORDERS_SHIPPING_ADDRESS_ID) {
+        if (in->shipping_address_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int64(pp, in->shipping_address_id);
+    }
+    if (mask & SHOP_ORDERS_PLACED_AT) {
+        mc_param_timestamptz(pp, in->placed_at);
+    }
+    if (mask & SHOP_ORDERS_SUBTOTAL) {
+        mc_param_str(pp, in->subtotal);
+    }
+    if (mask & SHOP_ORDERS_SHIPPING_FEE) {
+        mc_param_str(pp, in->shipping_fee);
+    }
+    if (mask & SHOP_ORDERS_TAX_RATE) {
+        mc_param_str(pp, in->tax_rate);
+    }
+    if (mask & SHOP_ORDERS_PROMISED_WITHIN) {
+        mc_param_interval(pp, in->promised_within);
+    }
+    if (mask & SHOP_ORDERS_EXPECTED_ON) {
+        if (in->expected_on_null)
+            mc_param_null(pp);
+        else
+            mc_param_date(pp, in->expected_on);
+    }
+    if (mask & SHOP_ORDERS_CLIENT_IP) {
+        if (in->client_ip_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->client_ip);
+    }
+    if (mask & SHOP_ORDERS_NOTES) {
+        if (in->notes_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->notes);
+    }
+    if (mask & SHOP_ORDERS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & SHOP_ORDERS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    if (mask & SHOP_ORDERS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->created_by);
+    }
+    if (mask & SHOP_ORDERS_LOCK_VERSION) {
+        mc_param_int32(pp, in->lock_version);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_orders_insert_desc, mask, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
     return s;
 }
@@ -12405,52 +13772,92 @@ mc_status shop_orders_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_orders_update_desc = {
+    MC_WRITE_UPDATE, "orders", 20, shop_orders_wnames, shop_orders_wcasts, shop_orders_won_update,
+    "lock_version = lock_version + 1", "id = id", " WHERE id = $1 AND lock_version = $2", 2, "id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version"
+};
+
 mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_update", "UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    uint64_t mask = (cols ? cols : ((uint64_t)522238u)) & ((uint64_t)522238u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)522238u)));
-    mc_param_str(&p, in->number);
-    mc_param_int64(&p, in->customer_id);
-    shop_order_status_param(&p, in->status);
-    shop_currency_param(&p, in->currency);
-    if (in->billing_address_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->billing_address_id);
-    if (in->shipping_address_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->shipping_address_id);
-    mc_param_timestamptz(&p, in->placed_at);
-    mc_param_str(&p, in->subtotal);
-    mc_param_str(&p, in->shipping_fee);
-    mc_param_str(&p, in->tax_rate);
-    mc_param_interval(&p, in->promised_within);
-    if (in->expected_on_null)
-        mc_param_null(&p);
-    else
-        mc_param_date(&p, in->expected_on);
-    if (in->client_ip_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->client_ip);
-    if (in->notes_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->notes);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
-    if (in->created_by_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->created_by);
     mc_param_int64(&p, in->id);
     mc_param_int32(&p, in->lock_version);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
-    *out = (shop_order *)row;
+    if (mask & SHOP_ORDERS_NUMBER) {
+        mc_param_str(&p, in->number);
+    }
+    if (mask & SHOP_ORDERS_CUSTOMER_ID) {
+        mc_param_int64(&p, in->customer_id);
+    }
+    if (mask & SHOP_ORDERS_STATUS) {
+        shop_order_status_param(&p, in->status);
+    }
+    if (mask & SHOP_ORDERS_CURRENCY) {
+        shop_currency_param(&p, in->currency);
+    }
+    if (mask & SHOP_ORDERS_BILLING_ADDRESS_ID) {
+        if (in->billing_address_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int64(&p, in->billing_address_id);
+    }
+    if (mask & SHOP_ORDERS_SHIPPING_ADDRESS_ID) {
+        if (in->shipping_address_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int64(&p, in->shipping_address_id);
+    }
+    if (mask & SHOP_ORDERS_PLACED_AT) {
+        mc_param_timestamptz(&p, in->placed_at);
+    }
+    if (mask & SHOP_ORDERS_SUBTOTAL) {
+        mc_param_str(&p, in->subtotal);
+    }
+    if (mask & SHOP_ORDERS_SHIPPING_FEE) {
+        mc_param_str(&p, in->shipping_fee);
+    }
+    if (mask & SHOP_ORDERS_TAX_RATE) {
+        mc_param_str(&p, in->tax_rate);
+    }
+    if (mask & SHOP_ORDERS_PROMISED_WITHIN) {
+        mc_param_interval(&p, in->promised_within);
+    }
+    if (mask & SHOP_ORDERS_EXPECTED_ON) {
+        if (in->expected_on_null)
+            mc_param_null(&p);
+        else
+            mc_param_date(&p, in->expected_on);
+    }
+    if (mask & SHOP_ORDERS_CLIENT_IP) {
+        if (in->client_ip_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->client_ip);
+    }
+    if (mask & SHOP_ORDERS_NOTES) {
+        if (in->notes_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->notes);
+    }
+    if (mask & SHOP_ORDERS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & SHOP_ORDERS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    if (mask & SHOP_ORDERS_CREATED_BY) {
+        if (in->created_by_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->created_by);
+    }
+    mc_status s = shop_constraint_write(c, &shop_orders_update_desc, mask, &p, sizeof(**out), shop_orders_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_order *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
         static const mc_stmt ex = { "shop_orders_exists", "SELECT 1 FROM orders WHERE id = $1", 1 };
@@ -12558,52 +13965,54 @@ mc_status shop_orders_load_customer(mc_conn *c, shop_order *parents, size_t n, m
 static mc_status shop_orders_load_customer_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].customer_id);
+        mc_param_int64(e_, parents[i].customer_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_customer *kids = s == MC_OK && rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].customer.state = MC_LOADED;
         parents[i].customer.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].customer.item)
-            parents[owner[r]].customer.item = &kids[r];
-    free(owner);
+        s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].customer.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -12619,55 +14028,57 @@ mc_status shop_orders_load_billing_address(mc_conn *c, shop_order *parents, size
 static mc_status shop_orders_load_billing_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].billing_address_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int64(&el_, parents[i].billing_address_id);
+            mc_param_int64(e_, parents[i].billing_address_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_address *kids = s == MC_OK && rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].billing_address.state = MC_LOADED;
         parents[i].billing_address.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].billing_address.item)
-            parents[owner[r]].billing_address.item = &kids[r];
-    free(owner);
+        s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].billing_address.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -12683,55 +14094,57 @@ mc_status shop_orders_load_shipping_address(mc_conn *c, shop_order *parents, siz
 static mc_status shop_orders_load_shipping_address_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN addresses AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].shipping_address_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int64(&el_, parents[i].shipping_address_id);
+            mc_param_int64(e_, parents[i].shipping_address_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_address *kids = rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_address *kids = s == MC_OK && rows ? (shop_address *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].shipping_address.state = MC_LOADED;
         parents[i].shipping_address.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].shipping_address.item)
-            parents[owner[r]].shipping_address.item = &kids[r];
-    free(owner);
+        s = shop_addresses_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].shipping_address.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_addresses_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -12747,69 +14160,69 @@ mc_status shop_orders_load_items(mc_conn *c, shop_order *parents, size_t n, mc_r
 static mc_status shop_orders_load_items_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.order_id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.order_id", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order_item *kids = rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order_item *kids = s == MC_OK && rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].items.state = MC_LOADED;
         parents[i].items.n = 0;
         parents[i].items.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].items.items =
-                              (shop_order_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].items.items = (shop_order_item **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_order *par = &parents[owner[r]];
-        par->items.items[par->items.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].items.items[parents[i].items.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].order.item = &parents[owner[r]];
-        kids[r].order.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].order.item = &parents[i];
+            kids[r].order.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_order_items_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -12825,69 +14238,69 @@ mc_status shop_orders_load_payments(mc_conn *c, shop_order *parents, size_t n, m
 static mc_status shop_orders_load_payments_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.paid_at DESC NULLS LAST, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at FROM payments AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.paid_at DESC NULLS LAST, mc_c.id", 1 };
+    static const int ccols[] = { 2 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_payment *kids = rows ? (shop_payment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_payment *kids = s == MC_OK && rows ? (shop_payment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].payments.state = MC_LOADED;
         parents[i].payments.n = 0;
         parents[i].payments.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 12), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_payments_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].payments.items =
-                              (shop_payment **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_payments_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].payments.items = (shop_payment **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_order *par = &parents[owner[r]];
-        par->payments.items[par->payments.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].payments.items[parents[i].payments.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].order.item = &parents[owner[r]];
-        kids[r].order.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].order.item = &parents[i];
+            kids[r].order.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_payments_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -12903,69 +14316,69 @@ mc_status shop_orders_load_events(mc_conn *c, shop_order *parents, size_t n, mc_
 static mc_status shop_orders_load_events_with(mc_conn *c, shop_order *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN order_events AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.at, mc_c.id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details FROM order_events AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.at, mc_c.id", 1 };
+    static const int ccols[] = { 1 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].id);
+        mc_param_int64(e_, parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order_event *kids = rows ? (shop_order_event *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order_event *kids = s == MC_OK && rows ? (shop_order_event *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].events.state = MC_LOADED;
         parents[i].events.n = 0;
         parents[i].events.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_order_events_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].events.items =
-                              (shop_order_event **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_order_events_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].events.items = (shop_order_event **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_order *par = &parents[owner[r]];
-        par->events.items[par->events.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].events.items[parents[i].events.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].order.item = &parents[owner[r]];
-        kids[r].order.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].order.item = &parents[i];
+            kids[r].order.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_order_events_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -13900,6 +15313,60 @@ mc_status shop_orders_update_where(mc_conn *c, const shop_orders_query *q, const
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_orders_increment_where(mc_conn *c, const shop_orders_query *q, const shop_order *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[20];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[54] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_ORDERS_CUSTOMER_ID) {
+        idx[nset++] = 2;
+        done |= SHOP_ORDERS_CUSTOMER_ID;
+        mc_param_int64(&set, deltas->customer_id);
+    }
+    if (cols & SHOP_ORDERS_BILLING_ADDRESS_ID) {
+        idx[nset++] = 5;
+        done |= SHOP_ORDERS_BILLING_ADDRESS_ID;
+        mc_param_int64(&set, deltas->billing_address_id);
+    }
+    if (cols & SHOP_ORDERS_SHIPPING_ADDRESS_ID) {
+        idx[nset++] = 6;
+        done |= SHOP_ORDERS_SHIPPING_ADDRESS_ID;
+        mc_param_int64(&set, deltas->shipping_address_id);
+    }
+    if (cols & SHOP_ORDERS_SUBTOTAL) {
+        idx[nset++] = 8;
+        done |= SHOP_ORDERS_SUBTOTAL;
+        mc_param_str(&set, deltas->subtotal);
+    }
+    if (cols & SHOP_ORDERS_SHIPPING_FEE) {
+        idx[nset++] = 9;
+        done |= SHOP_ORDERS_SHIPPING_FEE;
+        mc_param_str(&set, deltas->shipping_fee);
+    }
+    if (cols & SHOP_ORDERS_TAX_RATE) {
+        idx[nset++] = 10;
+        done |= SHOP_ORDERS_TAX_RATE;
+        mc_param_str(&set, deltas->tax_rate);
+    }
+    if (!(done & SHOP_ORDERS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)done;
+    if (set_sql[0])
+        strcat(set_sql, ", ");
+    strcat(set_sql, "lock_version = lock_version + 1");
+    mc_status s = mc_query_increment(c, &shop_orders_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_orders_delete_where(mc_conn *c, const shop_orders_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_orders_desc, (const mc_query *)q, n);
@@ -14033,14 +15500,56 @@ static void shop_order_items_insert_params(mc_params *pp, const shop_order_item 
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_order_items_wnames[7] = {
+    "order_id",
+    "line_no",
+    "product_id",
+    "quantity",
+    "unit_price",
+    "discount",
+    "line_total",
+};
+static const char *const shop_order_items_wcasts[7] = {
+    "bigint",
+    "smallint",
+    "uuid",
+    "integer",
+    "numeric",
+    "numeric",
+    "numeric",
+};
+static const mc_write_desc shop_order_items_insert_desc = {
+    MC_WRITE_INSERT, "order_items", 7, shop_order_items_wnames, shop_order_items_wcasts, NULL, NULL, NULL, NULL, 0, "order_id, line_no, product_id, quantity, unit_price, discount, line_total"
+};
+
 mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)31u) | (set & ((uint64_t)32u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_order_items_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
+    if (mask & SHOP_ORDER_ITEMS_ORDER_ID) {
+        mc_param_int64(pp, in->order_id);
+    }
+    if (mask & SHOP_ORDER_ITEMS_LINE_NO) {
+        mc_param_int16(pp, in->line_no);
+    }
+    if (mask & SHOP_ORDER_ITEMS_PRODUCT_ID) {
+        mc_param_uuid(pp, &in->product_id);
+    }
+    if (mask & SHOP_ORDER_ITEMS_QUANTITY) {
+        mc_param_int32(pp, in->quantity);
+    }
+    if (mask & SHOP_ORDER_ITEMS_UNIT_PRICE) {
+        mc_param_str(pp, in->unit_price);
+    }
+    if (mask & SHOP_ORDER_ITEMS_DISCOUNT) {
+        mc_param_str(pp, in->discount);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_order_items_insert_desc, mask, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
     return s;
 }
@@ -14260,21 +15769,35 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_order_items_update_desc = {
+    MC_WRITE_UPDATE, "order_items", 7, shop_order_items_wnames, shop_order_items_wcasts, NULL,
+    NULL, "order_id = order_id", " WHERE order_id = $1 AND line_no = $2", 2, "order_id, line_no, product_id, quantity, unit_price, discount, line_total"
+};
+
 mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_update", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    uint64_t mask = (cols ? cols : ((uint64_t)60u)) & ((uint64_t)60u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
-    mc_param_uuid(&p, &in->product_id);
-    mc_param_int32(&p, in->quantity);
-    mc_param_str(&p, in->unit_price);
-    mc_param_str(&p, in->discount);
     mc_param_int64(&p, in->order_id);
     mc_param_int16(&p, in->line_no);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_items_decode, res, &row);
-    *out = (shop_order_item *)row;
+    if (mask & SHOP_ORDER_ITEMS_PRODUCT_ID) {
+        mc_param_uuid(&p, &in->product_id);
+    }
+    if (mask & SHOP_ORDER_ITEMS_QUANTITY) {
+        mc_param_int32(&p, in->quantity);
+    }
+    if (mask & SHOP_ORDER_ITEMS_UNIT_PRICE) {
+        mc_param_str(&p, in->unit_price);
+    }
+    if (mask & SHOP_ORDER_ITEMS_DISCOUNT) {
+        mc_param_str(&p, in->discount);
+    }
+    mc_status s = shop_constraint_write(c, &shop_order_items_update_desc, mask, &p, sizeof(**out), shop_order_items_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_order_item *)row;
     return s;
 }
 
@@ -14291,52 +15814,54 @@ mc_status shop_order_items_load_order(mc_conn *c, shop_order_item *parents, size
 static mc_status shop_order_items_load_order_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order *kids = s == MC_OK && rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].order.state = MC_LOADED;
         parents[i].order.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].order.item)
-            parents[owner[r]].order.item = &kids[r];
-    free(owner);
+        s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].order.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -14352,52 +15877,54 @@ mc_status shop_order_items_load_product(mc_conn *c, shop_order_item *parents, si
 static mc_status shop_order_items_load_product_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].product_id);
+        mc_param_uuid(e_, &parents[i].product_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_product *kids = s == MC_OK && rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].product.state = MC_LOADED;
         parents[i].product.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].product.item)
-            parents[owner[r]].product.item = &kids[r];
-    free(owner);
+        s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].product.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -14413,75 +15940,75 @@ mc_status shop_order_items_load_shipments(mc_conn *c, shop_order_item *parents, 
 static mc_status shop_order_items_load_shipments_with(mc_conn *c, shop_order_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN shipment_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord, mc_c.shipment_id, mc_c.order_id, mc_c.line_no", 2 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[])) ORDER BY mc_c.shipment_id, mc_c.order_id, mc_c.line_no", 2 };
+    static const int ccols[] = { 1, 2 };
+    mc_params p, el_[2], *e_;
+    const char *key_[2];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
-    mc_params_init(&el_);
+    mc_param_array_of(&p, e_);
+    e_ = &el_[1];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int16(&el_, parents[i].line_no);
+        mc_param_int16(e_, parents[i].line_no);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_shipment_item *kids = rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_shipment_item *kids = s == MC_OK && rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 2, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].shipments.state = MC_LOADED;
         parents[i].shipments.n = 0;
         parents[i].shipments.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].shipments.items =
-                              (shop_shipment_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 2; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].shipments.items = (shop_shipment_item **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_order_item *par = &parents[owner[r]];
-        par->shipments.items[par->shipments.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].shipments.items[parents[i].shipments.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].item.item = &parents[owner[r]];
-        kids[r].item.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 2; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].item.item = &parents[i];
+            kids[r].item.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 2; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_shipment_items_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -14832,6 +16359,37 @@ mc_status shop_order_items_update_where(mc_conn *c, const shop_order_items_query
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_order_items_increment_where(mc_conn *c, const shop_order_items_query *q, const shop_order_item *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_ORDER_ITEMS_QUANTITY) {
+        idx[nset++] = 3;
+        done |= SHOP_ORDER_ITEMS_QUANTITY;
+        mc_param_int32(&set, deltas->quantity);
+    }
+    if (cols & SHOP_ORDER_ITEMS_UNIT_PRICE) {
+        idx[nset++] = 4;
+        done |= SHOP_ORDER_ITEMS_UNIT_PRICE;
+        mc_param_str(&set, deltas->unit_price);
+    }
+    if (cols & SHOP_ORDER_ITEMS_DISCOUNT) {
+        idx[nset++] = 5;
+        done |= SHOP_ORDER_ITEMS_DISCOUNT;
+        mc_param_str(&set, deltas->discount);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_order_items_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_order_items_delete_where(mc_conn *c, const shop_order_items_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_order_items_desc, (const mc_query *)q, n);
@@ -14970,14 +16528,60 @@ static void shop_shipments_insert_params(mc_params *pp, const shop_shipment *in,
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_shipments_wnames[6] = {
+    "id",
+    "order_id",
+    "carrier",
+    "tracking_numbers",
+    "shipped_at",
+    "label_pdf",
+};
+static const char *const shop_shipments_wcasts[6] = {
+    "uuid",
+    "bigint",
+    "varchar",
+    "text[]",
+    "timestamp",
+    "bytea",
+};
+static const mc_write_desc shop_shipments_insert_desc = {
+    MC_WRITE_INSERT, "shipments", 6, shop_shipments_wnames, shop_shipments_wcasts, NULL, NULL, NULL, NULL, 0, "id, order_id, carrier, tracking_numbers, shipped_at, label_pdf"
+};
+
 mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out)
 {
-    static const mc_stmt st = { "shop_shipments_insert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)54u) | (set & ((uint64_t)9u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_shipments_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
+    if (mask & SHOP_SHIPMENTS_ID) {
+        mc_param_uuid(pp, &in->id);
+    }
+    if (mask & SHOP_SHIPMENTS_ORDER_ID) {
+        mc_param_int64(pp, in->order_id);
+    }
+    if (mask & SHOP_SHIPMENTS_CARRIER) {
+        mc_param_str(pp, in->carrier);
+    }
+    if (mask & SHOP_SHIPMENTS_TRACKING_NUMBERS) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(pp, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_SHIPMENTS_SHIPPED_AT) {
+        if (in->shipped_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamp(pp, in->shipped_at);
+    }
+    if (mask & SHOP_SHIPMENTS_LABEL_PDF) {
+        if (in->label_pdf_null)
+            mc_param_null(pp);
+        else
+            mc_param_bytes(pp, in->label_pdf);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_shipments_insert_desc, mask, &p, sizeof(**out), shop_shipments_decode, res, &row);
     *out = (shop_shipment *)row;
     return s;
 }
@@ -15122,27 +16726,43 @@ mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_shipments_update_desc = {
+    MC_WRITE_UPDATE, "shipments", 6, shop_shipments_wnames, shop_shipments_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, order_id, carrier, tracking_numbers, shipped_at, label_pdf"
+};
+
 mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out)
 {
-    static const mc_stmt st = { "shop_shipments_update", "UPDATE shipments SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, carrier = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE carrier END, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text[] ELSE tracking_numbers END, shipped_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE shipped_at END, label_pdf = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bytea ELSE label_pdf END WHERE id = $7 RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    uint64_t mask = (cols ? cols : ((uint64_t)62u)) & ((uint64_t)62u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
-    mc_param_int64(&p, in->order_id);
-    mc_param_str(&p, in->carrier);
-    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
-    if (in->shipped_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamp(&p, in->shipped_at);
-    if (in->label_pdf_null)
-        mc_param_null(&p);
-    else
-        mc_param_bytes(&p, in->label_pdf);
     mc_param_uuid(&p, &in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipments_decode, res, &row);
-    *out = (shop_shipment *)row;
+    if (mask & SHOP_SHIPMENTS_ORDER_ID) {
+        mc_param_int64(&p, in->order_id);
+    }
+    if (mask & SHOP_SHIPMENTS_CARRIER) {
+        mc_param_str(&p, in->carrier);
+    }
+    if (mask & SHOP_SHIPMENTS_TRACKING_NUMBERS) {
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    }
+    if (mask & SHOP_SHIPMENTS_SHIPPED_AT) {
+        if (in->shipped_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamp(&p, in->shipped_at);
+    }
+    if (mask & SHOP_SHIPMENTS_LABEL_PDF) {
+        if (in->label_pdf_null)
+            mc_param_null(&p);
+        else
+            mc_param_bytes(&p, in->label_pdf);
+    }
+    mc_status s = shop_constraint_write(c, &shop_shipments_update_desc, mask, &p, sizeof(**out), shop_shipments_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_shipment *)row;
     return s;
 }
 
@@ -15159,52 +16779,54 @@ mc_status shop_shipments_load_order(mc_conn *c, shop_shipment *parents, size_t n
 static mc_status shop_shipments_load_order_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order *kids = s == MC_OK && rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].order.state = MC_LOADED;
         parents[i].order.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].order.item)
-            parents[owner[r]].order.item = &kids[r];
-    free(owner);
+        s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].order.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -15220,69 +16842,69 @@ mc_status shop_shipments_load_items(mc_conn *c, shop_shipment *parents, size_t n
 static mc_status shop_shipments_load_items_with(mc_conn *c, shop_shipment *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipment_items AS mc_c ON mc_c.shipment_id = mc_u.k1 ORDER BY mc_u.ord, mc_c.line_no, mc_c.shipment_id, mc_c.order_id", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE mc_c.shipment_id = ANY($1::uuid[]) ORDER BY mc_c.line_no, mc_c.shipment_id, mc_c.order_id", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].id);
+        mc_param_uuid(e_, &parents[i].id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_shipment_item *kids = rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_shipment_item *kids = s == MC_OK && rows ? (shop_shipment_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].items.state = MC_LOADED;
         parents[i].items.n = 0;
         parents[i].items.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* count, then place: each parent's children in one array */
-    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
-    if (s == MC_OK && !count)
-        s = MC_NOMEM;
     for (int r = 0; r < rows && s == MC_OK; r++)
-        count[owner[r]]++;
-    for (size_t i = 0; i < n && s == MC_OK; i++)
-        if (count[i] && !(parents[i].items.items =
-                              (shop_shipment_item **)mc_result_alloc(res, count[i] * sizeof(void *))))
+        s = shop_shipment_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* count, then place: each parent's children in one array, in the
+     * statement's order */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        size_t count = 0;
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
+            count++;
+        if (count && !(parents[i].items.items = (shop_shipment_item **)mc_result_alloc(res, count * sizeof(void *))))
             s = MC_NOMEM;
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        shop_shipment *par = &parents[owner[r]];
-        par->items.items[par->items.n++] = &kids[r];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
+            parents[i].items.items[parents[i].items.n++] = &kids[r];
     }
-    free(count);
-    /* each child reaches its parent without another query */
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        kids[r].shipment.item = &parents[owner[r]];
-        kids[r].shipment.state = MC_LOADED;
+    /* each child reaches its (first) parent without another query */
+    for (size_t i = n; i-- > 0 && s == MC_OK;) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_)) {
+            kids[r].shipment.item = &parents[i];
+            kids[r].shipment.state = MC_LOADED;
+        }
     }
-    free(owner);
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_shipment_items_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -15570,6 +17192,27 @@ mc_status shop_shipments_update_where(mc_conn *c, const shop_shipments_query *q,
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_shipments_increment_where(mc_conn *c, const shop_shipments_query *q, const shop_shipment *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[6];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_SHIPMENTS_ORDER_ID) {
+        idx[nset++] = 1;
+        done |= SHOP_SHIPMENTS_ORDER_ID;
+        mc_param_int64(&set, deltas->order_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_shipments_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_shipments_delete_where(mc_conn *c, const shop_shipments_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_shipments_desc, (const mc_query *)q, n);
@@ -15690,14 +17333,44 @@ static void shop_shipment_items_insert_params(mc_params *pp, const shop_shipment
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_shipment_items_wnames[4] = {
+    "shipment_id",
+    "order_id",
+    "line_no",
+    "quantity",
+};
+static const char *const shop_shipment_items_wcasts[4] = {
+    "uuid",
+    "bigint",
+    "smallint",
+    "integer",
+};
+static const mc_write_desc shop_shipment_items_insert_desc = {
+    MC_WRITE_INSERT, "shipment_items", 4, shop_shipment_items_wnames, shop_shipment_items_wcasts, NULL, NULL, NULL, NULL, 0, "shipment_id, order_id, line_no, quantity"
+};
+
 mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_insert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)7u) | (set & ((uint64_t)8u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_shipment_items_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
+    if (mask & SHOP_SHIPMENT_ITEMS_SHIPMENT_ID) {
+        mc_param_uuid(pp, &in->shipment_id);
+    }
+    if (mask & SHOP_SHIPMENT_ITEMS_ORDER_ID) {
+        mc_param_int64(pp, in->order_id);
+    }
+    if (mask & SHOP_SHIPMENT_ITEMS_LINE_NO) {
+        mc_param_int16(pp, in->line_no);
+    }
+    if (mask & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+        mc_param_int32(pp, in->quantity);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_shipment_items_insert_desc, mask, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
     return s;
 }
@@ -15889,19 +17562,27 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_shipment_items_update_desc = {
+    MC_WRITE_UPDATE, "shipment_items", 4, shop_shipment_items_wnames, shop_shipment_items_wcasts, NULL,
+    NULL, "shipment_id = shipment_id", " WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3, "shipment_id, order_id, line_no, quantity"
+};
+
 mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_update", "UPDATE shipment_items SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $2::integer ELSE quantity END WHERE shipment_id = $3 AND order_id = $4 AND line_no = $5 RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    uint64_t mask = (cols ? cols : ((uint64_t)8u)) & ((uint64_t)8u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)8u)));
-    mc_param_int32(&p, in->quantity);
     mc_param_uuid(&p, &in->shipment_id);
     mc_param_int64(&p, in->order_id);
     mc_param_int16(&p, in->line_no);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
-    *out = (shop_shipment_item *)row;
+    if (mask & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+        mc_param_int32(&p, in->quantity);
+    }
+    mc_status s = shop_constraint_write(c, &shop_shipment_items_update_desc, mask, &p, sizeof(**out), shop_shipment_items_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_shipment_item *)row;
     return s;
 }
 
@@ -15918,52 +17599,54 @@ mc_status shop_shipment_items_load_shipment(mc_conn *c, shop_shipment_item *pare
 static mc_status shop_shipment_items_load_shipment_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN shipments AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf FROM shipments AS mc_c WHERE mc_c.id = ANY($1::uuid[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].shipment_id);
+        mc_param_uuid(e_, &parents[i].shipment_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_shipment *kids = rows ? (shop_shipment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_shipment *kids = s == MC_OK && rows ? (shop_shipment *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].shipment.state = MC_LOADED;
         parents[i].shipment.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 6), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_shipments_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].shipment.item)
-            parents[owner[r]].shipment.item = &kids[r];
-    free(owner);
+        s = shop_shipments_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].shipment.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_shipments_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -15979,58 +17662,60 @@ mc_status shop_shipment_items_load_item(mc_conn *c, shop_shipment_item *parents,
 static mc_status shop_shipment_items_load_item_with(mc_conn *c, shop_shipment_item *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total, mc_u.ord FROM unnest($1::bigint[], $2::smallint[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN order_items AS mc_c ON mc_c.order_id = mc_u.k1 AND mc_c.line_no = mc_u.k2 ORDER BY mc_u.ord", 2 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[]))", 2 };
+    static const int ccols[] = { 0, 1 };
+    mc_params p, el_[2], *e_;
+    const char *key_[2];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
-    mc_params_init(&el_);
+    mc_param_array_of(&p, e_);
+    e_ = &el_[1];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int16(&el_, parents[i].line_no);
+        mc_param_int16(e_, parents[i].line_no);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order_item *kids = rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order_item *kids = s == MC_OK && rows ? (shop_order_item *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 2, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].item.state = MC_LOADED;
         parents[i].item.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].item.item)
-            parents[owner[r]].item.item = &kids[r];
-    free(owner);
+        s = shop_order_items_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 2; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].item.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 2; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_order_items_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -16300,6 +17985,27 @@ mc_status shop_shipment_items_update_where(mc_conn *c, const shop_shipment_items
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_shipment_items_increment_where(mc_conn *c, const shop_shipment_items_query *q, const shop_shipment_item *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[4];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_SHIPMENT_ITEMS_QUANTITY) {
+        idx[nset++] = 3;
+        done |= SHOP_SHIPMENT_ITEMS_QUANTITY;
+        mc_param_int32(&set, deltas->quantity);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_shipment_items_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_shipment_items_delete_where(mc_conn *c, const shop_shipment_items_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_shipment_items_desc, (const mc_query *)q, n);
@@ -16472,14 +18178,110 @@ static void shop_payments_insert_params(mc_params *pp, const shop_payment *in, u
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_payments_wnames[12] = {
+    "created_by",
+    "id",
+    "order_id",
+    "method",
+    "amount",
+    "currency",
+    "paid_at",
+    "provider_ref",
+    "raw_response",
+    "fraud_score",
+    "created_at",
+    "updated_at",
+};
+static const char *const shop_payments_wcasts[12] = {
+    "text",
+    "bigint",
+    "bigint",
+    "payment_method",
+    "numeric",
+    "currency",
+    "timestamptz",
+    "varchar",
+    "json",
+    "real",
+    "timestamptz",
+    "timestamptz",
+};
+static const char *const shop_payments_won_update[12] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+};
+static const mc_write_desc shop_payments_insert_desc = {
+    MC_WRITE_INSERT, "payments", 12, shop_payments_wnames, shop_payments_wcasts, NULL, NULL, NULL, NULL, 0, "created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at"
+};
+
 mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)1020u) | (set & ((uint64_t)3075u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_payments_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
+    if (mask & SHOP_PAYMENTS_CREATED_BY) {
+        mc_param_str(pp, in->created_by);
+    }
+    if (mask & SHOP_PAYMENTS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & SHOP_PAYMENTS_ORDER_ID) {
+        mc_param_int64(pp, in->order_id);
+    }
+    if (mask & SHOP_PAYMENTS_METHOD) {
+        shop_payment_method_param(pp, in->method);
+    }
+    if (mask & SHOP_PAYMENTS_AMOUNT) {
+        mc_param_str(pp, in->amount);
+    }
+    if (mask & SHOP_PAYMENTS_CURRENCY) {
+        shop_currency_param(pp, in->currency);
+    }
+    if (mask & SHOP_PAYMENTS_PAID_AT) {
+        if (in->paid_at_null)
+            mc_param_null(pp);
+        else
+            mc_param_timestamptz(pp, in->paid_at);
+    }
+    if (mask & SHOP_PAYMENTS_PROVIDER_REF) {
+        if (in->provider_ref_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->provider_ref);
+    }
+    if (mask & SHOP_PAYMENTS_RAW_RESPONSE) {
+        if (in->raw_response_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->raw_response);
+    }
+    if (mask & SHOP_PAYMENTS_FRAUD_SCORE) {
+        if (in->fraud_score_null)
+            mc_param_null(pp);
+        else
+            mc_param_float(pp, in->fraud_score);
+    }
+    if (mask & SHOP_PAYMENTS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & SHOP_PAYMENTS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_payments_insert_desc, mask, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
     return s;
 }
@@ -16813,39 +18615,67 @@ mc_status shop_payments_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_payments_update_desc = {
+    MC_WRITE_UPDATE, "payments", 12, shop_payments_wnames, shop_payments_wcasts, shop_payments_won_update,
+    NULL, "id = id", " WHERE id = $1", 1, "created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at"
+};
+
 mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_update", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    uint64_t mask = (cols ? cols : ((uint64_t)4093u)) & ((uint64_t)4093u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)4093u)));
-    mc_param_str(&p, in->created_by);
-    mc_param_int64(&p, in->order_id);
-    shop_payment_method_param(&p, in->method);
-    mc_param_str(&p, in->amount);
-    shop_currency_param(&p, in->currency);
-    if (in->paid_at_null)
-        mc_param_null(&p);
-    else
-        mc_param_timestamptz(&p, in->paid_at);
-    if (in->provider_ref_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->provider_ref);
-    if (in->raw_response_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->raw_response);
-    if (in->fraud_score_null)
-        mc_param_null(&p);
-    else
-        mc_param_float(&p, in->fraud_score);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
     mc_param_int64(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_payments_decode, res, &row);
-    *out = (shop_payment *)row;
+    if (mask & SHOP_PAYMENTS_CREATED_BY) {
+        mc_param_str(&p, in->created_by);
+    }
+    if (mask & SHOP_PAYMENTS_ORDER_ID) {
+        mc_param_int64(&p, in->order_id);
+    }
+    if (mask & SHOP_PAYMENTS_METHOD) {
+        shop_payment_method_param(&p, in->method);
+    }
+    if (mask & SHOP_PAYMENTS_AMOUNT) {
+        mc_param_str(&p, in->amount);
+    }
+    if (mask & SHOP_PAYMENTS_CURRENCY) {
+        shop_currency_param(&p, in->currency);
+    }
+    if (mask & SHOP_PAYMENTS_PAID_AT) {
+        if (in->paid_at_null)
+            mc_param_null(&p);
+        else
+            mc_param_timestamptz(&p, in->paid_at);
+    }
+    if (mask & SHOP_PAYMENTS_PROVIDER_REF) {
+        if (in->provider_ref_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->provider_ref);
+    }
+    if (mask & SHOP_PAYMENTS_RAW_RESPONSE) {
+        if (in->raw_response_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->raw_response);
+    }
+    if (mask & SHOP_PAYMENTS_FRAUD_SCORE) {
+        if (in->fraud_score_null)
+            mc_param_null(&p);
+        else
+            mc_param_float(&p, in->fraud_score);
+    }
+    if (mask & SHOP_PAYMENTS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & SHOP_PAYMENTS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_payments_update_desc, mask, &p, sizeof(**out), shop_payments_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_payment *)row;
     return s;
 }
 
@@ -16883,52 +18713,54 @@ mc_status shop_payments_load_order(mc_conn *c, shop_payment *parents, size_t n, 
 static mc_status shop_payments_load_order_with(mc_conn *c, shop_payment *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order *kids = s == MC_OK && rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].order.state = MC_LOADED;
         parents[i].order.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].order.item)
-            parents[owner[r]].order.item = &kids[r];
-    free(owner);
+        s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].order.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -17442,6 +19274,42 @@ mc_status shop_payments_update_where(mc_conn *c, const shop_payments_query *q, c
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_payments_increment_where(mc_conn *c, const shop_payments_query *q, const shop_payment *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[12];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_PAYMENTS_ORDER_ID) {
+        idx[nset++] = 2;
+        done |= SHOP_PAYMENTS_ORDER_ID;
+        mc_param_int64(&set, deltas->order_id);
+    }
+    if (cols & SHOP_PAYMENTS_AMOUNT) {
+        idx[nset++] = 4;
+        done |= SHOP_PAYMENTS_AMOUNT;
+        mc_param_str(&set, deltas->amount);
+    }
+    if (cols & SHOP_PAYMENTS_FRAUD_SCORE) {
+        idx[nset++] = 9;
+        done |= SHOP_PAYMENTS_FRAUD_SCORE;
+        mc_param_float(&set, deltas->fraud_score);
+    }
+    if (!(done & SHOP_PAYMENTS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_payments_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_payments_delete_where(mc_conn *c, const shop_payments_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_payments_desc, (const mc_query *)q, n);
@@ -17583,14 +19451,62 @@ static void shop_order_events_insert_params(mc_params *pp, const shop_order_even
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_order_events_wnames[7] = {
+    "id",
+    "order_id",
+    "from_status",
+    "to_status",
+    "\"user\"",
+    "at",
+    "details",
+};
+static const char *const shop_order_events_wcasts[7] = {
+    "bigint",
+    "bigint",
+    "order_status",
+    "order_status",
+    "text",
+    "timestamptz",
+    "jsonb",
+};
+static const mc_write_desc shop_order_events_insert_desc = {
+    MC_WRITE_INSERT, "order_events", 7, shop_order_events_wnames, shop_order_events_wcasts, NULL, NULL, NULL, NULL, 0, "id, order_id, from_status, to_status, \"user\", at, details"
+};
+
 mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_insert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)78u) | (set & ((uint64_t)48u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_order_events_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
+    if (mask & SHOP_ORDER_EVENTS_ORDER_ID) {
+        mc_param_int64(pp, in->order_id);
+    }
+    if (mask & SHOP_ORDER_EVENTS_FROM_STATUS) {
+        if (in->from_status_null)
+            mc_param_null(pp);
+        else
+            shop_order_status_param(pp, in->from_status);
+    }
+    if (mask & SHOP_ORDER_EVENTS_TO_STATUS) {
+        shop_order_status_param(pp, in->to_status);
+    }
+    if (mask & SHOP_ORDER_EVENTS_USER) {
+        mc_param_str(pp, in->user);
+    }
+    if (mask & SHOP_ORDER_EVENTS_AT) {
+        mc_param_timestamptz(pp, in->at);
+    }
+    if (mask & SHOP_ORDER_EVENTS_DETAILS) {
+        if (in->details_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->details);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_order_events_insert_desc, mask, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
     return s;
 }
@@ -17798,28 +19714,46 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_order_events_update_desc = {
+    MC_WRITE_UPDATE, "order_events", 7, shop_order_events_wnames, shop_order_events_wcasts, NULL,
+    NULL, "id = id", " WHERE id = $1", 1, "id, order_id, from_status, to_status, \"user\", at, details"
+};
+
 mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_update", "UPDATE order_events SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, from_status = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::order_status ELSE from_status END, to_status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE to_status END, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE \"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE at END, details = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::jsonb ELSE details END WHERE id = $8 RETURNING id, order_id, from_status, to_status, \"user\", at, details", 8 };
+    uint64_t mask = (cols ? cols : ((uint64_t)126u)) & ((uint64_t)126u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
-    mc_param_int64(&p, in->order_id);
-    if (in->from_status_null)
-        mc_param_null(&p);
-    else
-        shop_order_status_param(&p, in->from_status);
-    shop_order_status_param(&p, in->to_status);
-    mc_param_str(&p, in->user);
-    mc_param_timestamptz(&p, in->at);
-    if (in->details_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->details);
     mc_param_int64(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_order_events_decode, res, &row);
-    *out = (shop_order_event *)row;
+    if (mask & SHOP_ORDER_EVENTS_ORDER_ID) {
+        mc_param_int64(&p, in->order_id);
+    }
+    if (mask & SHOP_ORDER_EVENTS_FROM_STATUS) {
+        if (in->from_status_null)
+            mc_param_null(&p);
+        else
+            shop_order_status_param(&p, in->from_status);
+    }
+    if (mask & SHOP_ORDER_EVENTS_TO_STATUS) {
+        shop_order_status_param(&p, in->to_status);
+    }
+    if (mask & SHOP_ORDER_EVENTS_USER) {
+        mc_param_str(&p, in->user);
+    }
+    if (mask & SHOP_ORDER_EVENTS_AT) {
+        mc_param_timestamptz(&p, in->at);
+    }
+    if (mask & SHOP_ORDER_EVENTS_DETAILS) {
+        if (in->details_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->details);
+    }
+    mc_status s = shop_constraint_write(c, &shop_order_events_update_desc, mask, &p, sizeof(**out), shop_order_events_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_order_event *)row;
     return s;
 }
 
@@ -17836,52 +19770,54 @@ mc_status shop_order_events_load_order(mc_conn *c, shop_order_event *parents, si
 static mc_status shop_order_events_load_order_with(mc_conn *c, shop_order_event *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN orders AS mc_c ON mc_c.id = mc_u.k1 ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int64(&el_, parents[i].order_id);
+        mc_param_int64(e_, parents[i].order_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_order *kids = rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_order *kids = s == MC_OK && rows ? (shop_order *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].order.state = MC_LOADED;
         parents[i].order.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].order.item)
-            parents[owner[r]].order.item = &kids[r];
-    free(owner);
+        s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].order.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_orders_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -18214,6 +20150,27 @@ mc_status shop_order_events_update_where(mc_conn *c, const shop_order_events_que
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }
 
+mc_status shop_order_events_increment_where(mc_conn *c, const shop_order_events_query *q, const shop_order_event *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[7];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[1] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_ORDER_EVENTS_ORDER_ID) {
+        idx[nset++] = 1;
+        done |= SHOP_ORDER_EVENTS_ORDER_ID;
+        mc_param_int64(&set, deltas->order_id);
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_order_events_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
 mc_status shop_order_events_delete_where(mc_conn *c, const shop_order_events_query *q, int64_t *n)
 {
     mc_status s = mc_query_delete(c, &shop_order_events_desc, (const mc_query *)q, n);
@@ -18365,14 +20322,83 @@ static void shop_reviews_insert_params(mc_params *pp, const shop_review *in, uin
     (void)in;
 }
 
+/* The columns as inserts and updates write them: one statement per set of
+ * columns written, made and prepared on first use (mc_exec_write). */
+static const char *const shop_reviews_wnames[8] = {
+    "id",
+    "product_id",
+    "customer_id",
+    "stars",
+    "title",
+    "body",
+    "created_at",
+    "updated_at",
+};
+static const char *const shop_reviews_wcasts[8] = {
+    "bigint",
+    "uuid",
+    "bigint",
+    "smallint",
+    "varchar",
+    "text",
+    "timestamptz",
+    "timestamptz",
+};
+static const char *const shop_reviews_won_update[8] = {
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+    "now()",
+};
+static const mc_write_desc shop_reviews_insert_desc = {
+    MC_WRITE_INSERT, "reviews", 8, shop_reviews_wnames, shop_reviews_wcasts, NULL, NULL, NULL, NULL, 0, "id, product_id, customer_id, stars, title, body, created_at, updated_at"
+};
+
 mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
-    mc_params p;
+    uint64_t mask = ((uint64_t)62u) | (set & ((uint64_t)193u));
+    mc_params p, *pp = &p;
     void *row = NULL;
     mc_params_init(&p);
-    shop_reviews_insert_params(&p, in, set);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
+    if (mask & SHOP_REVIEWS_ID) {
+        mc_param_int64(pp, in->id);
+    }
+    if (mask & SHOP_REVIEWS_PRODUCT_ID) {
+        mc_param_uuid(pp, &in->product_id);
+    }
+    if (mask & SHOP_REVIEWS_CUSTOMER_ID) {
+        if (in->customer_id_null)
+            mc_param_null(pp);
+        else
+            mc_param_int64(pp, in->customer_id);
+    }
+    if (mask & SHOP_REVIEWS_STARS) {
+        mc_param_int16(pp, in->stars);
+    }
+    if (mask & SHOP_REVIEWS_TITLE) {
+        if (in->title_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->title);
+    }
+    if (mask & SHOP_REVIEWS_BODY) {
+        if (in->body_null)
+            mc_param_null(pp);
+        else
+            mc_param_str(pp, in->body);
+    }
+    if (mask & SHOP_REVIEWS_CREATED_AT) {
+        mc_param_timestamptz(pp, in->created_at);
+    }
+    if (mask & SHOP_REVIEWS_UPDATED_AT) {
+        mc_param_timestamptz(pp, in->updated_at);
+    }
+    (void)in;
+    mc_status s = shop_constraint_write(c, &shop_reviews_insert_desc, mask, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
     return s;
 }
@@ -18640,32 +20666,52 @@ mc_status shop_reviews_delete(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+static const mc_write_desc shop_reviews_update_desc = {
+    MC_WRITE_UPDATE, "reviews", 8, shop_reviews_wnames, shop_reviews_wcasts, shop_reviews_won_update,
+    NULL, "id = id", " WHERE id = $1", 1, "id, product_id, customer_id, stars, title, body, created_at, updated_at"
+};
+
 mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_update", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    uint64_t mask = (cols ? cols : ((uint64_t)254u)) & ((uint64_t)254u);
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
-    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
-    mc_param_uuid(&p, &in->product_id);
-    if (in->customer_id_null)
-        mc_param_null(&p);
-    else
-        mc_param_int64(&p, in->customer_id);
-    mc_param_int16(&p, in->stars);
-    if (in->title_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->title);
-    if (in->body_null)
-        mc_param_null(&p);
-    else
-        mc_param_str(&p, in->body);
-    mc_param_timestamptz(&p, in->created_at);
-    mc_param_timestamptz(&p, in->updated_at);
     mc_param_int64(&p, in->id);
-    mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_reviews_decode, res, &row);
-    *out = (shop_review *)row;
+    if (mask & SHOP_REVIEWS_PRODUCT_ID) {
+        mc_param_uuid(&p, &in->product_id);
+    }
+    if (mask & SHOP_REVIEWS_CUSTOMER_ID) {
+        if (in->customer_id_null)
+            mc_param_null(&p);
+        else
+            mc_param_int64(&p, in->customer_id);
+    }
+    if (mask & SHOP_REVIEWS_STARS) {
+        mc_param_int16(&p, in->stars);
+    }
+    if (mask & SHOP_REVIEWS_TITLE) {
+        if (in->title_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->title);
+    }
+    if (mask & SHOP_REVIEWS_BODY) {
+        if (in->body_null)
+            mc_param_null(&p);
+        else
+            mc_param_str(&p, in->body);
+    }
+    if (mask & SHOP_REVIEWS_CREATED_AT) {
+        mc_param_timestamptz(&p, in->created_at);
+    }
+    if (mask & SHOP_REVIEWS_UPDATED_AT) {
+        mc_param_timestamptz(&p, in->updated_at);
+    }
+    mc_status s = shop_constraint_write(c, &shop_reviews_update_desc, mask, &p, sizeof(**out), shop_reviews_decode, res,
+        out ? &row : NULL);
+    if (out)
+        *out = (shop_review *)row;
     return s;
 }
 
@@ -18703,52 +20749,54 @@ mc_status shop_reviews_load_product(mc_conn *c, shop_review *parents, size_t n, 
 static mc_status shop_reviews_load_product_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN products AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(&el_, &parents[i].product_id);
+        mc_param_uuid(e_, &parents[i].product_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_product *kids = rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_product *kids = s == MC_OK && rows ? (shop_product *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].product.state = MC_LOADED;
         parents[i].product.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].product.item)
-            parents[owner[r]].product.item = &kids[r];
-    free(owner);
+        s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].product.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_products_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -18764,55 +20812,57 @@ mc_status shop_reviews_load_customer(mc_conn *c, shop_review *parents, size_t n,
 static mc_status shop_reviews_load_customer_with(mc_conn *c, shop_review *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN customers AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_u.ord", 1 };
-    mc_params p, el_;
+    /* the children whose key is one of the parents' (= ANY), each parent
+     * finding its own by the text of its key */
+    static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const int ccols[] = { 0 };
+    mc_params p, el_[1], *e_;
+    const char *key_[1];
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    mc_params_init(&el_);
+    e_ = &el_[0];
+    mc_params_init(e_);
     for (size_t i = 0; i < n; i++) {
         if (parents[i].customer_id_null)
-            mc_param_null(&el_);
+            mc_param_null(e_);
         else
-            mc_param_int64(&el_, parents[i].customer_id);
+            mc_param_int64(e_, parents[i].customer_id);
     }
-    mc_param_array_of(&p, &el_);
-    mc_params_free(&el_);
+    mc_param_array_of(&p, e_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
-    int rows = PQntuples((PGresult *)pg);
-    if (mc_result_keep(res, pg) != MC_OK) {
+    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
+    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        return MC_NOMEM;
+        s = MC_NOMEM;
     }
-    shop_customer *kids = rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
-    if ((rows && !kids) || !owner) {
-        free(owner);
-        return MC_NOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
+    shop_customer *kids = s == MC_OK && rows ? (shop_customer *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
+    if (s == MC_OK && ((rows && !kids) || !map))
+        s = MC_NOMEM;
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
         parents[i].customer.state = MC_LOADED;
         parents[i].customer.item = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++) {
-        /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 14), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
-            s = MC_DATA;
-        else
-            s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
-    }
-    /* the first row in the relationship's order (a has_one may match more) */
     for (int r = 0; r < rows && s == MC_OK; r++)
-        if (!parents[owner[r]].customer.item)
-            parents[owner[r]].customer.item = &kids[r];
-    free(owner);
+        s = shop_customers_decode(res, (const PGresult *)pg, r, &kids[r]);
+    /* the first row in the relationship's order (a has_one may match more) */
+    for (size_t i = 0; i < n && s == MC_OK; i++) {
+        for (int k = 0; k < 1; k++)
+            key_[k] = el_[k].values[i];
+        long r = mc_keymap_first_text(map, key_);
+        if (r >= 0)
+            parents[i].customer.item = &kids[r];
+    }
+    mc_keymap_free(map);
+    for (int k = 0; k < 1; k++)
+        mc_params_free(&el_[k]);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
     /* the next level: all children at once, from their one array */
-    if (s == MC_OK && below)
+    if (below)
         s = shop_customers_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -19188,6 +21238,37 @@ mc_status shop_reviews_update_where(mc_conn *c, const shop_reviews_query *q, con
     }
     (void)in;
     mc_status s = mc_query_update(c, &shop_reviews_desc, (const mc_query *)q, idx, nset, &set, set_sql[0] ? set_sql : NULL, n);
+    mc_params_free(&set);
+    return s == MC_OK ? s : shop_constraint_fail(c, s);
+}
+
+mc_status shop_reviews_increment_where(mc_conn *c, const shop_reviews_query *q, const shop_review *deltas, uint64_t cols,
+    int64_t *n)
+{
+    int idx[8];
+    int nset = 0;
+    uint64_t done = 0;
+    mc_params set;
+    char set_sql[21] = "";
+    mc_params_init(&set);
+    if (cols & SHOP_REVIEWS_CUSTOMER_ID) {
+        idx[nset++] = 2;
+        done |= SHOP_REVIEWS_CUSTOMER_ID;
+        mc_param_int64(&set, deltas->customer_id);
+    }
+    if (cols & SHOP_REVIEWS_STARS) {
+        idx[nset++] = 3;
+        done |= SHOP_REVIEWS_STARS;
+        mc_param_int16(&set, deltas->stars);
+    }
+    if (!(done & SHOP_REVIEWS_UPDATED_AT)) {
+        if (set_sql[0])
+            strcat(set_sql, ", ");
+        strcat(set_sql, "updated_at = now()");
+    }
+    (void)done;
+    mc_status s = mc_query_increment(c, &shop_reviews_desc, (const mc_query *)q, idx, nset, &set,
+                                     set_sql[0] ? set_sql : NULL, n);
     mc_params_free(&set);
     return s == MC_OK ? s : shop_constraint_fail(c, s);
 }

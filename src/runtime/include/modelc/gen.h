@@ -139,6 +139,32 @@ mc_status mc_copy_begin(mc_conn *c, const char *sql);
 mc_status mc_copy_row(mc_conn *c, const mc_params *p);
 mc_status mc_copy_end(mc_conn *c, int64_t *rows);
 
+/* ---- inserts and updates by column mask ---------------------------------------
+ * A generated insert or update writes only the columns its mask names: the
+ * SQL of each mask (a variant) is built from the descriptor on first use
+ * and prepared on the connection, so the server parses no value that is
+ * not written. Parameters: an update's key parameters first ($1..$nkeys,
+ * used by where), then one per column in the mask, in column order. */
+enum { MC_WRITE_INSERT = 0, MC_WRITE_UPDATE = 1 };
+typedef struct mc_write_desc {
+    int kind;                       /* MC_WRITE_INSERT or MC_WRITE_UPDATE */
+    const char *table;              /* SQL, quoted where needed */
+    int ncols;                      /* at most 64 */
+    const char *const *columns;     /* SQL names */
+    const char *const *casts;       /* the parameter cast of each column */
+    const char *const *on_update;   /* update: a column's expression when it is not written, or NULL */
+    const char *set_tail;           /* update: assignments always made (a version count), or NULL */
+    const char *touch;              /* update: the assignment when nothing else is ("id = id") */
+    const char *where;              /* update: " WHERE ..." on the key parameters */
+    int nkeys;                      /* update: parameters of where */
+    const char *returning;          /* the select list for RETURNING */
+} mc_write_desc;
+/* Runs the variant of w for mask (bits of the columns written; an insert
+ * without any is DEFAULT VALUES), with RETURNING when returning; *res as
+ * in mc_exec. */
+mc_status mc_exec_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, bool returning, const mc_params *p,
+                        void **res);
+
 /* ---- queries ----------------------------------------------------------------
  * A filtered query on one table. Generated code describes each table once
  * (mc_table_desc) and wraps these calls in typed functions; the runtime
@@ -226,6 +252,10 @@ typedef struct mc_keymap mc_keymap;
 mc_keymap *mc_keymap_new(const void *pgres, int nkeys, const int *cols, size_t n);
 long mc_keymap_first(const mc_keymap *m, const void *pgres, int row, const int *cols);
 long mc_keymap_next(const mc_keymap *m, long i, const void *pgres, int row, const int *cols);
+/* The same with the key given as text, one NUL-terminated string per key
+ * column (a NULL one matches nothing). */
+long mc_keymap_first_text(const mc_keymap *m, const char *const *key);
+long mc_keymap_next_text(const mc_keymap *m, long i, const char *const *key);
 void mc_keymap_free(mc_keymap *m);
 
 mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, int64_t *n);
@@ -235,6 +265,11 @@ mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q,
  * "updated_at = now()", may be NULL), WHERE q. */
 mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q, const int *set_cols,
                           int nset, const mc_params *set, const char *set_sql, int64_t *n);
+/* UPDATE ... SET col = col + value for each of cols (one value each in
+ * deltas, in order: numeric columns), then the raw assignments of set_sql
+ * (may be NULL), WHERE q; *n as for mc_query_update. */
+mc_status mc_query_increment(mc_conn *c, const mc_table_desc *t, const mc_query *q, const int *cols, int ncols,
+                             const mc_params *deltas, const char *set_sql, int64_t *n);
 /* Streams the rows of the query in constant memory (libpq single-row or
  * chunked mode): each(ctx, pgres, row) is called per row with a PGresult
  * valid during the call; a non-zero return stops the stream (status MC_OK).

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODELC_ABI_VERSION 3
+#define MODELC_ABI_VERSION 4
 
 #ifdef __cplusplus
 extern "C" {
