@@ -128,6 +128,22 @@ static ast_rel_option *relopt(struct lex_state *ls, int kind, loc at)
 	return o;
 }
 
+/* import std "name": a standard module compiled into modelc (load.c finds
+ * it). "std" is a plain word, not a keyword, so it stays usable as a name;
+ * like keywords it is matched without regard to case. */
+static ast_decl *std_import(struct lex_state *ls, ast_tok *word, ast_tok *name, const char *text, loc at)
+{
+	if (!str_ieq(word->text, "std")) {
+		diag_error(ls->diag, word->at, "expected a path or 'std' after 'import'");
+		diag_hint(ls->diag, "write import \"file.model\" or import std \"timestamps\"");
+	}
+	ast_decl *d = decl(ls, DECL_IMPORT, at);
+	d->path = name;
+	d->import_path = text;
+	d->import_std = true;
+	return d;
+}
+
 static const char *unquote(struct lex_state *ls, const char *s)
 {
 	size_t n = strlen(s);
@@ -242,6 +258,8 @@ decl:
 		$$->path = $2;
 		$$->import_path = $2->text;
 	}
+	| IMPORT IDENT STRING       { $$ = std_import(ls, $2, $3, unquote(ls, $3->text), @$); }
+	| IMPORT IDENT QIDENT       { $$ = std_import(ls, $2, $3, $3->text, @$); }
 	| EXTENSION any_name        { $$ = decl(ls, DECL_EXTENSION, @$); $$->name = $2; }
 	| EXTENSION STRING          {
 		$$ = decl(ls, DECL_EXTENSION, @$);

@@ -154,7 +154,8 @@ typedef struct ast_decl {
 	const char *doc;
 	ast_ident *name;        /* not for imports */
 	ast_tok *path;          /* DECL_IMPORT: the string literal */
-	const char *import_path;/* unquoted */
+	const char *import_path;/* unquoted; for import std, the module's name */
+	bool import_std;        /* import std "name": a module shipped with modelc */
 	vec labels;             /* DECL_ENUM: ast_enum_label * */
 	vec members;            /* DECL_MIXIN / DECL_TABLE: ast_member * */
 } ast_decl;

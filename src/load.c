@@ -4,7 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "embedded.h"
 #include "model.h"
+
+/* Standard modules (import std "name") are templates/std/NAME.model,
+ * compiled into the binary; diagnostics show them as <std>/NAME.model. */
+#define STD_SHOWN "<std>/"
+#define STD_EMBED "templates/std/"
 
 typedef struct loader {
 	diag_ctx *d;
@@ -55,6 +61,83 @@ static const char *join_path(arena *a, const char *importer, const char *rel)
 	return r;
 }
 
+/* The embedded file of a standard module's display path, or NULL. */
+static const embedded_file *std_file(arena *a, const char *shown)
+{
+	if (strncmp(shown, STD_SHOWN, strlen(STD_SHOWN)) != 0)
+		return NULL;
+	return embedded_find(arena_printf(a, "%s%s", STD_EMBED, shown + strlen(STD_SHOWN)));
+}
+
+static bool std_name_ok(const char *name)
+{
+	if (!*name)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+			return false;
+	return true;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(b), row[64];
+	if (n >= 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= n; j++)
+		row[j] = j;
+	for (size_t i = 1; *a; a++, i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= n; j++) {
+			size_t up = row[j];
+			size_t best = diag + (*a != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[n];
+}
+
+/* An unknown std name: the error, a suggestion and every known name (the
+ * embedded list is the only truth, so adding a file adds a name). */
+static void std_unknown(loader *L, const ast_decl *d)
+{
+	diag_error(L->d, d->path->at, "unknown standard module '%s'", d->import_path);
+	buf names;
+	buf_init(&names);
+	const char *best = NULL;
+	size_t best_dist = SIZE_MAX, klen = strlen(STD_EMBED), slen = strlen(".model");
+	/* "Timestamps.model" still finds timestamps */
+	char *want = arena_strdup(L->d->a, d->import_path);
+	size_t ilen = strlen(want);
+	if (ilen > slen && strcmp(want + ilen - slen, ".model") == 0)
+		want[ilen -= slen] = '\0';
+	for (char *p = want; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	for (const embedded_file *f = embedded_files; f->path; f++) {
+		size_t n = strlen(f->path);
+		if (strncmp(f->path, STD_EMBED, klen) != 0 || n < klen + slen || strcmp(f->path + n - slen, ".model"))
+			continue;
+		const char *name = arena_strndup(L->d->a, f->path + klen, n - klen - slen);
+		buf_printf(&names, "%s%s", names.len ? ", " : "", name);
+		size_t dist = edit_distance(want, name);
+		if (dist < best_dist) {
+			best_dist = dist;
+			best = name;
+		}
+	}
+	if (best && (best_dist <= 2 || best_dist * 3 <= ilen))
+		diag_hint(L->d, "did you mean '%s'?", best);
+	diag_hint(L->d, "the standard modules are: %s", names.len ? buf_cstr(&names) : "(none)");
+	buf_free(&names);
+}
+
 static void load_rec(loader *L, const char *path, const ast_decl *from)
 {
 	for (size_t i = 0; i < L->stack.n; i++) {
@@ -75,7 +158,11 @@ static void load_rec(loader *L, const char *path, const ast_decl *from)
 
 	const char *text = NULL, *err = NULL;
 	size_t len = 0;
-	if (L->load(L->ctx, L->d->a, path, &text, &len, &err) != 0) {
+	if (from && from->import_std) {
+		const embedded_file *ef = std_file(L->d->a, path);   /* the caller made sure it exists */
+		text = ef->data;
+		len = ef->len;
+	} else if (L->load(L->ctx, L->d->a, path, &text, &len, &err) != 0) {
 		if (from) {
 			diag_error(L->d, from->path->at, "cannot import '%s': %s", from->import_path, err ? err : "cannot read");
 		} else {
@@ -101,8 +188,21 @@ static void load_rec(loader *L, const char *path, const ast_decl *from)
 		ast_decl *d = f->decls.items[i];
 		if (d->kind != DECL_IMPORT)
 			continue;
+		if (d->import_std) {
+			const char *shown = arena_printf(L->d->a, STD_SHOWN "%s.model", d->import_path);
+			if (std_name_ok(d->import_path) && std_file(L->d->a, shown))
+				load_rec(L, shown, d);
+			else
+				std_unknown(L, d);
+			continue;
+		}
 		if (d->import_path[0] == '\0') {
 			diag_error(L->d, d->path->at, "empty import path");
+			continue;
+		}
+		if (strncmp(path, STD_SHOWN, strlen(STD_SHOWN)) == 0) {
+			/* standard modules import each other with import std only */
+			diag_error(L->d, d->path->at, "a standard module can only import std modules");
 			continue;
 		}
 		load_rec(L, join_path(L->d->a, path, d->import_path), d);
@@ -126,8 +226,12 @@ model *model_load(diag_ctx *d, const char *path, model_loader load, void *load_c
 	if (d->errors > errors || L.files.n == 0)
 		return NULL;
 	model *m = sema_check(d, (ast_file **)L.post.items, L.post.n, path);
+	/* standard modules are part of the binary, not files a make rule could
+	 * depend on: they stay out of the list (and out of -MD's depfile) */
 	if (m)
-		m->files = L.paths;
+		for (size_t i = 0; i < L.paths.n; i++)
+			if (strncmp(L.paths.items[i], STD_SHOWN, strlen(STD_SHOWN)) != 0)
+				vec_push(d->a, &m->files, L.paths.items[i]);
 	return m;
 }
 

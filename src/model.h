@@ -164,7 +164,7 @@ typedef struct model {
 	const char *c_constraint;  /* the constraint enum type, e.g. blog_constraint */
 	const char *source;     /* base name of the main file, e.g. "blog.model" */
 	const char *doc;
-	vec files;              /* const char *: every file read, main first */
+	vec files;              /* const char *: every file read, main first (not std modules) */
 	vec extensions;         /* const char * */
 	vec enums;              /* m_enum * */
 	vec tables;             /* m_table *, in declaration order */

@@ -23,6 +23,11 @@ start_cluster() {
 	fi
 	"${RUNAS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust --no-sync -E UTF8 --locale=C.UTF-8 \
 		>"$PGDIR/initdb.log" 2>&1 || { cat "$PGDIR/initdb.log"; return 1; }
+	# one role logs in with a password (scram-sha-256), everyone else is
+	# trusted: tests of authentication failures (modelc ping) create the role
+	# modelc_pw_user; pg_hba.conf's first matching line wins, so it goes first
+	{ echo "local all modelc_pw_user scram-sha-256"; cat "$PGDIR/data/pg_hba.conf"; } >"$PGDIR/pg_hba.new" &&
+		cat "$PGDIR/pg_hba.new" >"$PGDIR/data/pg_hba.conf" && rm -f "$PGDIR/pg_hba.new" || return 1
 	# any port works: the server listens on a unix socket in its own folder only
 	PGPORT=$(( 20000 + RANDOM % 20000 ))
 	"${RUNAS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w -t 60 \

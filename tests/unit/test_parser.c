@@ -1083,8 +1083,9 @@ static void test_error_in_enum_and_top_level(void **state)
 	assert_int_equal(p->d.errors, 2);
 	const char *out = diags(p);
 	assert_non_null(strstr(out, "t.model:2:1: error: syntax error, unexpected identifier\n"));
+	/* the identifier: import std "name" */
 	assert_non_null(strstr(out, "t.model:4:8: error: syntax error, unexpected number, "
-	                            "expecting quoted identifier or string literal\n"));
+	                            "expecting identifier or quoted identifier or string literal\n"));
 	/* e, m and ok survive */
 	assert_int_equal(p->f->decls.n, 3);
 	assert_string_equal(decl_at(p, 0)->name->name, "e");
