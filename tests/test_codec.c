@@ -709,6 +709,122 @@ static void interval_is(const char *s, int32_t months, int32_t days, int64_t use
 	assert_string_equal(buf, canonical ? canonical : s);
 }
 
+/* The one-pass paths (integers to 18 digits, uuids by table, timestamps of
+ * years 1-9999 AD in UTC, encoders without sprintf) at their edges: what
+ * they refuse goes to the general parser, which must give the same
+ * answers as before. */
+static void test_fast_paths(void **state)
+{
+	(void)state;
+	int64_t v;
+	int32_t v32;
+	int16_t v16;
+	assert_int_equal(mc_decode_int64("123456789012345678", &v), MC_OK);
+	assert_true(v == INT64_C(123456789012345678));
+	assert_int_equal(mc_decode_int64("-1234567890123456789", &v), MC_OK);
+	assert_true(v == INT64_C(-1234567890123456789));
+	assert_int_equal(mc_decode_int64("9223372036854775807", &v), MC_OK);
+	assert_true(v == INT64_MAX);
+	assert_int_equal(mc_decode_int64("-9223372036854775808", &v), MC_OK);
+	assert_true(v == INT64_MIN);
+	assert_int_equal(mc_decode_int64("9223372036854775808", &v), MC_DATA);
+	assert_int_equal(mc_decode_int64("-0", &v), MC_OK);
+	assert_true(v == 0);
+	assert_int_equal(mc_decode_int64("007", &v), MC_OK);
+	assert_true(v == 7);
+	assert_int_equal(mc_decode_int64("", &v), MC_DATA);
+	assert_int_equal(mc_decode_int64("-", &v), MC_DATA);
+	assert_int_equal(mc_decode_int64("+1", &v), MC_DATA);
+	assert_int_equal(mc_decode_int64("1 ", &v), MC_DATA);
+	assert_int_equal(mc_decode_int32("2147483648", &v32), MC_DATA);
+	assert_int_equal(mc_decode_int32("-2147483648", &v32), MC_OK);
+	assert_true(v32 == INT32_MIN);
+	assert_int_equal(mc_decode_int16("32768", &v16), MC_DATA);
+	assert_int_equal(mc_decode_int16("-32768", &v16), MC_OK);
+	assert_true(v16 == INT16_MIN);
+
+	mc_uuid u;
+	assert_int_equal(mc_decode_uuid("A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11", &u), MC_OK);
+	assert_int_equal(u.bytes[0], 0xa0);
+	assert_int_equal(u.bytes[15], 0x11);
+	assert_int_equal(mc_decode_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1", &u), MC_DATA);
+	assert_int_equal(mc_decode_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a111", &u), MC_DATA);
+	assert_int_equal(mc_decode_uuid("a0eebc999-c0b-4ef8-bb6d-6bb9bd380a11", &u), MC_DATA);
+	assert_int_equal(mc_decode_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a1g", &u), MC_DATA);
+	assert_int_equal(mc_decode_uuid("a0ee", &u), MC_DATA);
+	assert_int_equal(mc_decode_uuid("", &u), MC_DATA);
+
+	mc_timestamptz tz;
+	mc_timestamp ts;
+	int64_t d2024 = 8766 * USEC_PER_DAY;     /* 2024-01-01 */
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00.000001+00", &tz), MC_OK);
+	assert_true(tz.usec == d2024 + 1);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00.12+00", &tz), MC_OK);
+	assert_true(tz.usec == d2024 + 120000);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00.1234567+00", &tz), MC_DATA);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00.+00", &tz), MC_DATA);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00+0", &tz), MC_DATA);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 00:00:00", &tz), MC_DATA);
+	assert_int_equal(mc_decode_timestamptz("2024-01-01 01:00:00+01:00", &tz), MC_OK);
+	assert_true(tz.usec == d2024);
+	/* no leap seconds in PostgreSQL: it never prints :60 */
+	assert_int_equal(mc_decode_timestamptz("2016-12-31 23:59:60+00", &tz), MC_DATA);
+	/* 24:00:00 (time input's limit) still goes through the general parser */
+	assert_int_equal(mc_decode_timestamp("2023-12-31 24:00:00", &ts), MC_OK);
+	assert_true(ts.usec == d2024);
+	assert_int_equal(mc_decode_timestamp("2023-02-29 00:00:00", &ts), MC_DATA);
+	assert_int_equal(mc_decode_timestamp("2024-13-01 00:00:00", &ts), MC_DATA);
+	assert_int_equal(mc_decode_timestamp("0000-01-01 00:00:00", &ts), MC_DATA);
+	assert_int_equal(mc_decode_timestamp("2024-01-01 00:00:00+00", &ts), MC_DATA);
+	assert_int_equal(mc_decode_timestamp("9999-12-31 23:59:59.999999", &ts), MC_OK);
+	assert_int_equal(mc_decode_timestamp("10000-01-01 00:00:00", &ts), MC_OK);
+	assert_true(ts.usec == 2921940 * USEC_PER_DAY);
+	assert_int_equal(mc_decode_timestamp("2024-01-01 00:00:00 BC", &ts), MC_OK);
+	assert_true(ts.usec < 0);
+
+	/* the encoders print what the server prints */
+	char buf[64];
+	mc_encode_timestamptz(buf, sizeof buf, (mc_timestamptz){ d2024 + 1 });
+	assert_string_equal(buf, "2024-01-01 00:00:00.000001+00");
+	mc_encode_timestamptz(buf, sizeof buf, (mc_timestamptz){ d2024 + 100000 });
+	assert_string_equal(buf, "2024-01-01 00:00:00.1+00");
+	mc_encode_timestamptz(buf, sizeof buf, (mc_timestamptz){ TS_MIN });
+	assert_string_equal(buf, "4714-11-24 00:00:00+00 BC");
+	mc_encode_timestamptz(buf, sizeof buf, (mc_timestamptz){ TS_END - 1 });
+	assert_string_equal(buf, "294276-12-31 23:59:59.999999+00");
+	mc_encode_timestamptz(buf, sizeof buf, (mc_timestamptz){ INT64_MAX });
+	assert_string_equal(buf, "infinity");
+	mc_encode_timestamp(buf, sizeof buf, (mc_timestamp){ -1 });
+	assert_string_equal(buf, "1999-12-31 23:59:59.999999");
+	mc_encode_date(buf, sizeof buf, (mc_date){ DATE_MAX });
+	assert_string_equal(buf, "5874897-12-31");
+	mc_encode_date(buf, sizeof buf, (mc_date){ DATE_MIN });
+	assert_string_equal(buf, "4714-11-24 BC");
+	mc_encode_time(buf, sizeof buf, (mc_time){ 86400 * USEC_PER_SEC });
+	assert_string_equal(buf, "24:00:00");
+	mc_encode_timetz(buf, sizeof buf, (mc_timetz){ 0, -19800 });
+	assert_string_equal(buf, "00:00:00+05:30");
+	mc_encode_timetz(buf, sizeof buf, (mc_timetz){ 0, 3600 });
+	assert_string_equal(buf, "00:00:00-01");
+	mc_encode_timetz(buf, sizeof buf, (mc_timetz){ 0, -3661 });
+	assert_string_equal(buf, "00:00:00+01:01:01");
+
+	mc_params p;
+	mc_params_init(&p);
+	mc_param_int64(&p, INT64_MIN);
+	mc_param_int64(&p, 0);
+	mc_param_int32(&p, -42);
+	int64_t items[3] = { INT64_MIN, 0, INT64_MAX };
+	bool nulls[3] = { false, true, false };
+	mc_param_array_int64(&p, items, nulls, 3);
+	assert_string_equal(p.values[0], "-9223372036854775808");
+	assert_string_equal(p.values[1], "0");
+	assert_string_equal(p.values[2], "-42");
+	assert_string_equal(p.values[3], "{-9223372036854775808,NULL,9223372036854775807}");
+	assert_int_equal(p.lengths[3], (int)strlen(p.values[3]));
+	mc_params_free(&p);
+}
+
 static void test_interval(void **state)
 {
 	(void)state;
@@ -1567,6 +1683,7 @@ int main(void)
 		cmocka_unit_test(test_time),
 		cmocka_unit_test(test_timetz),
 		cmocka_unit_test(test_timestamp),
+		cmocka_unit_test(test_fast_paths),
 		cmocka_unit_test(test_interval),
 		cmocka_unit_test(test_interval_random),
 		cmocka_unit_test(test_encode_cap),

@@ -104,10 +104,28 @@ mc_status mc_decode_bool(const char *s, bool *out)
 	return MC_DATA;
 }
 
+/* [-]digits to the NUL: up to 18 digits in one pass (no overflow is
+ * possible), anything else through parse_int. */
+static bool parse_int_z(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	const char *p = s + (*s == '-');
+	uint64_t v = 0;
+	int n = 0;
+	for (; n < 18 && is_digit(p[n]); n++)
+		v = v * 10 + (uint64_t)(p[n] - '0');
+	if (n == 0 || p[n] != '\0')
+		return parse_int(s, s + strlen(s), min, max, out);
+	int64_t r = *s == '-' ? -(int64_t)v : (int64_t)v;
+	if (r < min || r > max)
+		return false;
+	*out = r;
+	return true;
+}
+
 mc_status mc_decode_int16(const char *s, int16_t *out)
 {
 	int64_t v;
-	if (!parse_int(s, s + strlen(s), INT16_MIN, INT16_MAX, &v))
+	if (!parse_int_z(s, INT16_MIN, INT16_MAX, &v))
 		return MC_DATA;
 	*out = (int16_t)v;
 	return MC_OK;
@@ -116,7 +134,7 @@ mc_status mc_decode_int16(const char *s, int16_t *out)
 mc_status mc_decode_int32(const char *s, int32_t *out)
 {
 	int64_t v;
-	if (!parse_int(s, s + strlen(s), INT32_MIN, INT32_MAX, &v))
+	if (!parse_int_z(s, INT32_MIN, INT32_MAX, &v))
 		return MC_DATA;
 	*out = (int32_t)v;
 	return MC_OK;
@@ -125,7 +143,7 @@ mc_status mc_decode_int32(const char *s, int32_t *out)
 mc_status mc_decode_int64(const char *s, int64_t *out)
 {
 	int64_t v;
-	if (!parse_int(s, s + strlen(s), INT64_MIN, INT64_MAX, &v))
+	if (!parse_int_z(s, INT64_MIN, INT64_MAX, &v))
 		return MC_DATA;
 	*out = v;
 	return MC_OK;
@@ -252,25 +270,36 @@ static int hex_value(char c)
 	return -1;
 }
 
+/* Hex digit values, 0x10 and above for anything else (NUL included). */
+static const uint8_t hex_tab[256] = {
+#define X16 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10
+	X16, X16, X16,
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+	0x10, 10, 11, 12, 13, 14, 15, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+	X16,
+	0x10, 10, 11, 12, 13, 14, 15, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+	X16, X16, X16, X16, X16, X16, X16, X16, X16
+#undef X16
+};
+
 mc_status mc_decode_uuid(const char *s, mc_uuid *out)
 {
-	/* uuid_out's only form: 8-4-4-4-12 hex digits. */
+	/* uuid_out's only form: 8-4-4-4-12 hex digits. The text is read up
+	 * to its first non-hex character only, so a short one never reads
+	 * past its NUL. */
+	static const uint8_t at[16] = { 0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34 };
 	mc_uuid u;
-	int nib = 0;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return MC_DATA;
-			continue;
-		}
-		int h = hex_value(s[i]);
-		if (h < 0)
+	unsigned bad = 0;
+	for (int i = 0; i < 16; i++) {
+		const unsigned char *p = (const unsigned char *)s + at[i];
+		unsigned hi = hex_tab[p[0]], lo = hi < 16 ? hex_tab[p[1]] : 0x10;
+		if ((hi | lo) & 0x10)
 			return MC_DATA;
-		if (nib % 2 == 0)
-			u.bytes[nib / 2] = (uint8_t)(h << 4);
-		else
-			u.bytes[nib / 2] |= (uint8_t)h;
-		nib++;
+		u.bytes[i] = (uint8_t)(hi << 4 | lo);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			bad |= p[2] != '-';
+		if (bad)
+			return MC_DATA;
 	}
 	if (s[36])
 		return MC_DATA;
@@ -549,9 +578,55 @@ mc_status mc_decode_timetz(const char *s, mc_timetz *out)
 	return MC_OK;
 }
 
+static bool digits2(const char *p, int *v)
+{
+	if (!is_digit(p[0]) || !is_digit(p[1]))
+		return false;
+	*v = (p[0] - '0') * 10 + (p[1] - '0');
+	return true;
+}
+
+/* The form the server prints for years 1 to 9999 AD in a UTC session,
+ * "YYYY-MM-DD HH:MM:SS[.ffffff][+00]", read in one pass; false sends
+ * anything else (or out of range) to the general parser. */
+static bool ts_fast(const char *s, bool with_zone, int64_t *out)
+{
+	int c1, c2, m, d, h, mi, sec;
+	if (!digits2(s, &c1) || !digits2(s + 2, &c2) || s[4] != '-' || !digits2(s + 5, &m) || s[7] != '-' ||
+	    !digits2(s + 8, &d) || s[10] != ' ' || !digits2(s + 11, &h) || s[13] != ':' || !digits2(s + 14, &mi) ||
+	    s[16] != ':' || !digits2(s + 17, &sec))
+		return false;
+	int64_t y = c1 * 100 + c2;
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m) || h > 23 || mi > 59 || sec > 59)
+		return false;
+	const char *p = s + 19;
+	int64_t frac = 0;
+	if (*p == '.') {
+		int n = 0;
+		for (p++; n < 6 && is_digit(*p); p++, n++)
+			frac = frac * 10 + (*p - '0');
+		if (n == 0)
+			return false;
+		static const int64_t scale[7] = { 1, 100000, 10000, 1000, 100, 10, 1 };
+		frac *= scale[n];
+	}
+	if (with_zone) {
+		if (p[0] != '+' || p[1] != '0' || p[2] != '0')
+			return false;
+		p += 3;
+	}
+	if (*p)
+		return false;
+	*out = (date2j(y, m, d) - PG_EPOCH_JD) * USEC_PER_DAY + h * USEC_PER_HOUR + mi * USEC_PER_MIN +
+	       sec * USEC_PER_SEC + frac;
+	return true;
+}
+
 /* Both timestamp types; with_zone reads the offset and returns UTC. */
 static mc_status decode_ts(const char *s, bool with_zone, int64_t *out)
 {
+	if (ts_fast(s, with_zone, out))
+		return MC_OK;
 	if (!strcmp(s, "infinity")) {
 		*out = INT64_MAX;
 		return MC_OK;
@@ -688,12 +763,39 @@ static size_t copy_out(char *buf, size_t cap, const char *text, size_t len)
 	return len;
 }
 
+/* v in decimal, at least min digits (zero-padded); NUL-terminated; the
+ * length. (No sprintf: the encoders run once per parameter.) */
+static int put_uint(char *p, uint64_t v, int min)
+{
+	char t[24];
+	int n = 0;
+	do {
+		t[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n < min)
+		t[n++] = '0';
+	for (int i = 0; i < n; i++)
+		p[i] = t[n - 1 - i];
+	p[n] = '\0';
+	return n;
+}
+
+static int put_2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+	p[2] = '\0';
+	return 2;
+}
+
 /* Appends ".ffffff" without trailing zeros; nothing for 0. */
 static int put_fraction(char *p, int64_t usec)
 {
 	if (usec == 0)
 		return 0;
-	int n = sprintf(p, ".%06d", (int)usec);
+	p[0] = '.';
+	int n = 1 + put_uint(p + 1, (uint64_t)usec, 6);
 	while (p[n - 1] == '0')
 		n--;
 	p[n] = '\0';
@@ -708,7 +810,11 @@ static int put_date(char *p, int64_t days, bool *bc)
 	int m, d;
 	j2date(days + PG_EPOCH_JD, &y, &m, &d);
 	*bc = y <= 0;
-	return sprintf(p, "%04lld-%02d-%02d", (long long)(y > 0 ? y : 1 - y), m, d);
+	int n = put_uint(p, (uint64_t)(y > 0 ? y : 1 - y), 4);
+	p[n++] = '-';
+	n += put_2(p + n, (unsigned)m);
+	p[n++] = '-';
+	return n + put_2(p + n, (unsigned)d);
 }
 
 /* HH:MM:SS[.f] of a time of day; outside 0..24h (never valid for
@@ -717,8 +823,14 @@ static int put_hms(char *p, int64_t usec)
 {
 	uint64_t mag = usec < 0 ? 0 - (uint64_t)usec : (uint64_t)usec;
 	uint64_t h = mag / (uint64_t)USEC_PER_HOUR, rest = mag % (uint64_t)USEC_PER_HOUR;
-	int n = sprintf(p, "%s%02llu:%02d:%02d", usec < 0 ? "-" : "", (unsigned long long)h,
-	                (int)(rest / USEC_PER_MIN), (int)(rest % USEC_PER_MIN / USEC_PER_SEC));
+	int n = 0;
+	if (usec < 0)
+		p[n++] = '-';
+	n += put_uint(p + n, h, 2);
+	p[n++] = ':';
+	n += put_2(p + n, (unsigned)(rest / USEC_PER_MIN));
+	p[n++] = ':';
+	n += put_2(p + n, (unsigned)(rest % USEC_PER_MIN / USEC_PER_SEC));
 	return n + put_fraction(p + n, (int64_t)(rest % USEC_PER_SEC));
 }
 
@@ -727,12 +839,18 @@ static int put_offset(char *p, int32_t west)
 {
 	uint32_t mag = west < 0 ? 0 - (uint32_t)west : (uint32_t)west;
 	unsigned h = mag / 3600, mi = mag / 60 % 60, sec = mag % 60;
-	char sign = west <= 0 ? '+' : '-';
-	if (sec)
-		return sprintf(p, "%c%02u:%02u:%02u", sign, h, mi, sec);
-	if (mi)
-		return sprintf(p, "%c%02u:%02u", sign, h, mi);
-	return sprintf(p, "%c%02u", sign, h);
+	int n = 0;
+	p[n++] = west <= 0 ? '+' : '-';
+	n += put_uint(p + n, h, 2);
+	if (mi || sec) {
+		p[n++] = ':';
+		n += put_2(p + n, mi);
+	}
+	if (sec) {
+		p[n++] = ':';
+		n += put_2(p + n, sec);
+	}
+	return n;
 }
 
 size_t mc_encode_date(char *buf, size_t cap, mc_date v)
@@ -786,10 +904,14 @@ static size_t encode_ts(char *buf, size_t cap, int64_t usec, bool with_zone)
 		n = put_date(t, days, &bc);
 		t[n++] = ' ';
 		n += put_hms(t + n, tod);
-		if (with_zone)
-			n += sprintf(t + n, "+00");
-		if (bc)
-			n += sprintf(t + n, " BC");
+		if (with_zone) {
+			memcpy(t + n, "+00", 4);
+			n += 3;
+		}
+		if (bc) {
+			memcpy(t + n, " BC", 4);
+			n += 3;
+		}
 	}
 	return copy_out(buf, cap, t, (size_t)n);
 }

@@ -141,10 +141,28 @@ void mc_param_bool(mc_params *p, bool v)
 	mc_param_text(p, v ? "t" : "f", 1);
 }
 
+/* v in decimal into buf (24 bytes: any int64 and its NUL); the length. */
+static int fmt_i64(char *buf, int64_t v)
+{
+	char t[24];
+	int n = 0, len = 0;
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	do {
+		t[n++] = (char)('0' + mag % 10);
+		mag /= 10;
+	} while (mag);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = t[--n];
+	buf[len] = '\0';
+	return len;
+}
+
 static void param_fmt_int(mc_params *p, int64_t v)
 {
 	char buf[24];
-	int n = snprintf(buf, sizeof(buf), "%" PRId64, v);
+	int n = fmt_i64(buf, v);
 	mc_param_text(p, buf, (size_t)n);
 }
 
@@ -278,7 +296,7 @@ void mc_param_array_int64(mc_params *p, const int64_t *items, const bool *nulls,
 			memcpy(dst, "NULL", 4);
 			dst += 4;
 		} else {
-			dst += snprintf(dst, 21, "%" PRId64, items[i]);
+			dst += fmt_i64(dst, items[i]);
 		}
 	}
 	*dst++ = '}';

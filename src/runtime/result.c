@@ -91,6 +91,38 @@ mc_status mc_result_keep(mc_result *r, void *pgresult)
 	return MC_OK;
 }
 
+void mc_result_reset(mc_result *r)
+{
+	block *keep = NULL;
+
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->npg; i++)
+		PQclear(r->pg[i]);
+	r->npg = 0;
+	/* the oldest block is the first one (FIRST_BLOCK bytes, unless a big
+	 * request came first): kept and zeroed, the others freed */
+	for (block *b = r->blocks, *next; b; b = next) {
+		next = b->next;
+		if (!next) {
+			keep = b;
+			break;
+		}
+		free(b);
+	}
+	if (keep && keep->cap > MAX_BLOCK) {
+		free(keep);     /* a big value's block: not worth keeping */
+		keep = NULL;
+	}
+	if (keep) {
+		memset((char *)keep + HEADER, 0, keep->used);
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	r->blocks = keep;
+	r->next_cap = keep && keep->cap >= FIRST_BLOCK ? FIRST_BLOCK * 2 : FIRST_BLOCK;
+}
+
 void mc_result_free(mc_result *r)
 {
 	if (!r)

@@ -1317,21 +1317,22 @@ typedef struct blog_users_stream_ctx {
     int (*each)(void *ctx, const blog_user *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } blog_users_stream_ctx;
 
 static int blog_users_stream_row(void *ctx, const void *pg, int row)
 {
     blog_users_stream_ctx *sc = (blog_users_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    blog_user *out = r ? (blog_user *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    blog_user *out = sc->r ? (blog_user *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = blog_users_decode(r, (const PGresult *)pg, row, out);
+    sc->status = blog_users_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -1367,8 +1368,9 @@ mc_status blog_users_stream_plan(mc_conn *c, const blog_users_query *q, const mc
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        blog_users_stream_ctx sc = { each, ctx, MC_OK };
+        blog_users_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &blog_users_desc, (const mc_query *)q, blog_users_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -2219,21 +2221,22 @@ typedef struct blog_posts_stream_ctx {
     int (*each)(void *ctx, const blog_post *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } blog_posts_stream_ctx;
 
 static int blog_posts_stream_row(void *ctx, const void *pg, int row)
 {
     blog_posts_stream_ctx *sc = (blog_posts_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    blog_post *out = r ? (blog_post *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    blog_post *out = sc->r ? (blog_post *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = blog_posts_decode(r, (const PGresult *)pg, row, out);
+    sc->status = blog_posts_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -2269,8 +2272,9 @@ mc_status blog_posts_stream_plan(mc_conn *c, const blog_posts_query *q, const mc
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        blog_posts_stream_ctx sc = { each, ctx, MC_OK };
+        blog_posts_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &blog_posts_desc, (const mc_query *)q, blog_posts_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -2783,21 +2787,22 @@ typedef struct blog_roles_stream_ctx {
     int (*each)(void *ctx, const blog_role *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } blog_roles_stream_ctx;
 
 static int blog_roles_stream_row(void *ctx, const void *pg, int row)
 {
     blog_roles_stream_ctx *sc = (blog_roles_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    blog_role *out = r ? (blog_role *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    blog_role *out = sc->r ? (blog_role *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = blog_roles_decode(r, (const PGresult *)pg, row, out);
+    sc->status = blog_roles_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -2833,8 +2838,9 @@ mc_status blog_roles_stream_plan(mc_conn *c, const blog_roles_query *q, const mc
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        blog_roles_stream_ctx sc = { each, ctx, MC_OK };
+        blog_roles_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &blog_roles_desc, (const mc_query *)q, blog_roles_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -3207,21 +3213,22 @@ typedef struct blog_user_roles_stream_ctx {
     int (*each)(void *ctx, const blog_user_role *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } blog_user_roles_stream_ctx;
 
 static int blog_user_roles_stream_row(void *ctx, const void *pg, int row)
 {
     blog_user_roles_stream_ctx *sc = (blog_user_roles_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    blog_user_role *out = r ? (blog_user_role *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    blog_user_role *out = sc->r ? (blog_user_role *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = blog_user_roles_decode(r, (const PGresult *)pg, row, out);
+    sc->status = blog_user_roles_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -3257,8 +3264,9 @@ mc_status blog_user_roles_stream_plan(mc_conn *c, const blog_user_roles_query *q
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        blog_user_roles_stream_ctx sc = { each, ctx, MC_OK };
+        blog_user_roles_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &blog_user_roles_desc, (const mc_query *)q, blog_user_roles_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -3735,21 +3743,22 @@ typedef struct blog_accounts_stream_ctx {
     int (*each)(void *ctx, const blog_account *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } blog_accounts_stream_ctx;
 
 static int blog_accounts_stream_row(void *ctx, const void *pg, int row)
 {
     blog_accounts_stream_ctx *sc = (blog_accounts_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    blog_account *out = r ? (blog_account *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    blog_account *out = sc->r ? (blog_account *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = blog_accounts_decode(r, (const PGresult *)pg, row, out);
+    sc->status = blog_accounts_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -3785,8 +3794,9 @@ mc_status blog_accounts_stream_plan(mc_conn *c, const blog_accounts_query *q, co
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        blog_accounts_stream_ctx sc = { each, ctx, MC_OK };
+        blog_accounts_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &blog_accounts_desc, (const mc_query *)q, blog_accounts_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {

@@ -1522,21 +1522,22 @@ typedef struct ledger_accounts_stream_ctx {
     int (*each)(void *ctx, const ledger_account *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } ledger_accounts_stream_ctx;
 
 static int ledger_accounts_stream_row(void *ctx, const void *pg, int row)
 {
     ledger_accounts_stream_ctx *sc = (ledger_accounts_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    ledger_account *out = r ? (ledger_account *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    ledger_account *out = sc->r ? (ledger_account *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = ledger_accounts_decode(r, (const PGresult *)pg, row, out);
+    sc->status = ledger_accounts_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -1572,8 +1573,9 @@ mc_status ledger_accounts_stream_plan(mc_conn *c, const ledger_accounts_query *q
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 7u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        ledger_accounts_stream_ctx sc = { each, ctx, MC_OK };
+        ledger_accounts_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &ledger_accounts_desc, (const mc_query *)q, ledger_accounts_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -2407,21 +2409,22 @@ typedef struct ledger_transactions_stream_ctx {
     int (*each)(void *ctx, const ledger_transaction *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } ledger_transactions_stream_ctx;
 
 static int ledger_transactions_stream_row(void *ctx, const void *pg, int row)
 {
     ledger_transactions_stream_ctx *sc = (ledger_transactions_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    ledger_transaction *out = r ? (ledger_transaction *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    ledger_transaction *out = sc->r ? (ledger_transaction *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = ledger_transactions_decode(r, (const PGresult *)pg, row, out);
+    sc->status = ledger_transactions_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -2457,8 +2460,9 @@ mc_status ledger_transactions_stream_plan(mc_conn *c, const ledger_transactions_
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        ledger_transactions_stream_ctx sc = { each, ctx, MC_OK };
+        ledger_transactions_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &ledger_transactions_desc, (const mc_query *)q, ledger_transactions_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -3413,21 +3417,22 @@ typedef struct ledger_entries_stream_ctx {
     int (*each)(void *ctx, const ledger_entry *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } ledger_entries_stream_ctx;
 
 static int ledger_entries_stream_row(void *ctx, const void *pg, int row)
 {
     ledger_entries_stream_ctx *sc = (ledger_entries_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    ledger_entry *out = r ? (ledger_entry *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    ledger_entry *out = sc->r ? (ledger_entry *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = ledger_entries_decode(r, (const PGresult *)pg, row, out);
+    sc->status = ledger_entries_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -3463,8 +3468,9 @@ mc_status ledger_entries_stream_plan(mc_conn *c, const ledger_entries_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        ledger_entries_stream_ctx sc = { each, ctx, MC_OK };
+        ledger_entries_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &ledger_entries_desc, (const mc_query *)q, ledger_entries_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {

@@ -1001,21 +1001,22 @@ typedef struct shop_countries_stream_ctx {
     int (*each)(void *ctx, const shop_country *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_countries_stream_ctx;
 
 static int shop_countries_stream_row(void *ctx, const void *pg, int row)
 {
     shop_countries_stream_ctx *sc = (shop_countries_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_country *out = r ? (shop_country *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_country *out = sc->r ? (shop_country *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_countries_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_countries_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -1051,8 +1052,9 @@ mc_status shop_countries_stream_plan(mc_conn *c, const shop_countries_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_countries_stream_ctx sc = { each, ctx, MC_OK };
+        shop_countries_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_countries_desc, (const mc_query *)q, shop_countries_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -2601,21 +2603,22 @@ typedef struct shop_customers_stream_ctx {
     int (*each)(void *ctx, const shop_customer *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_customers_stream_ctx;
 
 static int shop_customers_stream_row(void *ctx, const void *pg, int row)
 {
     shop_customers_stream_ctx *sc = (shop_customers_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_customer *out = r ? (shop_customer *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_customer *out = sc->r ? (shop_customer *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_customers_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_customers_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -2651,8 +2654,9 @@ mc_status shop_customers_stream_plan(mc_conn *c, const shop_customers_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 13u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_customers_stream_ctx sc = { each, ctx, MC_OK };
+        shop_customers_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_customers_desc, (const mc_query *)q, shop_customers_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -3690,21 +3694,22 @@ typedef struct shop_addresses_stream_ctx {
     int (*each)(void *ctx, const shop_address *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_addresses_stream_ctx;
 
 static int shop_addresses_stream_row(void *ctx, const void *pg, int row)
 {
     shop_addresses_stream_ctx *sc = (shop_addresses_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_address *out = r ? (shop_address *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_address *out = sc->r ? (shop_address *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_addresses_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_addresses_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -3740,8 +3745,9 @@ mc_status shop_addresses_stream_plan(mc_conn *c, const shop_addresses_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_addresses_stream_ctx sc = { each, ctx, MC_OK };
+        shop_addresses_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_addresses_desc, (const mc_query *)q, shop_addresses_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -4701,21 +4707,22 @@ typedef struct shop_categories_stream_ctx {
     int (*each)(void *ctx, const shop_category *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_categories_stream_ctx;
 
 static int shop_categories_stream_row(void *ctx, const void *pg, int row)
 {
     shop_categories_stream_ctx *sc = (shop_categories_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_category *out = r ? (shop_category *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_category *out = sc->r ? (shop_category *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_categories_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_categories_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -4751,8 +4758,9 @@ mc_status shop_categories_stream_plan(mc_conn *c, const shop_categories_query *q
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_categories_stream_ctx sc = { each, ctx, MC_OK };
+        shop_categories_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_categories_desc, (const mc_query *)q, shop_categories_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -5170,21 +5178,22 @@ typedef struct shop_tax_classes_stream_ctx {
     int (*each)(void *ctx, const shop_tax_class *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_tax_classes_stream_ctx;
 
 static int shop_tax_classes_stream_row(void *ctx, const void *pg, int row)
 {
     shop_tax_classes_stream_ctx *sc = (shop_tax_classes_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_tax_class *out = r ? (shop_tax_class *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_tax_class *out = sc->r ? (shop_tax_class *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_tax_classes_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_tax_classes_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -5220,8 +5229,9 @@ mc_status shop_tax_classes_stream_plan(mc_conn *c, const shop_tax_classes_query 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK };
+        shop_tax_classes_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_tax_classes_desc, (const mc_query *)q, shop_tax_classes_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -7156,21 +7166,22 @@ typedef struct shop_products_stream_ctx {
     int (*each)(void *ctx, const shop_product *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_products_stream_ctx;
 
 static int shop_products_stream_row(void *ctx, const void *pg, int row)
 {
     shop_products_stream_ctx *sc = (shop_products_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_product *out = r ? (shop_product *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_product *out = sc->r ? (shop_product *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_products_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_products_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -7206,8 +7217,9 @@ mc_status shop_products_stream_plan(mc_conn *c, const shop_products_query *q, co
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 23u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_products_stream_ctx sc = { each, ctx, MC_OK };
+        shop_products_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_products_desc, (const mc_query *)q, shop_products_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -7580,21 +7592,22 @@ typedef struct shop_related_products_stream_ctx {
     int (*each)(void *ctx, const shop_related_product *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_related_products_stream_ctx;
 
 static int shop_related_products_stream_row(void *ctx, const void *pg, int row)
 {
     shop_related_products_stream_ctx *sc = (shop_related_products_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_related_product *out = r ? (shop_related_product *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_related_product *out = sc->r ? (shop_related_product *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_related_products_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_related_products_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -7630,8 +7643,9 @@ mc_status shop_related_products_stream_plan(mc_conn *c, const shop_related_produ
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_related_products_stream_ctx sc = { each, ctx, MC_OK };
+        shop_related_products_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_related_products_desc, (const mc_query *)q, shop_related_products_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -8162,21 +8176,22 @@ typedef struct shop_tags_stream_ctx {
     int (*each)(void *ctx, const shop_tag *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_tags_stream_ctx;
 
 static int shop_tags_stream_row(void *ctx, const void *pg, int row)
 {
     shop_tags_stream_ctx *sc = (shop_tags_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_tag *out = r ? (shop_tag *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_tag *out = sc->r ? (shop_tag *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_tags_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_tags_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -8212,8 +8227,9 @@ mc_status shop_tags_stream_plan(mc_conn *c, const shop_tags_query *q, const mc_l
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_tags_stream_ctx sc = { each, ctx, MC_OK };
+        shop_tags_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_tags_desc, (const mc_query *)q, shop_tags_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -8586,21 +8602,22 @@ typedef struct shop_product_tags_stream_ctx {
     int (*each)(void *ctx, const shop_product_tag *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_product_tags_stream_ctx;
 
 static int shop_product_tags_stream_row(void *ctx, const void *pg, int row)
 {
     shop_product_tags_stream_ctx *sc = (shop_product_tags_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_product_tag *out = r ? (shop_product_tag *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_product_tag *out = sc->r ? (shop_product_tag *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_product_tags_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_product_tags_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -8636,8 +8653,9 @@ mc_status shop_product_tags_stream_plan(mc_conn *c, const shop_product_tags_quer
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_product_tags_stream_ctx sc = { each, ctx, MC_OK };
+        shop_product_tags_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_product_tags_desc, (const mc_query *)q, shop_product_tags_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -9381,21 +9399,22 @@ typedef struct shop_warehouses_stream_ctx {
     int (*each)(void *ctx, const shop_warehouse *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_warehouses_stream_ctx;
 
 static int shop_warehouses_stream_row(void *ctx, const void *pg, int row)
 {
     shop_warehouses_stream_ctx *sc = (shop_warehouses_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_warehouse *out = r ? (shop_warehouse *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_warehouse *out = sc->r ? (shop_warehouse *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_warehouses_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_warehouses_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -9431,8 +9450,9 @@ mc_status shop_warehouses_stream_plan(mc_conn *c, const shop_warehouses_query *q
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_warehouses_stream_ctx sc = { each, ctx, MC_OK };
+        shop_warehouses_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_warehouses_desc, (const mc_query *)q, shop_warehouses_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -10416,21 +10436,22 @@ typedef struct shop_inventory_stream_ctx {
     int (*each)(void *ctx, const shop_inventory *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_inventory_stream_ctx;
 
 static int shop_inventory_stream_row(void *ctx, const void *pg, int row)
 {
     shop_inventory_stream_ctx *sc = (shop_inventory_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_inventory *out = r ? (shop_inventory *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_inventory *out = sc->r ? (shop_inventory *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_inventory_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_inventory_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -10466,8 +10487,9 @@ mc_status shop_inventory_stream_plan(mc_conn *c, const shop_inventory_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_inventory_stream_ctx sc = { each, ctx, MC_OK };
+        shop_inventory_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_inventory_desc, (const mc_query *)q, shop_inventory_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -11151,21 +11173,22 @@ typedef struct shop_StockMovements_stream_ctx {
     int (*each)(void *ctx, const shop_StockMovement *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_StockMovements_stream_ctx;
 
 static int shop_StockMovements_stream_row(void *ctx, const void *pg, int row)
 {
     shop_StockMovements_stream_ctx *sc = (shop_StockMovements_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_StockMovement *out = r ? (shop_StockMovement *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_StockMovement *out = sc->r ? (shop_StockMovement *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_StockMovements_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_StockMovements_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -11201,8 +11224,9 @@ mc_status shop_StockMovements_stream_plan(mc_conn *c, const shop_StockMovements_
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_StockMovements_stream_ctx sc = { each, ctx, MC_OK };
+        shop_StockMovements_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_StockMovements_desc, (const mc_query *)q, shop_StockMovements_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -12134,21 +12158,22 @@ typedef struct shop_coupons_stream_ctx {
     int (*each)(void *ctx, const shop_coupon *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_coupons_stream_ctx;
 
 static int shop_coupons_stream_row(void *ctx, const void *pg, int row)
 {
     shop_coupons_stream_ctx *sc = (shop_coupons_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_coupon *out = r ? (shop_coupon *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_coupon *out = sc->r ? (shop_coupon *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_coupons_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_coupons_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -12184,8 +12209,9 @@ mc_status shop_coupons_stream_plan(mc_conn *c, const shop_coupons_query *q, cons
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_coupons_stream_ctx sc = { each, ctx, MC_OK };
+        shop_coupons_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_coupons_desc, (const mc_query *)q, shop_coupons_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -12915,21 +12941,22 @@ typedef struct shop_carts_stream_ctx {
     int (*each)(void *ctx, const shop_cart *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_carts_stream_ctx;
 
 static int shop_carts_stream_row(void *ctx, const void *pg, int row)
 {
     shop_carts_stream_ctx *sc = (shop_carts_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_cart *out = r ? (shop_cart *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_cart *out = sc->r ? (shop_cart *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_carts_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_carts_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -12965,8 +12992,9 @@ mc_status shop_carts_stream_plan(mc_conn *c, const shop_carts_query *q, const mc
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_carts_stream_ctx sc = { each, ctx, MC_OK };
+        shop_carts_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_carts_desc, (const mc_query *)q, shop_carts_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -15377,21 +15405,22 @@ typedef struct shop_orders_stream_ctx {
     int (*each)(void *ctx, const shop_order *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_orders_stream_ctx;
 
 static int shop_orders_stream_row(void *ctx, const void *pg, int row)
 {
     shop_orders_stream_ctx *sc = (shop_orders_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_order *out = r ? (shop_order *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_order *out = sc->r ? (shop_order *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_orders_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_orders_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -15427,8 +15456,9 @@ mc_status shop_orders_stream_plan(mc_conn *c, const shop_orders_query *q, const 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 31u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_orders_stream_ctx sc = { each, ctx, MC_OK };
+        shop_orders_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_orders_desc, (const mc_query *)q, shop_orders_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -16400,21 +16430,22 @@ typedef struct shop_order_items_stream_ctx {
     int (*each)(void *ctx, const shop_order_item *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_order_items_stream_ctx;
 
 static int shop_order_items_stream_row(void *ctx, const void *pg, int row)
 {
     shop_order_items_stream_ctx *sc = (shop_order_items_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_order_item *out = r ? (shop_order_item *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_order_item *out = sc->r ? (shop_order_item *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_order_items_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_order_items_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -16450,8 +16481,9 @@ mc_status shop_order_items_stream_plan(mc_conn *c, const shop_order_items_query 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 1u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_order_items_stream_ctx sc = { each, ctx, MC_OK };
+        shop_order_items_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_order_items_desc, (const mc_query *)q, shop_order_items_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -17223,21 +17255,22 @@ typedef struct shop_shipments_stream_ctx {
     int (*each)(void *ctx, const shop_shipment *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_shipments_stream_ctx;
 
 static int shop_shipments_stream_row(void *ctx, const void *pg, int row)
 {
     shop_shipments_stream_ctx *sc = (shop_shipments_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_shipment *out = r ? (shop_shipment *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_shipment *out = sc->r ? (shop_shipment *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_shipments_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_shipments_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -17273,8 +17306,9 @@ mc_status shop_shipments_stream_plan(mc_conn *c, const shop_shipments_query *q, 
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 2u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_shipments_stream_ctx sc = { each, ctx, MC_OK };
+        shop_shipments_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_shipments_desc, (const mc_query *)q, shop_shipments_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -18016,21 +18050,22 @@ typedef struct shop_shipment_items_stream_ctx {
     int (*each)(void *ctx, const shop_shipment_item *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_shipment_items_stream_ctx;
 
 static int shop_shipment_items_stream_row(void *ctx, const void *pg, int row)
 {
     shop_shipment_items_stream_ctx *sc = (shop_shipment_items_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_shipment_item *out = r ? (shop_shipment_item *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_shipment_item *out = sc->r ? (shop_shipment_item *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_shipment_items_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_shipment_items_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -18066,8 +18101,9 @@ mc_status shop_shipment_items_stream_plan(mc_conn *c, const shop_shipment_items_
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 3u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_shipment_items_stream_ctx sc = { each, ctx, MC_OK };
+        shop_shipment_items_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_shipment_items_desc, (const mc_query *)q, shop_shipment_items_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -19320,21 +19356,22 @@ typedef struct shop_payments_stream_ctx {
     int (*each)(void *ctx, const shop_payment *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_payments_stream_ctx;
 
 static int shop_payments_stream_row(void *ctx, const void *pg, int row)
 {
     shop_payments_stream_ctx *sc = (shop_payments_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_payment *out = r ? (shop_payment *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_payment *out = sc->r ? (shop_payment *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_payments_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_payments_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -19370,8 +19407,9 @@ mc_status shop_payments_stream_plan(mc_conn *c, const shop_payments_query *q, co
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_payments_stream_ctx sc = { each, ctx, MC_OK };
+        shop_payments_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_payments_desc, (const mc_query *)q, shop_payments_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -20181,21 +20219,22 @@ typedef struct shop_order_events_stream_ctx {
     int (*each)(void *ctx, const shop_order_event *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_order_events_stream_ctx;
 
 static int shop_order_events_stream_row(void *ctx, const void *pg, int row)
 {
     shop_order_events_stream_ctx *sc = (shop_order_events_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_order_event *out = r ? (shop_order_event *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_order_event *out = sc->r ? (shop_order_event *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_order_events_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_order_events_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -20231,8 +20270,9 @@ mc_status shop_order_events_stream_plan(mc_conn *c, const shop_order_events_quer
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_order_events_stream_ctx sc = { each, ctx, MC_OK };
+        shop_order_events_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_order_events_desc, (const mc_query *)q, shop_order_events_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {
@@ -21283,21 +21323,22 @@ typedef struct shop_reviews_stream_ctx {
     int (*each)(void *ctx, const shop_review *row);
     void *ctx;
     mc_status status;
+    mc_result *r;                       /* one row's memory (bytes, arrays), reset per row */
 } shop_reviews_stream_ctx;
 
 static int shop_reviews_stream_row(void *ctx, const void *pg, int row)
 {
     shop_reviews_stream_ctx *sc = (shop_reviews_stream_ctx *)ctx;
-    mc_result *r = mc_result_new();     /* per row: bytes and arrays of one row */
-    shop_review *out = r ? (shop_review *)mc_result_alloc(r, sizeof *out) : NULL;
+    if (!sc->r)
+        sc->r = mc_result_new();
+    shop_review *out = sc->r ? (shop_review *)mc_result_alloc(sc->r, sizeof *out) : NULL;
     if (!out) {
         sc->status = MC_NOMEM;
-        mc_result_free(r);
         return 1;
     }
-    sc->status = shop_reviews_decode(r, (const PGresult *)pg, row, out);
+    sc->status = shop_reviews_decode(sc->r, (const PGresult *)pg, row, out);
     int stop = sc->status != MC_OK || sc->each(sc->ctx, out);
-    mc_result_free(r);
+    mc_result_reset(sc->r);
     return stop;
 }
 
@@ -21333,8 +21374,9 @@ mc_status shop_reviews_stream_plan(mc_conn *c, const shop_reviews_query *q, cons
     unsigned flags = !plan ? 0u : plan->flags & MC_LOAD_DEFAULTS ? plan->flags | 0u : plan->flags;
     mc_status s;
     if (!(flags & ~(MC_LOAD_DEFAULTS | MC_INCLUDE_DELETED))) {
-        shop_reviews_stream_ctx sc = { each, ctx, MC_OK };
+        shop_reviews_stream_ctx sc = { each, ctx, MC_OK, NULL };
         s = mc_query_stream(c, &shop_reviews_desc, (const mc_query *)q, shop_reviews_stream_row, &sc);
+        mc_result_free(sc.r);
         if (s == MC_OK)
             s = sc.status;
     } else {

@@ -63,6 +63,9 @@ mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res)
 /* Result memory: an arena plus the PGresults its text points into. */
 mc_result *mc_result_new(void);
 void *mc_result_alloc(mc_result *r, size_t n);   /* zeroed, max-aligned; NULL when out of memory */
+/* Empties r for reuse (a stream's next row): its PGresults are cleared,
+ * its first block is kept (zeroed), the others are freed. */
+void mc_result_reset(mc_result *r);
 /* r frees pgresult from now on; on failure the caller still owns it. */
 mc_status mc_result_keep(mc_result *r, void *pgresult);
 /* The generated code's way to say which constraint failed. */
