@@ -296,6 +296,7 @@ CREATE TABLE reviews (
 CREATE UNIQUE INDEX ix_customers_email_live ON customers ((lower(email))) WHERE deleted_at is null;
 CREATE INDEX ix_customers_created_at ON customers (created_at DESC NULLS LAST);
 CREATE UNIQUE INDEX ix_addresses_one_default ON addresses (customer_id) WHERE is_default;
+CREATE INDEX ix_addresses_customer_id_id ON addresses (customer_id, id);
 CREATE INDEX ix_addresses_country_code_postal_code ON addresses (country_code, postal_code);
 CREATE INDEX ix_categories_parent_id_order ON categories (parent_id, "order" ASC NULLS FIRST);
 CREATE INDEX ix_products_name_trgm ON products USING gin (name gin_trgm_ops);
@@ -307,14 +308,20 @@ CREATE INDEX ix_warehouses_location ON warehouses USING gist (location);
 CREATE INDEX "ix_StockMovements_movedAt" ON "StockMovements" USING brin ("movedAt");
 CREATE INDEX ix_stock_movements_product ON "StockMovements" ("productId", "movedAt" DESC);
 CREATE INDEX ix_orders_customer_placed ON orders (customer_id, placed_at DESC) INCLUDE (status, total);
+CREATE INDEX ix_orders_billing_address_id ON orders (billing_address_id);
+CREATE INDEX ix_orders_shipping_address_id ON orders (shipping_address_id);
 CREATE INDEX ix_orders_placed_at ON orders USING brin (placed_at);
 CREATE INDEX ix_orders_open ON orders (status) WHERE status in ('pending', 'paid', 'on-hold');
 CREATE INDEX ix_orders_client_ip ON orders USING spgist (client_ip inet_ops);
 CREATE INDEX ix_order_items_product_id ON order_items (product_id);
+CREATE INDEX ix_shipments_order_id ON shipments (order_id);
 CREATE INDEX ix_shipments_carrier ON shipments USING hash (carrier);
 CREATE INDEX ix_shipments_tracking_numbers ON shipments USING gin (tracking_numbers);
+CREATE INDEX ix_shipment_items_order_id_line_no ON shipment_items (order_id, line_no);
+CREATE INDEX ix_payments_order_id_paid_at ON payments (order_id, paid_at DESC NULLS LAST);
 CREATE INDEX ix_order_events_order_id_at ON order_events (order_id, at);
 CREATE INDEX ix_reviews_product_stars ON reviews (product_id, stars DESC);
+CREATE INDEX ix_reviews_customer_id_created_at_id ON reviews (customer_id, created_at DESC, id);
 
 ALTER TABLE addresses ADD CONSTRAINT fk_addresses_customer_id_customers FOREIGN KEY (customer_id) REFERENCES customers (id) ON DELETE CASCADE;
 ALTER TABLE addresses ADD CONSTRAINT fk_addresses_country_code_countries FOREIGN KEY (country_code) REFERENCES countries (code) ON UPDATE CASCADE;
