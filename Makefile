@@ -147,13 +147,13 @@ $(EXGEN)/%.o: $(EXGEN)/%.c $(EXGEN)/%.h
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include -x c++ -fsyntax-only $(EXGEN)/$*.h
 	$(Q)$(CXX) -std=c++17 -Wall -Wextra -Werror -pedantic -Isrc/runtime/include $(PQ_INC) -x c++ -fsyntax-only $(EXGEN)/$*.c
 
-$(B)/tests/test_generated: tests/test_generated.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
+$(B)/tests/test_generated $(B)/tests/test_batch: $(B)/tests/%: tests/%.c $(EXAMPLES:%=$(EXGEN)/%.o) tests/testutil.h $(B)/libmodelc.a
 	@mkdir -p $(dir $@)
 	$(say) CC $<
 	$(Q)$(CC) $(TEST_CFLAGS) -I$(EXGEN) -o $@ $< $(EXAMPLES:%=$(EXGEN)/%.o) $(B)/libmodelc.a $(ALL_LDFLAGS) $(TEST_LIBS)
 
-# the example program (make example runs it)
-$(B)/blog_app: examples/blog_app.c $(EXGEN)/blog.o $(B)/libmodelc.a
+# the example programs (make example runs blog_app; tests/run.sh both)
+$(B)/blog_app $(B)/batch_poll: $(B)/%: examples/%.c $(EXGEN)/blog.o $(B)/libmodelc.a
 	$(say) LINK $@
 	$(Q)$(CC) $(STD) $(WARN) -Werror $(SAN) -g -Isrc/runtime/include $(PQ_INC) -I$(EXGEN) -o $@ $< \
 		$(EXGEN)/blog.o $(B)/libmodelc.a $(ALL_LDFLAGS) -lpq -lpthread
@@ -191,7 +191,7 @@ $(B)/tests/fuzz_replay: tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmode
 	$(say) CC $@
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ tests/fuzz/fuzz_model.c tests/fuzz/replay.c $(B)/libmodelcc.a $(ALL_LDFLAGS) -lpq
 
-test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay $(B)/blog_app
+test-bins: $(B)/modelc $(TEST_BINS) $(B)/tests/fuzz_replay $(B)/blog_app $(B)/batch_poll
 
 test:
 	@bash tests/run.sh

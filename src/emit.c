@@ -1326,15 +1326,27 @@ static tval *access_value(emitter *e, const m_table *t)
 		}
 		for (size_t k = 0; k < t->pk->cols.n; k++)
 			tv_push(a, params, write_param(e, t->pk->cols.items[k]));
-		const char *where = where_keys(e, &t->pk->cols, n + 1);
+		const char *key_where = where_keys(e, &t->pk->cols, n + 1);
+		const char *where = key_where;
 		n += (int)t->pk->cols.n;
 		if (t->version_col) {
 			tv_push(a, params, write_param(e, t->version_col));
 			where = arena_printf(a, "%s AND %s = $%d", where, sql_ident(a, t->version_col->name), ++n);
 		}
 		if (set.len) {
-			tv_sets(a, upd, "sql", c_string(e, arena_printf(a, "UPDATE %s SET %s WHERE %s RETURNING %s", tn, set.data,
-			                                                where, select_list)));
+			const char *usql = arena_printf(a, "UPDATE %s SET %s WHERE %s RETURNING %s", tn, set.data, where,
+			                                select_list);
+			tv_sets(a, upd, "sql", c_string(e, usql));
+			/* in a batch the check for a stale version cannot wait for a
+			 * second statement: the row comes with true when written, the
+			 * row as it was (the statement's snapshot) with false when the
+			 * key is there with another version, nothing without the key */
+			tv_sets(a, upd, "batch_sql",
+			        t->version_col ? c_string(e, arena_printf(a,
+			                                  "WITH mc_upd AS (%s) SELECT %s, true FROM mc_upd UNION ALL "
+			                                  "SELECT %s, false FROM %s WHERE %s AND NOT EXISTS (SELECT 1 FROM mc_upd)",
+			                                  usql, select_list, select_list, tn, key_where))
+			                   : c_string(e, usql));
 			tv_sets(a, upd, "nparams", arena_printf(a, "%d", n));
 			tv_set(a, upd, "params", params);
 			tv_sets(a, upd, "all", arena_printf(a, "((uint64_t)%lluu)", (unsigned long long)all));
@@ -1602,6 +1614,7 @@ static tval *access_value(emitter *e, const m_table *t)
 	tv_sets(a, x, "joined_any_mask", arena_printf(a, "%uu", joined | jmany));
 	tv_set(a, x, "sub_rels", srels);
 	tv_setb(a, x, "has_sub", subs != 0);
+	tv_sets(a, x, "nsub", arena_printf(a, "%zu", tv_len(srels)));
 	tv_setb(a, x, "has_joined_or_sub", (joined | jmany | subs) != 0);
 	tv_sets(a, x, "sub_mask", arena_printf(a, "%uu", subs));
 	tv_sets(a, x, "joined_mask", arena_printf(a, "%uu", joined));

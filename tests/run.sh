@@ -51,6 +51,24 @@ else
 	failed+=(blog_app)
 fi
 
+echo "== examples/batch_poll"
+ran=$((ran + 1))
+if "$PGBIN/psql" -XAtq -c "DROP DATABASE IF EXISTS batch_poll" -c "CREATE DATABASE batch_poll" >/dev/null &&
+	"$PGBIN/psql" -XAtq -v ON_ERROR_STOP=1 -d batch_poll -f "$B/examples/blog.sql" >/dev/null &&
+	"$B/batch_poll" "dbname=batch_poll" 250 > "$B/batch_poll.out" &&
+	grep -q "^inserted 250 users in 1 round trip$" "$B/batch_poll.out" &&
+	grep -q "^queued 252 calls on one connection$" "$B/batch_poll.out" &&
+	grep -q "^batch done: 1 round trip, 252 statements, " "$B/batch_poll.out" &&
+	grep -q "^gets: 250 found, 0 wrong$" "$B/batch_poll.out" &&
+	grep -q "^get_by_email nobody@example.com: not found$" "$B/batch_poll.out" &&
+	grep -q "^insert poll-0000@example.com again: unique violation (23505, uq_users_email)$" "$B/batch_poll.out"; then
+	echo "batch_poll: 1 passed, 0 failed"
+else
+	cat "$B/batch_poll.out" 2>/dev/null
+	echo "batch_poll: 0 passed, 1 failed"
+	failed+=(batch_poll)
+fi
+
 echo "== make install + pkg-config"
 # install, then build and run the example against what was installed only:
 # modelc, the header, the library and modelc.pc must be enough

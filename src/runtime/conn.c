@@ -95,6 +95,14 @@ static mc_status set_error(mc_conn *c, mc_status st, const char *sqlstate, const
 	return st;
 }
 
+void mc__set_error(mc_conn *c, const mc_error *e)
+{
+	const char *fields[F_COUNT] = { e->message, e->detail, e->hint, e->constraint, e->table, e->column };
+
+	set_error(c, e->status, e->sqlstate, fields);
+	c->err.constraint_id = e->constraint_id;
+}
+
 mc_status mc__fail(mc_conn *c, mc_status st, const char *sqlstate, const char *fmt, ...)
 {
 	char msg[512];
@@ -315,6 +323,8 @@ void mc_conn_close(mc_conn *c)
 {
 	if (!c)
 		return;
+	if (c->batch)
+		mc__batch_abandon(c->batch);
 	if (c->pg)
 		PQfinish(c->pg);
 	prepared_clear(c);
@@ -337,6 +347,23 @@ void *mc_conn_pg(mc_conn *c)
 uint64_t mc_conn_statements(const mc_conn *c)
 {
 	return c ? c->statements : 0;
+}
+
+uint64_t mc_conn_round_trips(const mc_conn *c)
+{
+	return c ? c->round_trips : 0;
+}
+
+int mc_conn_socket(const mc_conn *c)
+{
+	return c && c->pg ? PQsocket(c->pg) : -1;
+}
+
+mc_status mc__busy(mc_conn *c)
+{
+	if (!c->batch)
+		return MC_OK;
+	return mc__fail(c, MC_INVALID, NULL, "the connection is running a batch: finish it first");
 }
 
 void mc_conn_set_hook(mc_conn *c, mc_stmt_hook hook, void *ctx)
@@ -394,9 +421,12 @@ mc_status mc__run(mc_conn *c, const char *sql, bool keep_error, PGresult **out)
 		*out = NULL;
 	if (!keep_error)
 		err_reset(c);
-	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+	if (c->batch) {
+		st = mc__busy(c);
+	} else if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
 		st = lost(c);
 	} else {
+		c->round_trips++;
 		r = PQexec(c->pg, sql);
 		st = check_result(c, r);
 	}
@@ -487,25 +517,62 @@ static const mc_prepared *prepared_named(const mc_conn *c, const char *name)
 	return NULL;
 }
 
+/* Removes e, moving later entries of its probe run into the gap. */
+static void prepared_remove(mc_conn *c, mc_prepared *e)
+{
+	size_t mask = c->prepared_cap - 1, i = (size_t)(e - c->prepared), j = i;
+
+	free(e->name);
+	e->name = NULL;
+	e->st = NULL;
+	c->nprepared--;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!c->prepared[j].st)
+			return;
+		size_t home = slot_of(c, c->prepared[j].st);
+		/* an entry whose home lies cyclically in (i, j] stays put */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		c->prepared[i] = c->prepared[j];
+		c->prepared[j].st = NULL;
+		c->prepared[j].name = NULL;
+		i = j;
+	}
+}
+
+/* The server-side name for st. Two statements may share a name (two
+ * models, or a copy of a static mc_stmt): the same SQL shares the server
+ * statement (*shared), other SQL gets a name of its own. */
+static void pick_name(mc_conn *c, const mc_stmt *st, char name[256], bool *shared)
+{
+	const mc_prepared *same;
+
+	*shared = false;
+	snprintf(name, 256, "%s", st->name);
+	while ((same = prepared_named(c, name)) != NULL) {
+		if (strcmp(same->st->sql, st->sql) == 0) {
+			*shared = true;
+			return;
+		}
+		snprintf(name, 256, "%.200s_%u", st->name, ++c->name_seq);
+	}
+}
+
 static mc_status prepare(mc_conn *c, const mc_stmt *st, mc_prepared **out)
 {
 	char name[256];
-	const mc_prepared *same;
+	bool shared;
 	PGresult *r;
 	mc_status s;
 
-	snprintf(name, sizeof(name), "%s", st->name);
-	/* two statements may share a name (two models, or a copy of a static
-	 * mc_stmt): the same SQL shares the server statement, other SQL gets a
-	 * name of its own */
-	while ((same = prepared_named(c, name)) != NULL) {
-		if (strcmp(same->st->sql, st->sql) == 0) {
-			*out = prepared_add(c, st, name);
-			return *out ? MC_OK : mc__fail(c, MC_NOMEM, NULL, "out of memory");
-		}
-		snprintf(name, sizeof(name), "%.200s_%u", st->name, ++c->name_seq);
+	pick_name(c, st, name, &shared);
+	if (shared) {
+		*out = prepared_add(c, st, name);
+		return *out ? MC_OK : mc__fail(c, MC_NOMEM, NULL, "out of memory");
 	}
 
+	c->round_trips++;
 	r = PQprepare(c->pg, name, st->sql, st->nparams, NULL);
 	s = check_result(c, r);
 	PQclear(r);
@@ -517,6 +584,7 @@ static mc_status prepare(mc_conn *c, const mc_stmt *st, mc_prepared **out)
 		 * later attempt can prepare it again */
 		char sql[300];
 		snprintf(sql, sizeof(sql), "DEALLOCATE \"%s\"", name);
+		c->round_trips++;
 		PQclear(PQexec(c->pg, sql));
 		return mc__fail(c, MC_NOMEM, NULL, "out of memory");
 	}
@@ -538,10 +606,10 @@ static PGresult *exec_prepared(mc_conn *c, const mc_stmt *st, const mc_params *p
 			/* someone ran DEALLOCATE ALL or DISCARD ALL behind our back:
 			 * start the cache over and try once more */
 			PQclear(r);
-			PQclear(PQexec(c->pg, "DEALLOCATE ALL"));
-			prepared_clear(c);
+			mc__prepared_reset(c);
 			if ((*s = prepare(c, st, &e)) != MC_OK)
 				return NULL;
+			c->round_trips++;
 			r = PQexecPrepared(c->pg, e->name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, 0);
 		}
 	}
@@ -568,6 +636,8 @@ mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res)
 	} else if (n != st->nparams) {
 		s = mc__fail(c, MC_INVALID, NULL, "statement %s takes %d parameters, %d given",
 			     st->name ? st->name : "(unnamed)", st->nparams, n);
+	} else if (c->batch) {
+		s = mc__busy(c);
 	} else if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
 		s = lost(c);
 	}
@@ -580,6 +650,7 @@ mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res)
 	}
 
 	if (s == MC_OK) {
+		c->round_trips++;
 		if (c->opts.unnamed_statements || !st->name || !st->name[0])
 			r = PQexecParams(c->pg, st->sql, n, NULL, p ? p->values : NULL, NULL, NULL, 0);
 		else
@@ -612,4 +683,46 @@ mc_status mc__check_result(mc_conn *c, const PGresult *r)
 mc_status mc__lost(mc_conn *c)
 {
 	return lost(c);
+}
+
+mc_status mc__prepared_for(mc_conn *c, const mc_stmt *st, const char **name, bool *fresh)
+{
+	mc_prepared *e = prepared_find(c, st);
+	char buf[256];
+	bool shared;
+
+	if (!e) {
+		pick_name(c, st, buf, &shared);
+		if (!(e = prepared_add(c, st, buf)))
+			return MC_NOMEM;
+		*name = e->name;
+		*fresh = !shared;
+		return MC_OK;
+	}
+	*name = e->name;
+	*fresh = false;
+	return MC_OK;
+}
+
+void mc__prepared_drop(mc_conn *c, const mc_stmt *st)
+{
+	mc_prepared *e = prepared_find(c, st);
+	char *name;
+
+	if (!e)
+		return;
+	/* the entries sharing its name are gone on the server too */
+	name = e->name;
+	e->name = NULL;
+	prepared_remove(c, e);
+	while ((e = (mc_prepared *)prepared_named(c, name)) != NULL)
+		prepared_remove(c, e);
+	free(name);
+}
+
+void mc__prepared_reset(mc_conn *c)
+{
+	c->round_trips++;
+	PQclear(PQexec(c->pg, "DEALLOCATE ALL"));
+	prepared_clear(c);
 }

@@ -10,9 +10,12 @@ mc_status mc_copy_begin(mc_conn *c, const char *sql)
 	if (!c || !sql)
 		return MC_INVALID;
 	mc__err_reset(c);
+	if (c->batch)
+		return mc__busy(c);
 	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
 		return mc__lost(c);
 	c->copy_failed = MC_OK;
+	c->round_trips++;
 	PGresult *r = PQexec(c->pg, sql);
 	if (PQresultStatus(r) == PGRES_COPY_IN) {
 		PQclear(r);
@@ -56,6 +59,8 @@ mc_status mc_copy_row(mc_conn *c, const mc_params *p)
 {
 	if (!c || !p)
 		return MC_INVALID;
+	if (c->batch)
+		return mc__busy(c);
 	if (p->failed) {
 		/* abort, so the rows already sent are not committed */
 		PQputCopyEnd(c->pg, "a row could not be built");
@@ -104,8 +109,11 @@ mc_status mc_copy_end(mc_conn *c, int64_t *rows)
 		*rows = 0;
 	if (!c)
 		return MC_INVALID;
+	if (c->batch)
+		return mc__busy(c);
 	double t0 = mc__now();
 	mc_status st = c->copy_failed;
+	c->round_trips++;
 	if (st == MC_OK && PQputCopyEnd(c->pg, NULL) != 1)
 		st = mc__lost(c);
 	long n = -1;

@@ -23,6 +23,8 @@ struct mc_conn {
 	size_t errbuf_cap;
 
 	uint64_t statements;
+	uint64_t round_trips;
+	mc_batch *batch;        /* the batch running on the connection: it is busy */
 	mc_stmt_hook hook;
 	void *hook_ctx;
 
@@ -60,6 +62,29 @@ void mc__err_reset(mc_conn *c);
 mc_status mc__check_result(mc_conn *c, const PGresult *r);
 mc_status mc__lost(mc_conn *c);
 void mc__finish(mc_conn *c, const char *sql, int nparams, double t0, mc_status st, long rows);
+
+/* MC_OK, or MC_INVALID (recorded on c) while a batch runs on c: nothing
+ * else may use the connection then. */
+mc_status mc__busy(mc_conn *c);
+
+/* The prepared-statement cache, for batches that send PREPAREs in their
+ * pipeline: the server-side name of st, *fresh when it must be prepared
+ * first (the entry exists from now on, so the batch's later statements
+ * share it; mc__prepared_drop forgets it, and every statement sharing its
+ * name, when the PREPARE failed). mc__prepared_reset starts the cache over
+ * (DEALLOCATE ALL), when a statement was gone from the server. */
+mc_status mc__prepared_for(mc_conn *c, const mc_stmt *st, const char **name, bool *fresh);
+void mc__prepared_drop(mc_conn *c, const mc_stmt *st);
+void mc__prepared_reset(mc_conn *c);
+
+/* Makes e (e.g. a batch call's copy) the last error of c. */
+void mc__set_error(mc_conn *c, const mc_error *e);
+
+/* batch.c: queues an unnamed statement (sql and p copied) for the current
+ * call of b, as mc_batch_queue does; and ends a running batch whose
+ * connection is being closed (the calls left get MC_CONNECTION_LOST). */
+mc_status mc__batch_queue_sql(mc_batch *b, const char *sql, const mc_params *p, mc_batch_done done, void *ctx);
+void mc__batch_abandon(mc_batch *b);
 
 /* stmtcache.c: the prepared statement for composed SQL text, from its
  * second use on (NULL: run it unnamed); and the cache's end, on close. */

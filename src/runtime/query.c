@@ -738,9 +738,18 @@ static mc_status compose(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 	return MC_OK;
 }
 
-/* Composes and runs through mc_exec as an unnamed statement. */
+/* Where a composed statement goes instead of mc_exec: a batch (its
+ * current call), with the callback that gets the result. */
+typedef struct sink {
+	mc_batch *b;
+	mc_batch_done done;
+	void *ctx;
+} sink;
+
+/* Composes and runs through mc_exec as an unnamed statement, or queues it
+ * in to->b; a failure to compose then fails the batch's call. */
 static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind k,
-                     const update_set *set, PGresult **out, const joined *j)
+                     const update_set *set, PGresult **out, const joined *j, const sink *to)
 {
 	sbuf b = { NULL, 0, 0, false };
 	args a;
@@ -750,7 +759,15 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 	if (!c)
 		return MC_INVALID;
 	st = compose(c, t, q, k, set, &b, &a, j);
-	if (st == MC_OK) {
+	if (to && st == MC_OK) {
+		/* prepared once seen often enough, as below; the PREPARE goes
+		 * into the batch's pipeline */
+		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n);
+		st = use ? mc_batch_queue(to->b, use, &a.p, to->done, to->ctx, 0)
+			 : mc__batch_queue_sql(to->b, b.p, &a.p, to->done, to->ctx);
+	} else if (to) {
+		st = mc_batch_refuse(to->b, st, NULL);
+	} else if (st == MC_OK) {
 		/* unnamed the first time this text is seen on the connection,
 		 * prepared from the second on (stmtcache.c) */
 		mc_stmt stmt = { NULL, b.p, a.p.n };
@@ -771,13 +788,13 @@ mc_status mc_query_select(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 
 	if (!pgres)
 		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select: no result pointer") : MC_INVALID;
-	st = run(c, t, q, K_SELECT, NULL, &r, NULL);
+	st = run(c, t, q, K_SELECT, NULL, &r, NULL, NULL);
 	*pgres = r;
 	return st;
 }
 
-mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
-                                 const char *join, void **pgres)
+static mc_status select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                               const char *join, void **pgres, const sink *to)
 {
 	PGresult *r = NULL;
 	mc_status st;
@@ -827,7 +844,7 @@ mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_qu
 		j.qt = &qt;
 		j.join = join;
 		j.before = j.after = NULL;
-		st = run(c, t, q, K_SELECT, NULL, &r, &j);
+		st = run(c, t, q, K_SELECT, NULL, &r, &j, to);
 	}
 	*pgres = r;
 	free(at);
@@ -835,6 +852,12 @@ mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_qu
 	free(names.p);
 	free(sel.p);
 	return st;
+}
+
+mc_status mc_query_select_joined(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, void **pgres)
+{
+	return select_joined(c, t, q, extra_select, join, pgres, NULL);
 }
 
 mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *before,
@@ -846,15 +869,15 @@ mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_qu
 
 	if (!pgres)
 		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_select_around: no result pointer") : MC_INVALID;
-	st = run(c, t, q, K_SELECT, NULL, &r, &j);
+	st = run(c, t, q, K_SELECT, NULL, &r, &j, NULL);
 	*pgres = r;
 	return st;
 }
 
 /* The query as a subquery named after its table, more joined to it, the
  * rows ordered by the query's own order, then tail_order. */
-mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
-                                 const char *join, const char *tail_order, void **pgres)
+static mc_status select_nested(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                               const char *join, const char *tail_order, void **pgres, const sink *to)
 {
 	PGresult *r = NULL;
 	mc_status st;
@@ -905,12 +928,66 @@ mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_qu
 		st = mc__fail(c, MC_NOMEM, NULL, "out of memory");
 	} else {
 		joined j = { t, NULL, before.p, after.p };
-		st = run(c, t, q, K_SELECT, NULL, &r, &j);
+		st = run(c, t, q, K_SELECT, NULL, &r, &j, to);
 	}
 	*pgres = r;
 	free(before.p);
 	free(after.p);
 	return st;
+}
+
+mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, const char *tail_order, void **pgres)
+{
+	return select_nested(c, t, q, extra_select, join, tail_order, pgres, NULL);
+}
+
+/* ---- the same SELECTs, queued in a batch ------------------------------------------ */
+
+/* A failure before anything was composed still fails the batch's call. */
+static mc_status queued(mc_batch *b, mc_status st)
+{
+	return st == MC_OK ? st : mc_batch_refuse(b, st, NULL);
+}
+
+mc_status mc_batch_select(mc_batch *b, const mc_table_desc *t, const mc_query *q, mc_batch_done done, void *ctx)
+{
+	sink to = { b, done, ctx };
+	PGresult *r;
+	mc_conn *c = mc_batch_conn(b);
+
+	return c ? queued(b, run(c, t, q, K_SELECT, NULL, &r, NULL, &to)) : MC_INVALID;
+}
+
+mc_status mc_batch_select_joined(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, mc_batch_done done, void *ctx)
+{
+	sink to = { b, done, ctx };
+	void *r;
+	mc_conn *c = mc_batch_conn(b);
+
+	return c ? queued(b, select_joined(c, t, q, extra_select, join, &r, &to)) : MC_INVALID;
+}
+
+mc_status mc_batch_select_nested(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, const char *tail_order, mc_batch_done done, void *ctx)
+{
+	sink to = { b, done, ctx };
+	void *r;
+	mc_conn *c = mc_batch_conn(b);
+
+	return c ? queued(b, select_nested(c, t, q, extra_select, join, tail_order, &r, &to)) : MC_INVALID;
+}
+
+mc_status mc_batch_select_around(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *before,
+                                 const char *after, mc_batch_done done, void *ctx)
+{
+	sink to = { b, done, ctx };
+	joined j = { t, NULL, before, after };
+	PGresult *r;
+	mc_conn *c = mc_batch_conn(b);
+
+	return c ? queued(b, run(c, t, q, K_SELECT, NULL, &r, &j, &to)) : MC_INVALID;
 }
 
 /* ---- rows matched by the text of key columns ------------------------------------ */
@@ -1054,7 +1131,7 @@ mc_status mc_query_count(mc_conn *c, const mc_table_desc *t, const mc_query *q, 
 		*n = 0;
 	if (!n)
 		return c ? mc__fail(c, MC_INVALID, NULL, "mc_query_count: no count pointer") : MC_INVALID;
-	st = run(c, t, q, K_COUNT, NULL, &r, NULL);
+	st = run(c, t, q, K_COUNT, NULL, &r, NULL, NULL);
 	if (st != MC_OK)
 		return st;
 	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0) || mc_decode_int64(PQgetvalue(r, 0, 0), n) != MC_OK)
@@ -1084,7 +1161,7 @@ mc_status mc_query_delete(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	if (!n)
 		n = &dummy;
 	*n = 0;
-	st = run(c, t, q, K_DELETE, NULL, &r, NULL);
+	st = run(c, t, q, K_DELETE, NULL, &r, NULL, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }
 
@@ -1099,7 +1176,7 @@ mc_status mc_query_update(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 	if (!n)
 		n = &dummy;
 	*n = 0;
-	st = run(c, t, q, K_UPDATE, &us, &r, NULL);
+	st = run(c, t, q, K_UPDATE, &us, &r, NULL, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }
 
@@ -1117,7 +1194,7 @@ mc_status mc_query_increment(mc_conn *c, const mc_table_desc *t, const mc_query 
 	if (ncols <= 0)
 		return c ? mc__fail(c, MC_INVALID, NULL, "increment of %s: no column", t && t->name ? t->name : "?")
 			 : MC_INVALID;
-	st = run(c, t, q, K_UPDATE, &us, &r, NULL);
+	st = run(c, t, q, K_UPDATE, &us, &r, NULL, NULL);
 	return st == MC_OK ? affected(c, r, n) : st;
 }
 
@@ -1162,6 +1239,10 @@ static mc_status stream(mc_conn *c, const char *sql, const mc_params *p, mc_row_
 	PGresult *r, *failed = NULL;
 
 	mc__err_reset(c);
+	if (c->batch) {
+		st = mc__busy(c);
+		goto done;
+	}
 	if (!pg || PQstatus(pg) != CONNECTION_OK) {
 		st = mc__lost(c);
 		goto done;
@@ -1175,6 +1256,7 @@ static mc_status stream(mc_conn *c, const char *sql, const mc_params *p, mc_row_
 		}
 	}
 	in_block = PQtransactionStatus(pg) != PQTRANS_IDLE;
+	c->round_trips++;
 	if (!PQsendQueryParams(pg, sql, p->n, NULL, p->values, NULL, NULL, 0)) {
 		st = mc__check_result(c, NULL);
 		goto done;

@@ -29,6 +29,8 @@ static mc_status begin_with(mc_conn *c, const char *begin_sql)
 
 	if (!c)
 		return MC_INVALID;
+	if (c->batch)
+		return mc__busy(c);
 	if (c->depth == 0) {
 		c->released_sp = 0;
 		st = mc__run(c, begin_sql, false, NULL);
@@ -80,6 +82,8 @@ mc_status mc_rollback(mc_conn *c)
 {
 	if (!c)
 		return MC_INVALID;
+	if (c->batch)
+		return mc__busy(c);   /* and the level stays */
 	if (c->depth == 0)
 		return mc__fail(c, MC_INVALID, NULL, "rollback outside a transaction");
 	return rollback_level(c, false);
@@ -92,6 +96,8 @@ mc_status mc_commit(mc_conn *c)
 
 	if (!c)
 		return MC_INVALID;
+	if (c->batch)
+		return mc__busy(c);
 	if (c->depth == 0)
 		return mc__fail(c, MC_INVALID, NULL, "commit outside a transaction");
 
@@ -172,6 +178,8 @@ mc_status mc_transaction(mc_conn *c, mc_isolation iso, int max_attempts, mc_tx_f
 		return MC_INVALID;
 	if (!fn)
 		return mc__fail(c, MC_INVALID, NULL, "mc_transaction: no function");
+	if (c->batch)
+		return mc__busy(c);
 	if (c->depth > 0)
 		return nested(c, fn, ctx);
 	if (max_attempts < 1)

@@ -85,17 +85,12 @@ static inline mc_status blog_constraint_fail(mc_conn *c, mc_status st)
 
 typedef mc_status (*blog_constraint_decoder)(mc_result *r, const PGresult *pg, int row, void *out);
 
-/* Runs a statement that returns at most one row and decodes it. */
-static inline mc_status blog_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
-                                                 blog_constraint_decoder decode, mc_result **res, void **out)
+/* The first row of pg (taken over) decoded into a new result; MC_NOT_FOUND
+ * when there is none. */
+static inline mc_status blog_constraint_one_row(void *pg, size_t size, blog_constraint_decoder decode,
+                                               mc_result **res, void **out)
 {
-    void *pg = NULL;
-    *res = NULL;
-    *out = NULL;
-    mc_status s = mc_exec(c, st, p, &pg);
-    mc_params_free(p);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
+    mc_status s;
     if (PQntuples((PGresult *)pg) == 0) {
         PQclear((PGresult *)pg);
         return MC_NOT_FOUND;
@@ -115,6 +110,20 @@ static inline mc_status blog_constraint_fetch_one(mc_conn *c, const mc_stmt *st,
     *res = r;
     *out = row;
     return MC_OK;
+}
+
+/* Runs a statement that returns at most one row and decodes it. */
+static inline mc_status blog_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
+                                                 blog_constraint_decoder decode, mc_result **res, void **out)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *out = NULL;
+    mc_status s = mc_exec(c, st, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    return blog_constraint_one_row(pg, size, decode, res, out);
 }
 
 /* Decodes every row of pg (taken over) into an array in a new result. */
@@ -237,6 +246,39 @@ static inline mc_status blog_constraint_write(mc_conn *c, const mc_write_desc *w
     *out = row;
     return MC_OK;
 }
+
+/* How a queued call of a batch reads its statement's result. */
+typedef enum blog_constraint_reading {
+    blog_constraint_row,            /* one row, or MC_NOT_FOUND */
+    blog_constraint_row_or_none,    /* one row, or MC_OK and none (insert_or_skip) */
+    blog_constraint_versioned,      /* an update's row, written when its last column is true,
+                                         * else MC_STALE_VERSION; none: MC_NOT_FOUND */
+    blog_constraint_changed         /* rows changed: MC_NOT_FOUND when none */
+} blog_constraint_reading;
+
+/* The result of a queued call's statement (pg taken over; NULL unless s is
+ * MC_OK) read as how says: a row into a new result. */
+static inline mc_status blog_constraint_queued_row(mc_batch *b, blog_constraint_reading how, mc_status s,
+                                                  void *pg, size_t size, blog_constraint_decoder decode,
+                                                  mc_result **res, void **row)
+{
+    *res = NULL;
+    *row = NULL;
+    if (s != MC_OK)
+        return blog_constraint_fail(mc_batch_conn(b), s);
+    if (how == blog_constraint_changed) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (how == blog_constraint_versioned && PQntuples((PGresult *)pg) > 0 &&
+        strcmp(PQgetvalue((PGresult *)pg, 0, PQnfields((PGresult *)pg) - 1), "t") != 0) {
+        PQclear((PGresult *)pg);
+        return MC_STALE_VERSION;
+    }
+    s = blog_constraint_one_row(pg, size, decode, res, row);
+    return how == blog_constraint_row_or_none && s == MC_NOT_FOUND ? MC_OK : s;
+}
 static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status blog_users_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -306,6 +348,49 @@ static void blog_users_insert_params(mc_params *pp, const blog_user *in, uint64_
     else
         mc_param_timestamptz(pp, in->deleted_at);
     (void)in;
+}
+
+/* A queued call on users: where its row goes (res and out may be NULL). */
+typedef struct blog_users_queued {
+    blog_constraint_reading how;
+    mc_result **res;
+    blog_user **out;
+} blog_users_queued;
+
+static mc_status blog_users_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    blog_users_queued *x = (blog_users_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = blog_constraint_queued_row(b, x->how, s, pg, sizeof(blog_user), blog_users_decode, &r, &row);
+    if (x->out)
+        *x->out = (blog_user *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status blog_users_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, blog_constraint_reading how,
+    mc_result **res, blog_user **out, mc_status *st)
+{
+    blog_users_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, blog_users_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
 }
 
 /* The columns as inserts and updates write them: one statement per set of
@@ -381,6 +466,18 @@ mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
     mc_status s = blog_constraint_write(c, &blog_users_insert_desc, mask, &p, sizeof(**out), blog_users_decode, res, &row);
     *out = (blog_user *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status blog_users_insert_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res, blog_user **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_insert_any", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 mc_status blog_users_copy(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, int64_t *count)
@@ -581,6 +678,26 @@ mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t se
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_users_upsert_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_users_insert_or_skip_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
     static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
@@ -606,6 +723,26 @@ mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, ui
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_users_upsert_by_email_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_users_insert_or_skip_by_email_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_users_insert_params(&p, in, set);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, blog_user **out)
 {
     static const mc_stmt st = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
@@ -628,6 +765,27 @@ mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
     return s;
 }
 
+mc_status blog_users_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt stmt_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &stmt_all;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_users_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_users_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_users_queue(b, use, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
@@ -635,6 +793,15 @@ mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_users_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 mc_status blog_users_restore(mc_conn *c, mc_uuid id)
@@ -646,6 +813,15 @@ mc_status blog_users_restore(mc_conn *c, mc_uuid id)
     return blog_constraint_change(c, &st, &p);
 }
 
+mc_status blog_users_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
+}
+
 mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1 };
@@ -653,6 +829,15 @@ mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_users_hard_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc blog_users_update_desc = {
@@ -698,6 +883,28 @@ mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_r
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status blog_users_update_batch(mc_batch *b, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_update_any", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
+    mc_param_str(&p, in->email);
+    mc_param_str(&p, in->name);
+    blog_user_status_param(&p, in->status);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    mc_param_bool(&p, in->is_deleted);
+    if (in->deleted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->deleted_at);
+    mc_param_uuid(&p, &in->id);
+    return blog_users_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
     blog_user **out)
 {
@@ -719,6 +926,27 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
         *out = NULL;
     }
     return s;
+}
+
+mc_status blog_users_get_by_email_batch(mc_batch *b, mc_str email, unsigned flags, mc_result **res,
+    blog_user **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt stmt_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &stmt_all;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_users_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_users_get_by_email_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, email);
+    return blog_users_queue(b, use, &p, blog_constraint_row, res, out, st);
 }
 
 /* ---- relationships of users ---- */
@@ -1236,7 +1464,9 @@ mc_status blog_users_list(mc_conn *c, const blog_users_query *q, unsigned flags,
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_users_decode, res, &out, n);
     *rows = (blog_user *)out;
-    if (s == MC_OK && (s = blog_users_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = blog_users_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -1441,6 +1671,49 @@ static void blog_posts_insert_params(mc_params *pp, const blog_post *in, uint64_
     (void)in;
 }
 
+/* A queued call on posts: where its row goes (res and out may be NULL). */
+typedef struct blog_posts_queued {
+    blog_constraint_reading how;
+    mc_result **res;
+    blog_post **out;
+} blog_posts_queued;
+
+static mc_status blog_posts_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    blog_posts_queued *x = (blog_posts_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = blog_constraint_queued_row(b, x->how, s, pg, sizeof(blog_post), blog_posts_decode, &r, &row);
+    if (x->out)
+        *x->out = (blog_post *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status blog_posts_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, blog_constraint_reading how,
+    mc_result **res, blog_post **out, mc_status *st)
+{
+    blog_posts_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, blog_posts_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const blog_posts_wnames[7] = {
@@ -1505,6 +1778,18 @@ mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_re
     mc_status s = blog_constraint_write(c, &blog_posts_insert_desc, mask, &p, sizeof(**out), blog_posts_decode, res, &row);
     *out = (blog_post *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status blog_posts_insert_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res, blog_post **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_insert_any", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_posts_insert_params(&p, in, set);
+    return blog_posts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 mc_status blog_posts_copy(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, int64_t *count)
@@ -1684,6 +1969,26 @@ mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t se
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_posts_upsert_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res,
+    blog_post **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_posts_insert_params(&p, in, set);
+    return blog_posts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_posts_insert_or_skip_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res,
+    blog_post **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_posts_insert_params(&p, in, set);
+    return blog_posts_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_post **out)
 {
     static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
@@ -1724,6 +2029,24 @@ mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res
     return s;
 }
 
+mc_status blog_posts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    blog_post **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_posts_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_posts_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return blog_posts_queue(b, use, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_posts_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1 };
@@ -1731,6 +2054,15 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_posts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return blog_posts_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc blog_posts_update_desc = {
@@ -1768,6 +2100,24 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
     if (out)
         *out = (blog_post *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status blog_posts_update_batch(mc_batch *b, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_posts_update_any", "UPDATE posts SET author_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE author_id END, title = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE title END, body = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE body END, views = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE now() END WHERE id = $8 RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
+    mc_param_uuid(&p, &in->author_id);
+    mc_param_str(&p, in->title);
+    mc_param_str(&p, in->body);
+    mc_param_int32(&p, in->views);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    mc_param_int64(&p, in->id);
+    return blog_posts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 /* ---- relationships of posts ---- */
@@ -2127,7 +2477,9 @@ mc_status blog_posts_list(mc_conn *c, const blog_posts_query *q, unsigned flags,
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = blog_posts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = blog_posts_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -2325,6 +2677,49 @@ static void blog_roles_insert_params(mc_params *pp, const blog_role *in, uint64_
     (void)in;
 }
 
+/* A queued call on roles: where its row goes (res and out may be NULL). */
+typedef struct blog_roles_queued {
+    blog_constraint_reading how;
+    mc_result **res;
+    blog_role **out;
+} blog_roles_queued;
+
+static mc_status blog_roles_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    blog_roles_queued *x = (blog_roles_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = blog_constraint_queued_row(b, x->how, s, pg, sizeof(blog_role), blog_roles_decode, &r, &row);
+    if (x->out)
+        *x->out = (blog_role *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status blog_roles_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, blog_constraint_reading how,
+    mc_result **res, blog_role **out, mc_status *st)
+{
+    blog_roles_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, blog_roles_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const blog_roles_wnames[2] = {
@@ -2355,6 +2750,18 @@ mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_re
     mc_status s = blog_constraint_write(c, &blog_roles_insert_desc, mask, &p, sizeof(**out), blog_roles_decode, res, &row);
     *out = (blog_role *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status blog_roles_insert_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res, blog_role **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_insert_any", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 mc_status blog_roles_copy(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, int64_t *count)
@@ -2459,6 +2866,26 @@ mc_status blog_roles_insert_or_skip(mc_conn *c, const blog_role *in, uint64_t se
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_roles_upsert_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_roles_insert_or_skip_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_roles_upsert_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
     static const mc_stmt st = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3 };
@@ -2484,6 +2911,26 @@ mc_status blog_roles_insert_or_skip_by_name(mc_conn *c, const blog_role *in, uin
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_roles_upsert_by_name_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_roles_insert_or_skip_by_name_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_roles_insert_params(&p, in, set);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, blog_role **out)
 {
     static const mc_stmt st = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
@@ -2503,6 +2950,24 @@ mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res
     return s;
 }
 
+mc_status blog_roles_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_roles_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_roles_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return blog_roles_queue(b, use, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_roles_delete(mc_conn *c, int32_t id)
 {
     static const mc_stmt st = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1 };
@@ -2510,6 +2975,15 @@ mc_status blog_roles_delete(mc_conn *c, int32_t id)
     mc_params_init(&p);
     mc_param_int32(&p, id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_roles_delete_batch(mc_batch *b, int32_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc blog_roles_update_desc = {
@@ -2534,6 +3008,19 @@ mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_r
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status blog_roles_update_batch(mc_batch *b, const blog_role *in, uint64_t cols, mc_result **res, blog_role **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_update_any", "UPDATE roles SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END WHERE id = $3 RETURNING id, name", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
+    mc_param_str(&p, in->name);
+    mc_param_int32(&p, in->id);
+    return blog_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     blog_role **out)
 {
@@ -2552,6 +3039,24 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
         *out = NULL;
     }
     return s;
+}
+
+mc_status blog_roles_get_by_name_batch(mc_batch *b, mc_str name, unsigned flags, mc_result **res,
+    blog_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_roles_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_roles_get_by_name_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, name);
+    return blog_roles_queue(b, use, &p, blog_constraint_row, res, out, st);
 }
 
 /* ---- relationships of roles ---- */
@@ -2744,7 +3249,9 @@ mc_status blog_roles_list(mc_conn *c, const blog_roles_query *q, unsigned flags,
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_roles_decode, res, &out, n);
     *rows = (blog_role *)out;
-    if (s == MC_OK && (s = blog_roles_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = blog_roles_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -2891,6 +3398,49 @@ static void blog_user_roles_insert_params(mc_params *pp, const blog_user_role *i
     (void)in;
 }
 
+/* A queued call on user_roles: where its row goes (res and out may be NULL). */
+typedef struct blog_user_roles_queued {
+    blog_constraint_reading how;
+    mc_result **res;
+    blog_user_role **out;
+} blog_user_roles_queued;
+
+static mc_status blog_user_roles_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    blog_user_roles_queued *x = (blog_user_roles_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = blog_constraint_queued_row(b, x->how, s, pg, sizeof(blog_user_role), blog_user_roles_decode, &r, &row);
+    if (x->out)
+        *x->out = (blog_user_role *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status blog_user_roles_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, blog_constraint_reading how,
+    mc_result **res, blog_user_role **out, mc_status *st)
+{
+    blog_user_roles_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, blog_user_roles_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const blog_user_roles_wnames[2] = {
@@ -2921,6 +3471,18 @@ mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t 
     mc_status s = blog_constraint_write(c, &blog_user_roles_insert_desc, mask, &p, sizeof(**out), blog_user_roles_decode, res, &row);
     *out = (blog_user_role *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status blog_user_roles_insert_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_user_roles_insert_any", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_user_roles_insert_params(&p, in, set);
+    return blog_user_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 mc_status blog_user_roles_copy(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, int64_t *count)
@@ -3025,6 +3587,26 @@ mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, u
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_user_roles_upsert_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res,
+    blog_user_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_user_roles_insert_params(&p, in, set);
+    return blog_user_roles_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_user_roles_insert_or_skip_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res,
+    blog_user_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_user_roles_insert_params(&p, in, set);
+    return blog_user_roles_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res, blog_user_role **out)
 {
     static const mc_stmt st = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
@@ -3045,6 +3627,25 @@ mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsi
     return s;
 }
 
+mc_status blog_user_roles_get_batch(mc_batch *b, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res,
+    blog_user_role **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_user_roles_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_user_roles_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &user_id);
+    mc_param_int32(&p, role_id);
+    return blog_user_roles_queue(b, use, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
 {
     static const mc_stmt st = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
@@ -3053,6 +3654,16 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
     mc_param_uuid(&p, &user_id);
     mc_param_int32(&p, role_id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_user_roles_delete_batch(mc_batch *b, mc_uuid user_id, int32_t role_id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &user_id);
+    mc_param_int32(&p, role_id);
+    return blog_user_roles_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 /* ---- relationships of user_roles ---- */
@@ -3174,7 +3785,9 @@ mc_status blog_user_roles_list(mc_conn *c, const blog_user_roles_query *q, unsig
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_user_roles_decode, res, &out, n);
     *rows = (blog_user_role *)out;
-    if (s == MC_OK && (s = blog_user_roles_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = blog_user_roles_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -3321,6 +3934,49 @@ static void blog_accounts_insert_params(mc_params *pp, const blog_account *in, u
     (void)in;
 }
 
+/* A queued call on accounts: where its row goes (res and out may be NULL). */
+typedef struct blog_accounts_queued {
+    blog_constraint_reading how;
+    mc_result **res;
+    blog_account **out;
+} blog_accounts_queued;
+
+static mc_status blog_accounts_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    blog_accounts_queued *x = (blog_accounts_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = blog_constraint_queued_row(b, x->how, s, pg, sizeof(blog_account), blog_accounts_decode, &r, &row);
+    if (x->out)
+        *x->out = (blog_account *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status blog_accounts_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, blog_constraint_reading how,
+    mc_result **res, blog_account **out, mc_status *st)
+{
+    blog_accounts_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, blog_accounts_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const blog_accounts_wnames[3] = {
@@ -3356,6 +4012,18 @@ mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set,
     mc_status s = blog_constraint_write(c, &blog_accounts_insert_desc, mask, &p, sizeof(**out), blog_accounts_decode, res, &row);
     *out = (blog_account *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status blog_accounts_insert_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res, blog_account **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_accounts_insert_params(&p, in, set);
+    return blog_accounts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 mc_status blog_accounts_copy(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, int64_t *count)
@@ -3475,6 +4143,26 @@ mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint6
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status blog_accounts_upsert_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res,
+    blog_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_accounts_insert_params(&p, in, set);
+    return blog_accounts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
+}
+
+mc_status blog_accounts_insert_or_skip_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res,
+    blog_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    blog_accounts_insert_params(&p, in, set);
+    return blog_accounts_queue(b, &stmt, &p, blog_constraint_row_or_none, res, out, st);
+}
+
 mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_account **out)
 {
     static const mc_stmt st = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
@@ -3494,6 +4182,24 @@ mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
     return s;
 }
 
+mc_status blog_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    blog_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = blog_accounts_queue(b, NULL, NULL, blog_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "blog_accounts_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return blog_accounts_queue(b, use, &p, blog_constraint_row, res, out, st);
+}
+
 mc_status blog_accounts_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
@@ -3501,6 +4207,15 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return blog_constraint_change(c, &st, &p);
+}
+
+mc_status blog_accounts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return blog_accounts_queue(b, &stmt, &p, blog_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc blog_accounts_update_desc = {
@@ -3526,6 +4241,20 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
     if (out)
         *out = (blog_account *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status blog_accounts_update_batch(mc_batch *b, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "blog_accounts_update_any", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
+    mc_param_uuid(&p, &in->owner_id);
+    mc_param_str(&p, in->balance);
+    mc_param_int64(&p, in->id);
+    return blog_accounts_queue(b, &stmt, &p, blog_constraint_row, res, out, st);
 }
 
 /* ---- relationships of accounts ---- */
@@ -3675,7 +4404,9 @@ mc_status blog_accounts_list(mc_conn *c, const blog_accounts_query *q, unsigned 
         return blog_constraint_fail(c, s);
     s = blog_constraint_all_rows(pg, sizeof **rows, blog_accounts_decode, res, &out, n);
     *rows = (blog_account *)out;
-    if (s == MC_OK && (s = blog_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = blog_accounts_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;

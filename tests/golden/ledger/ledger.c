@@ -90,17 +90,12 @@ static inline mc_status ledger_constraint_fail(mc_conn *c, mc_status st)
 
 typedef mc_status (*ledger_constraint_decoder)(mc_result *r, const PGresult *pg, int row, void *out);
 
-/* Runs a statement that returns at most one row and decodes it. */
-static inline mc_status ledger_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
-                                                 ledger_constraint_decoder decode, mc_result **res, void **out)
+/* The first row of pg (taken over) decoded into a new result; MC_NOT_FOUND
+ * when there is none. */
+static inline mc_status ledger_constraint_one_row(void *pg, size_t size, ledger_constraint_decoder decode,
+                                               mc_result **res, void **out)
 {
-    void *pg = NULL;
-    *res = NULL;
-    *out = NULL;
-    mc_status s = mc_exec(c, st, p, &pg);
-    mc_params_free(p);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
+    mc_status s;
     if (PQntuples((PGresult *)pg) == 0) {
         PQclear((PGresult *)pg);
         return MC_NOT_FOUND;
@@ -120,6 +115,20 @@ static inline mc_status ledger_constraint_fetch_one(mc_conn *c, const mc_stmt *s
     *res = r;
     *out = row;
     return MC_OK;
+}
+
+/* Runs a statement that returns at most one row and decodes it. */
+static inline mc_status ledger_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
+                                                 ledger_constraint_decoder decode, mc_result **res, void **out)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *out = NULL;
+    mc_status s = mc_exec(c, st, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return ledger_constraint_fail(c, s);
+    return ledger_constraint_one_row(pg, size, decode, res, out);
 }
 
 /* Decodes every row of pg (taken over) into an array in a new result. */
@@ -242,6 +251,39 @@ static inline mc_status ledger_constraint_write(mc_conn *c, const mc_write_desc 
     *out = row;
     return MC_OK;
 }
+
+/* How a queued call of a batch reads its statement's result. */
+typedef enum ledger_constraint_reading {
+    ledger_constraint_row,            /* one row, or MC_NOT_FOUND */
+    ledger_constraint_row_or_none,    /* one row, or MC_OK and none (insert_or_skip) */
+    ledger_constraint_versioned,      /* an update's row, written when its last column is true,
+                                         * else MC_STALE_VERSION; none: MC_NOT_FOUND */
+    ledger_constraint_changed         /* rows changed: MC_NOT_FOUND when none */
+} ledger_constraint_reading;
+
+/* The result of a queued call's statement (pg taken over; NULL unless s is
+ * MC_OK) read as how says: a row into a new result. */
+static inline mc_status ledger_constraint_queued_row(mc_batch *b, ledger_constraint_reading how, mc_status s,
+                                                  void *pg, size_t size, ledger_constraint_decoder decode,
+                                                  mc_result **res, void **row)
+{
+    *res = NULL;
+    *row = NULL;
+    if (s != MC_OK)
+        return ledger_constraint_fail(mc_batch_conn(b), s);
+    if (how == ledger_constraint_changed) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (how == ledger_constraint_versioned && PQntuples((PGresult *)pg) > 0 &&
+        strcmp(PQgetvalue((PGresult *)pg, 0, PQnfields((PGresult *)pg) - 1), "t") != 0) {
+        PQclear((PGresult *)pg);
+        return MC_STALE_VERSION;
+    }
+    s = ledger_constraint_one_row(pg, size, decode, res, row);
+    return how == ledger_constraint_row_or_none && s == MC_NOT_FOUND ? MC_OK : s;
+}
 static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status ledger_accounts_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -318,6 +360,49 @@ static void ledger_accounts_insert_params(mc_params *pp, const ledger_account *i
     (void)in;
 }
 
+/* A queued call on accounts: where its row goes (res and out may be NULL). */
+typedef struct ledger_accounts_queued {
+    ledger_constraint_reading how;
+    mc_result **res;
+    ledger_account **out;
+} ledger_accounts_queued;
+
+static mc_status ledger_accounts_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    ledger_accounts_queued *x = (ledger_accounts_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = ledger_constraint_queued_row(b, x->how, s, pg, sizeof(ledger_account), ledger_accounts_decode, &r, &row);
+    if (x->out)
+        *x->out = (ledger_account *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status ledger_accounts_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, ledger_constraint_reading how,
+    mc_result **res, ledger_account **out, mc_status *st)
+{
+    ledger_accounts_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, ledger_accounts_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const ledger_accounts_wnames[9] = {
@@ -389,6 +474,18 @@ mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t 
     mc_status s = ledger_constraint_write(c, &ledger_accounts_insert_desc, mask, &p, sizeof(**out), ledger_accounts_decode, res, &row);
     *out = (ledger_account *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status ledger_accounts_insert_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_accounts_insert_params(&p, in, set);
+    return ledger_accounts_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 mc_status ledger_accounts_copy(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, int64_t *count)
@@ -610,6 +707,26 @@ mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, u
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status ledger_accounts_upsert_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res,
+    ledger_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_accounts_insert_params(&p, in, set);
+    return ledger_accounts_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
+}
+
+mc_status ledger_accounts_insert_or_skip_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res,
+    ledger_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_accounts_insert_params(&p, in, set);
+    return ledger_accounts_queue(b, &stmt, &p, ledger_constraint_row_or_none, res, out, st);
+}
+
 mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out)
 {
     static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
@@ -650,6 +767,24 @@ mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result 
     return s;
 }
 
+mc_status ledger_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    ledger_account **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 7u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = ledger_accounts_queue(b, NULL, NULL, ledger_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "ledger_accounts_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return ledger_accounts_queue(b, use, &p, ledger_constraint_row, res, out, st);
+}
+
 mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
@@ -657,6 +792,15 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_accounts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return ledger_accounts_queue(b, &stmt, &p, ledger_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc ledger_accounts_update_desc = {
@@ -706,6 +850,32 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
     if (out)
         *out = (ledger_account *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status ledger_accounts_update_batch(mc_batch *b, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_accounts_update_any", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bpchar ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
+    if (in->parent_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->parent_id);
+    mc_param_str(&p, in->code);
+    mc_param_str(&p, in->name);
+    ledger_account_kind_param(&p, in->kind);
+    mc_param_str(&p, in->currency);
+    mc_param_bool(&p, in->is_placeholder);
+    mc_param_date(&p, in->opened_on);
+    if (in->closed_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->closed_at);
+    mc_param_int64(&p, in->id);
+    return ledger_accounts_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 /* ---- relationships of accounts ---- */
@@ -1255,21 +1425,21 @@ void ledger_accounts_where_closed_at_null(ledger_accounts_query *q, bool is_null
 
 void ledger_accounts_order_by_closed_at(ledger_accounts_query *q, bool desc) { mc_query_order((mc_query *)q, 8, desc); }
 
-/* children for the rows of q (parent_pg; parent i is its row prow[i], or
- * row i when prow is NULL): q again as a subquery gives the keys, each
- * child row carries its key, and each parent finds its children by the
- * text of its key */
-static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
-    const int *prow, ledger_account *parents, size_t n, mc_result *res)
+/* children for the rows of a query (parent_pg; parent i is its row prow[i],
+ * or row i when prow is NULL) from pg (taken over), the rows of the
+ * query again as a subquery of the children's (sent with it, see _list):
+ * each child row carries its key, and each parent finds its children by
+ * the text of its key */
+static mc_status ledger_accounts_load_children_sub(void *pg, const void *parent_pg, const int *prow, ledger_account *parents,
+    size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 9 };
-    void *pg = NULL;
-    if (n == 0)
+    mc_status s = MC_OK;
+    if (n == 0) {
+        PQclear((PGresult *)pg);
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.code, mc_c.id", &pg);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
+    }
     int rows = PQntuples((PGresult *)pg);
     if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
@@ -1313,21 +1483,21 @@ static mc_status ledger_accounts_load_children_sub(mc_conn *c, const ledger_acco
     return s;
 }
 
-/* entries for the rows of q (parent_pg; parent i is its row prow[i], or
- * row i when prow is NULL): q again as a subquery gives the keys, each
- * child row carries its key, and each parent finds its children by the
- * text of its key */
-static mc_status ledger_accounts_load_entries_sub(mc_conn *c, const ledger_accounts_query *q, const void *parent_pg,
-    const int *prow, ledger_account *parents, size_t n, mc_result *res)
+/* entries for the rows of a query (parent_pg; parent i is its row prow[i],
+ * or row i when prow is NULL) from pg (taken over), the rows of the
+ * query again as a subquery of the children's (sent with it, see _list):
+ * each child row carries its key, and each parent finds its children by
+ * the text of its key */
+static mc_status ledger_accounts_load_entries_sub(void *pg, const void *parent_pg, const int *prow, ledger_account *parents,
+    size_t n, mc_result *res)
 {
     static const int pcols[] = { 0, 5 };
     static const int ccols[] = { 7, 8 };
-    void *pg = NULL;
-    if (n == 0)
+    mc_status s = MC_OK;
+    if (n == 0) {
+        PQclear((PGresult *)pg);
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.k1, mc_u.k2 FROM (SELECT DISTINCT mc_p.id AS k1, mc_p.currency AS k2 FROM (", ") AS mc_p) AS mc_u JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.k1, mc_u.k2, mc_c.transaction_id, mc_c.line_no", &pg);
-    if (s != MC_OK)
-        return ledger_constraint_fail(c, s);
+    }
     int rows = PQntuples((PGresult *)pg);
     if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
@@ -1389,8 +1559,29 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
         strcat(sel_, "mc_j0.id, mc_j0.parent_id, mc_j0.code, mc_j0.name, mc_j0.kind, mc_j0.currency, mc_j0.is_placeholder, mc_j0.opened_on, mc_j0.closed_at");
         strcat(join_, " LEFT JOIN accounts AS mc_j0 ON mc_j0.id = accounts.parent_id");
     }
-    mc_status s = joined_ ? mc_query_select_joined(c, &ledger_accounts_desc, (const mc_query *)q, sel_, join_, &pg)
-                          : mc_query_select(c, &ledger_accounts_desc, (const mc_query *)q, &pg);
+    /* the 'load subquery' children asked for repeat the query inside their
+     * own: sent with it in one pipeline, one round trip for all */
+    void *kids_[2] = { NULL };
+    mc_status bs_ = MC_INVALID;
+    mc_batch *b_ = mc_batch_new(c);
+    mc_status s = !c ? MC_INVALID : b_ ? mc_batch_call(b_, &bs_) : MC_NOMEM;
+    if (s == MC_OK)
+        s = joined_ ? mc_batch_select_joined(b_, &ledger_accounts_desc, (const mc_query *)q, sel_, join_, mc_batch_take, &pg)
+                    : mc_batch_select(b_, &ledger_accounts_desc, (const mc_query *)q, mc_batch_take, &pg);
+    if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_CHILDREN))
+        s = mc_batch_select_around(b_, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN accounts AS mc_c ON mc_c.parent_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.code, mc_c.id", mc_batch_take,
+                                   &kids_[0]);
+    if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_ENTRIES))
+        s = mc_batch_select_around(b_, &ledger_accounts_desc, (const mc_query *)q, "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.k1, mc_u.k2 FROM (SELECT DISTINCT mc_p.id AS k1, mc_p.currency AS k2 FROM (", ") AS mc_p) AS mc_u JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.k1, mc_u.k2, mc_c.transaction_id, mc_c.line_no", mc_batch_take,
+                                   &kids_[1]);
+    if (s == MC_OK && (s = mc_batch_run(b_)) == MC_OK)
+        s = bs_;
+    mc_batch_free(b_);
+    if (s != MC_OK) {
+        PQclear((PGresult *)pg);
+        for (int k_ = 0; k_ < 2; k_++)
+            PQclear((PGresult *)kids_[k_]);
+    }
     if (s != MC_OK)
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_accounts_decode, res, &out, n);
@@ -1416,15 +1607,21 @@ mc_status ledger_accounts_list(mc_conn *c, const ledger_accounts_query *q, unsig
     /* 'load subquery': the children of this very query (with a joined
      * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_CHILDREN))
-        s = ledger_accounts_load_children_sub(c, q, pg, starts_, *rows, *n, *res);
+        s = ledger_accounts_load_children_sub(kids_[0], pg, starts_, *rows, *n, *res);
+    else
+        PQclear((PGresult *)kids_[0]);
     /* 'load subquery': the children of this very query (with a joined
      * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & LEDGER_ACCOUNTS_LOAD_ENTRIES))
-        s = ledger_accounts_load_entries_sub(c, q, pg, starts_, *rows, *n, *res);
+        s = ledger_accounts_load_entries_sub(kids_[1], pg, starts_, *rows, *n, *res);
+    else
+        PQclear((PGresult *)kids_[1]);
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~6u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = ledger_accounts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = ledger_accounts_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -1651,6 +1848,49 @@ static void ledger_transactions_insert_params(mc_params *pp, const ledger_transa
     (void)in;
 }
 
+/* A queued call on transactions: where its row goes (res and out may be NULL). */
+typedef struct ledger_transactions_queued {
+    ledger_constraint_reading how;
+    mc_result **res;
+    ledger_transaction **out;
+} ledger_transactions_queued;
+
+static mc_status ledger_transactions_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    ledger_transactions_queued *x = (ledger_transactions_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = ledger_constraint_queued_row(b, x->how, s, pg, sizeof(ledger_transaction), ledger_transactions_decode, &r, &row);
+    if (x->out)
+        *x->out = (ledger_transaction *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status ledger_transactions_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, ledger_constraint_reading how,
+    mc_result **res, ledger_transaction **out, mc_status *st)
+{
+    ledger_transactions_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, ledger_transactions_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const ledger_transactions_wnames[6] = {
@@ -1704,6 +1944,18 @@ mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, u
     mc_status s = ledger_constraint_write(c, &ledger_transactions_insert_desc, mask, &p, sizeof(**out), ledger_transactions_decode, res, &row);
     *out = (ledger_transaction *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status ledger_transactions_insert_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_insert_any", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_transactions_insert_params(&p, in, set);
+    return ledger_transactions_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 mc_status ledger_transactions_copy(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, int64_t *count)
@@ -1866,6 +2118,26 @@ mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transactio
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status ledger_transactions_upsert_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res,
+    ledger_transaction **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_transactions_insert_params(&p, in, set);
+    return ledger_transactions_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
+}
+
+mc_status ledger_transactions_insert_or_skip_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res,
+    ledger_transaction **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_transactions_insert_params(&p, in, set);
+    return ledger_transactions_queue(b, &stmt, &p, ledger_constraint_row_or_none, res, out, st);
+}
+
 mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_transaction **out)
 {
     static const mc_stmt st = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
@@ -1885,6 +2157,24 @@ mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_res
     return s;
 }
 
+mc_status ledger_transactions_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    ledger_transaction **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = ledger_transactions_queue(b, NULL, NULL, ledger_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "ledger_transactions_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return ledger_transactions_queue(b, use, &p, ledger_constraint_row, res, out, st);
+}
+
 mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1 };
@@ -1892,6 +2182,15 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_transactions_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return ledger_transactions_queue(b, &stmt, &p, ledger_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc ledger_transactions_update_desc = {
@@ -1932,6 +2231,29 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
     if (out)
         *out = (ledger_transaction *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status ledger_transactions_update_batch(mc_batch *b, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_transactions_update_any", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_date(&p, in->posted_on);
+    mc_param_str(&p, in->description);
+    if (in->reference_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->reference);
+    if (in->reverses_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->reverses_id);
+    mc_param_timestamptz(&p, in->posted_at);
+    mc_param_int64(&p, in->id);
+    return ledger_transactions_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 /* ---- relationships of transactions ---- */
@@ -2323,7 +2645,9 @@ mc_status ledger_transactions_list(mc_conn *c, const ledger_transactions_query *
         return ledger_constraint_fail(c, s);
     s = ledger_constraint_all_rows(pg, sizeof **rows, ledger_transactions_decode, res, &out, n);
     *rows = (ledger_transaction *)out;
-    if (s == MC_OK && (s = ledger_transactions_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = ledger_transactions_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -2538,6 +2862,49 @@ static void ledger_entries_insert_params(mc_params *pp, const ledger_entry *in, 
     (void)in;
 }
 
+/* A queued call on entries: where its row goes (res and out may be NULL). */
+typedef struct ledger_entries_queued {
+    ledger_constraint_reading how;
+    mc_result **res;
+    ledger_entry **out;
+} ledger_entries_queued;
+
+static mc_status ledger_entries_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    ledger_entries_queued *x = (ledger_entries_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = ledger_constraint_queued_row(b, x->how, s, pg, sizeof(ledger_entry), ledger_entries_decode, &r, &row);
+    if (x->out)
+        *x->out = (ledger_entry *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status ledger_entries_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, ledger_constraint_reading how,
+    mc_result **res, ledger_entry **out, mc_status *st)
+{
+    ledger_entries_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, ledger_entries_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const ledger_entries_wnames[7] = {
@@ -2596,6 +2963,18 @@ mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set
     mc_status s = ledger_constraint_write(c, &ledger_entries_insert_desc, mask, &p, sizeof(**out), ledger_entries_decode, res, &row);
     *out = (ledger_entry *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status ledger_entries_insert_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_insert_any", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_entries_insert_params(&p, in, set);
+    return ledger_entries_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 mc_status ledger_entries_copy(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, int64_t *count)
@@ -2781,6 +3160,26 @@ mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status ledger_entries_upsert_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res,
+    ledger_entry **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_entries_insert_params(&p, in, set);
+    return ledger_entries_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
+}
+
+mc_status ledger_entries_insert_or_skip_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res,
+    ledger_entry **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    ledger_entries_insert_params(&p, in, set);
+    return ledger_entries_queue(b, &stmt, &p, ledger_constraint_row_or_none, res, out, st);
+}
+
 mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res, ledger_entry **out)
 {
     static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
@@ -2823,6 +3222,25 @@ mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no
     return s;
 }
 
+mc_status ledger_entries_get_batch(mc_batch *b, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res,
+    ledger_entry **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = ledger_entries_queue(b, NULL, NULL, ledger_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "ledger_entries_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, transaction_id);
+    mc_param_int16(&p, line_no);
+    return ledger_entries_queue(b, use, &p, ledger_constraint_row, res, out, st);
+}
+
 mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line_no)
 {
     static const mc_stmt st = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
@@ -2831,6 +3249,16 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
     mc_param_int64(&p, transaction_id);
     mc_param_int16(&p, line_no);
     return ledger_constraint_change(c, &st, &p);
+}
+
+mc_status ledger_entries_delete_batch(mc_batch *b, int64_t transaction_id, int16_t line_no, mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, transaction_id);
+    mc_param_int16(&p, line_no);
+    return ledger_entries_queue(b, &stmt, &p, ledger_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc ledger_entries_update_desc = {
@@ -2869,6 +3297,27 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
     if (out)
         *out = (ledger_entry *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status ledger_entries_update_batch(mc_batch *b, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "ledger_entries_update_any", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::bpchar ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)124u)));
+    mc_param_int64(&p, in->account_id);
+    mc_param_str(&p, in->currency);
+    mc_param_str(&p, in->debit);
+    mc_param_str(&p, in->credit);
+    if (in->memo_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->memo);
+    mc_param_int64(&p, in->transaction_id);
+    mc_param_int16(&p, in->line_no);
+    return ledger_entries_queue(b, &stmt, &p, ledger_constraint_row, res, out, st);
 }
 
 /* ---- relationships of entries ---- */
@@ -3324,7 +3773,9 @@ mc_status ledger_entries_list(mc_conn *c, const ledger_entries_query *q, unsigne
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = ledger_entries_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = ledger_entries_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;

@@ -245,17 +245,12 @@ static inline mc_status shop_constraint_fail(mc_conn *c, mc_status st)
 
 typedef mc_status (*shop_constraint_decoder)(mc_result *r, const PGresult *pg, int row, void *out);
 
-/* Runs a statement that returns at most one row and decodes it. */
-static inline mc_status shop_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
-                                                 shop_constraint_decoder decode, mc_result **res, void **out)
+/* The first row of pg (taken over) decoded into a new result; MC_NOT_FOUND
+ * when there is none. */
+static inline mc_status shop_constraint_one_row(void *pg, size_t size, shop_constraint_decoder decode,
+                                               mc_result **res, void **out)
 {
-    void *pg = NULL;
-    *res = NULL;
-    *out = NULL;
-    mc_status s = mc_exec(c, st, p, &pg);
-    mc_params_free(p);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
+    mc_status s;
     if (PQntuples((PGresult *)pg) == 0) {
         PQclear((PGresult *)pg);
         return MC_NOT_FOUND;
@@ -275,6 +270,20 @@ static inline mc_status shop_constraint_fetch_one(mc_conn *c, const mc_stmt *st,
     *res = r;
     *out = row;
     return MC_OK;
+}
+
+/* Runs a statement that returns at most one row and decodes it. */
+static inline mc_status shop_constraint_fetch_one(mc_conn *c, const mc_stmt *st, mc_params *p, size_t size,
+                                                 shop_constraint_decoder decode, mc_result **res, void **out)
+{
+    void *pg = NULL;
+    *res = NULL;
+    *out = NULL;
+    mc_status s = mc_exec(c, st, p, &pg);
+    mc_params_free(p);
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    return shop_constraint_one_row(pg, size, decode, res, out);
 }
 
 /* Decodes every row of pg (taken over) into an array in a new result. */
@@ -397,6 +406,39 @@ static inline mc_status shop_constraint_write(mc_conn *c, const mc_write_desc *w
     *out = row;
     return MC_OK;
 }
+
+/* How a queued call of a batch reads its statement's result. */
+typedef enum shop_constraint_reading {
+    shop_constraint_row,            /* one row, or MC_NOT_FOUND */
+    shop_constraint_row_or_none,    /* one row, or MC_OK and none (insert_or_skip) */
+    shop_constraint_versioned,      /* an update's row, written when its last column is true,
+                                         * else MC_STALE_VERSION; none: MC_NOT_FOUND */
+    shop_constraint_changed         /* rows changed: MC_NOT_FOUND when none */
+} shop_constraint_reading;
+
+/* The result of a queued call's statement (pg taken over; NULL unless s is
+ * MC_OK) read as how says: a row into a new result. */
+static inline mc_status shop_constraint_queued_row(mc_batch *b, shop_constraint_reading how, mc_status s,
+                                                  void *pg, size_t size, shop_constraint_decoder decode,
+                                                  mc_result **res, void **row)
+{
+    *res = NULL;
+    *row = NULL;
+    if (s != MC_OK)
+        return shop_constraint_fail(mc_batch_conn(b), s);
+    if (how == shop_constraint_changed) {
+        long n = strtol(PQcmdTuples((PGresult *)pg), NULL, 10);
+        PQclear((PGresult *)pg);
+        return n > 0 ? MC_OK : MC_NOT_FOUND;
+    }
+    if (how == shop_constraint_versioned && PQntuples((PGresult *)pg) > 0 &&
+        strcmp(PQgetvalue((PGresult *)pg, 0, PQnfields((PGresult *)pg) - 1), "t") != 0) {
+        PQclear((PGresult *)pg);
+        return MC_STALE_VERSION;
+    }
+    s = shop_constraint_one_row(pg, size, decode, res, row);
+    return how == shop_constraint_row_or_none && s == MC_NOT_FOUND ? MC_OK : s;
+}
 static mc_status shop_countries_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
 static mc_status shop_countries_decode(mc_result *r, const PGresult *pg, int row, void *out_);
 static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int row, int at_, void *out_);
@@ -479,6 +521,49 @@ static void shop_countries_insert_params(mc_params *pp, const shop_country *in, 
     (void)in;
 }
 
+/* A queued call on countries: where its row goes (res and out may be NULL). */
+typedef struct shop_countries_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_country **out;
+} shop_countries_queued;
+
+static mc_status shop_countries_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_countries_queued *x = (shop_countries_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_country), shop_countries_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_country *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_countries_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_country **out, mc_status *st)
+{
+    shop_countries_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_countries_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_countries_wnames[4] = {
@@ -519,6 +604,18 @@ mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set
     mc_status s = shop_constraint_write(c, &shop_countries_insert_desc, mask, &p, sizeof(**out), shop_countries_decode, res, &row);
     *out = (shop_country *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_countries_insert_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res, shop_country **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_insert_any", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_countries_copy(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, int64_t *count)
@@ -653,6 +750,26 @@ mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_countries_upsert_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_countries_insert_or_skip_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
     static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
@@ -678,6 +795,26 @@ mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_countries_upsert_by_name_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_countries_insert_or_skip_by_name_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_countries_insert_params(&p, in, set);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_country **out)
 {
     static const mc_stmt st = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
@@ -697,6 +834,24 @@ mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result 
     return s;
 }
 
+mc_status shop_countries_get_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_countries_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_countries_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_countries_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_countries_delete(mc_conn *c, mc_str code)
 {
     static const mc_stmt st = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1 };
@@ -704,6 +859,15 @@ mc_status shop_countries_delete(mc_conn *c, mc_str code)
     mc_params_init(&p);
     mc_param_str(&p, code);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_countries_delete_batch(mc_batch *b, mc_str code, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_countries_update_desc = {
@@ -734,6 +898,21 @@ mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t col
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_countries_update_batch(mc_batch *b, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_update_any", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)14u)));
+    mc_param_str(&p, in->name);
+    shop_currency_param(&p, in->currency);
+    mc_param_str(&p, in->vat_rate);
+    mc_param_str(&p, in->code);
+    return shop_countries_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     shop_country **out)
 {
@@ -752,6 +931,24 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_countries_get_by_name_batch(mc_batch *b, mc_str name, unsigned flags, mc_result **res,
+    shop_country **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_countries_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_countries_get_by_name_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, name);
+    return shop_countries_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of countries ---- */
@@ -929,7 +1126,9 @@ mc_status shop_countries_list(mc_conn *c, const shop_countries_query *q, unsigne
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_countries_decode, res, &out, n);
     *rows = (shop_country *)out;
-    if (s == MC_OK && (s = shop_countries_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_countries_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -1172,6 +1371,49 @@ static void shop_customers_insert_params(mc_params *pp, const shop_customer *in,
     (void)in;
 }
 
+/* A queued call on customers: where its row goes (res and out may be NULL). */
+typedef struct shop_customers_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_customer **out;
+} shop_customers_queued;
+
+static mc_status shop_customers_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_customers_queued *x = (shop_customers_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_customer), shop_customers_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_customer *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_customers_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_customer **out, mc_status *st)
+{
+    shop_customers_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_customers_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_customers_wnames[14] = {
@@ -1287,6 +1529,18 @@ mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t se
     mc_status s = shop_constraint_write(c, &shop_customers_insert_desc, mask, &p, sizeof(**out), shop_customers_decode, res, &row);
     *out = (shop_customer *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_customers_insert_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_insert_any", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_customers_copy(mc_conn *c, const shop_customer *rows, size_t n, uint64_t set, int64_t *count)
@@ -1471,6 +1725,26 @@ mc_status shop_customers_insert_or_skip(mc_conn *c, const shop_customer *in, uin
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_customers_upsert_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res,
+    shop_customer **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_customers_insert_or_skip_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res,
+    shop_customer **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_customers_insert_params(&p, in, set);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_customer **out)
 {
     static const mc_stmt st = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
@@ -1516,6 +1790,27 @@ mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
     return s;
 }
 
+mc_status shop_customers_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_customer **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt stmt_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &stmt_all;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 13u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_customers_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_customers_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_customers_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_customers_soft_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
@@ -1523,6 +1818,15 @@ mc_status shop_customers_soft_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_customers_soft_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 mc_status shop_customers_restore(mc_conn *c, int64_t id)
@@ -1534,6 +1838,15 @@ mc_status shop_customers_restore(mc_conn *c, int64_t id)
     return shop_constraint_change(c, &st, &p);
 }
 
+mc_status shop_customers_restore_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
+}
+
 mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1 };
@@ -1541,6 +1854,15 @@ mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_customers_hard_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_customers_update_desc = {
@@ -1616,6 +1938,44 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
     }
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns, and the
+ * check for a stale version is in it. */
+mc_status shop_customers_update_batch(mc_batch *b, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_customers_update_checked", "WITH mc_upd AS (UPDATE customers SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, \"displayName\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE \"displayName\" END, password_hash = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bytea ELSE password_hash END, birth_date = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE birth_date END, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE marketing_opt_in END, last_login_ip = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::inet ELSE last_login_ip END, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE preferences END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $10::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $11::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::timestamptz ELSE deleted_at END, lock_version = lock_version + 1 WHERE id = $14 AND lock_version = $15 RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, true FROM mc_upd UNION ALL SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, false FROM customers WHERE id = $14 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 15 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)15870u)));
+    mc_param_str(&p, in->email);
+    mc_param_str(&p, in->displayName);
+    mc_param_bytes(&p, in->password_hash);
+    if (in->birth_date_null)
+        mc_param_null(&p);
+    else
+        mc_param_date(&p, in->birth_date);
+    mc_param_bool(&p, in->marketing_opt_in);
+    if (in->last_login_ip_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->last_login_ip);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->notify_on.n; i_++) { if (in->notify_on.nulls && in->notify_on.nulls[i_]) mc_param_null(&el_); else shop_order_status_param(&el_, in->notify_on.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_str(&p, in->preferences);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->deleted_at);
+    mc_param_int64(&p, in->id);
+    mc_param_int32(&p, in->lock_version);
+    return shop_customers_queue(b, &stmt, &p, shop_constraint_versioned, res, out, st);
 }
 
 /* ---- relationships of customers ---- */
@@ -2381,21 +2741,21 @@ void shop_customers_where_deleted_at_null(shop_customers_query *q, bool is_null)
 
 void shop_customers_order_by_deleted_at(shop_customers_query *q, bool desc) { mc_query_order((mc_query *)q, 13, desc); }
 
-/* reviews for the rows of q (parent_pg; parent i is its row prow[i], or
- * row i when prow is NULL): q again as a subquery gives the keys, each
- * child row carries its key, and each parent finds its children by the
- * text of its key */
-static mc_status shop_customers_load_reviews_sub(mc_conn *c, const shop_customers_query *q, const void *parent_pg,
-    const int *prow, shop_customer *parents, size_t n, mc_result *res)
+/* reviews for the rows of a query (parent_pg; parent i is its row prow[i],
+ * or row i when prow is NULL) from pg (taken over), the rows of the
+ * query again as a subquery of the children's (sent with it, see _list):
+ * each child row carries its key, and each parent finds its children by
+ * the text of its key */
+static mc_status shop_customers_load_reviews_sub(void *pg, const void *parent_pg, const int *prow, shop_customer *parents,
+    size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 8 };
-    void *pg = NULL;
-    if (n == 0)
+    mc_status s = MC_OK;
+    if (n == 0) {
+        PQclear((PGresult *)pg);
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &shop_customers_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.created_at DESC, mc_c.id", &pg);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
+    }
     int rows = PQntuples((PGresult *)pg);
     if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
@@ -2457,8 +2817,26 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
         strcat(sel_, "mc_j2.id, mc_j2.customer_id, mc_j2.items, mc_j2.coupon_code, mc_j2.expires_at");
         strcat(join_, " LEFT JOIN LATERAL (SELECT mc_j2.* FROM carts AS mc_j2 WHERE mc_j2.customer_id = customers.id ORDER BY mc_j2.id LIMIT 1) AS mc_j2 ON true");
     }
-    mc_status s = joined_ ? mc_query_select_joined(c, &shop_customers_desc, (const mc_query *)q, sel_, join_, &pg)
-                          : mc_query_select(c, &shop_customers_desc, (const mc_query *)q, &pg);
+    /* the 'load subquery' children asked for repeat the query inside their
+     * own: sent with it in one pipeline, one round trip for all */
+    void *kids_[1] = { NULL };
+    mc_status bs_ = MC_INVALID;
+    mc_batch *b_ = mc_batch_new(c);
+    mc_status s = !c ? MC_INVALID : b_ ? mc_batch_call(b_, &bs_) : MC_NOMEM;
+    if (s == MC_OK)
+        s = joined_ ? mc_batch_select_joined(b_, &shop_customers_desc, (const mc_query *)q, sel_, join_, mc_batch_take, &pg)
+                    : mc_batch_select(b_, &shop_customers_desc, (const mc_query *)q, mc_batch_take, &pg);
+    if (s == MC_OK && (eff_ & SHOP_CUSTOMERS_LOAD_REVIEWS))
+        s = mc_batch_select_around(b_, &shop_customers_desc, (const mc_query *)q, "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN reviews AS mc_c ON mc_c.customer_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.created_at DESC, mc_c.id", mc_batch_take,
+                                   &kids_[0]);
+    if (s == MC_OK && (s = mc_batch_run(b_)) == MC_OK)
+        s = bs_;
+    mc_batch_free(b_);
+    if (s != MC_OK) {
+        PQclear((PGresult *)pg);
+        for (int k_ = 0; k_ < 1; k_++)
+            PQclear((PGresult *)kids_[k_]);
+    }
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_customers_decode, res, &out, n);
@@ -2486,11 +2864,15 @@ mc_status shop_customers_list(mc_conn *c, const shop_customers_query *q, unsigne
     /* 'load subquery': the children of this very query (with a joined
      * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & SHOP_CUSTOMERS_LOAD_REVIEWS))
-        s = shop_customers_load_reviews_sub(c, q, pg, starts_, *rows, *n, *res);
+        s = shop_customers_load_reviews_sub(kids_[0], pg, starts_, *rows, *n, *res);
+    else
+        PQclear((PGresult *)kids_[0]);
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~8u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_customers_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_customers_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -2740,6 +3122,49 @@ static void shop_addresses_insert_params(mc_params *pp, const shop_address *in, 
     (void)in;
 }
 
+/* A queued call on addresses: where its row goes (res and out may be NULL). */
+typedef struct shop_addresses_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_address **out;
+} shop_addresses_queued;
+
+static mc_status shop_addresses_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_addresses_queued *x = (shop_addresses_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_address), shop_addresses_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_address *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_addresses_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_address **out, mc_status *st)
+{
+    shop_addresses_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_addresses_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_addresses_wnames[9] = {
@@ -2808,6 +3233,18 @@ mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set
     mc_status s = shop_constraint_write(c, &shop_addresses_insert_desc, mask, &p, sizeof(**out), shop_addresses_decode, res, &row);
     *out = (shop_address *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_addresses_insert_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res, shop_address **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_insert_any", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_addresses_insert_params(&p, in, set);
+    return shop_addresses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_addresses_copy(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, int64_t *count)
@@ -3023,6 +3460,26 @@ mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_addresses_upsert_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res,
+    shop_address **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_addresses_insert_params(&p, in, set);
+    return shop_addresses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_addresses_insert_or_skip_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res,
+    shop_address **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_addresses_insert_params(&p, in, set);
+    return shop_addresses_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_address **out)
 {
     static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
@@ -3063,6 +3520,24 @@ mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
     return s;
 }
 
+mc_status shop_addresses_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_address **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 2u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_addresses_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_addresses_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_addresses_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_addresses_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1 };
@@ -3070,6 +3545,15 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_addresses_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_addresses_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_addresses_update_desc = {
@@ -3116,6 +3600,29 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
     if (out)
         *out = (shop_address *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_addresses_update_batch(mc_batch *b, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_addresses_update_any", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::bpchar ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
+    mc_param_int64(&p, in->customer_id);
+    mc_param_str(&p, in->label);
+    mc_param_str(&p, in->line1);
+    if (in->line2_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->line2);
+    mc_param_str(&p, in->city);
+    mc_param_str(&p, in->postal_code);
+    mc_param_str(&p, in->country_code);
+    mc_param_bool(&p, in->is_default);
+    mc_param_int64(&p, in->id);
+    return shop_addresses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of addresses ---- */
@@ -3599,7 +4106,9 @@ mc_status shop_addresses_list(mc_conn *c, const shop_addresses_query *q, unsigne
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_addresses_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_addresses_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -3819,6 +4328,49 @@ static void shop_categories_insert_params(mc_params *pp, const shop_category *in
     (void)in;
 }
 
+/* A queued call on categories: where its row goes (res and out may be NULL). */
+typedef struct shop_categories_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_category **out;
+} shop_categories_queued;
+
+static mc_status shop_categories_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_categories_queued *x = (shop_categories_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_category), shop_categories_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_category *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_categories_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_category **out, mc_status *st)
+{
+    shop_categories_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_categories_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_categories_wnames[6] = {
@@ -3872,6 +4424,18 @@ mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t s
     mc_status s = shop_constraint_write(c, &shop_categories_insert_desc, mask, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_categories_insert_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res, shop_category **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_insert_any", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_categories_copy(mc_conn *c, const shop_category *rows, size_t n, uint64_t set, int64_t *count)
@@ -3983,6 +4547,26 @@ mc_status shop_categories_insert_or_skip(mc_conn *c, const shop_category *in, ui
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_categories_upsert_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_categories_insert_or_skip_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_categories_upsert_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
 {
     static const mc_stmt st = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
@@ -4006,6 +4590,26 @@ mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const sho
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_categories_decode, res, &row);
     *out = (shop_category *)row;
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_categories_upsert_by_parent_id_slug_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_categories_insert_or_skip_by_parent_id_slug_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_categories_insert_params(&p, in, set);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
 }
 
 mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_category **out)
@@ -4048,6 +4652,24 @@ mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result 
     return s;
 }
 
+mc_status shop_categories_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_categories_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_categories_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_categories_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_categories_delete(mc_conn *c, int32_t id)
 {
     static const mc_stmt st = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1 };
@@ -4055,6 +4677,15 @@ mc_status shop_categories_delete(mc_conn *c, int32_t id)
     mc_params_init(&p);
     mc_param_int32(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_categories_delete_batch(mc_batch *b, int32_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_categories_update_desc = {
@@ -4092,6 +4723,26 @@ mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t c
     if (out)
         *out = (shop_category *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_categories_update_batch(mc_batch *b, const shop_category *in, uint64_t cols, mc_result **res, shop_category **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_update_any", "UPDATE categories SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::integer ELSE parent_id END, slug = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE slug END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::smallint ELSE \"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text[] ELSE path END WHERE id = $7 RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    if (in->parent_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->parent_id);
+    mc_param_str(&p, in->slug);
+    mc_param_str(&p, in->name);
+    mc_param_int16(&p, in->order);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->path.n; i_++) { if (in->path.nulls && in->path.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->path.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_int32(&p, in->id);
+    return shop_categories_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
@@ -4135,6 +4786,25 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_categories_get_by_parent_id_slug_batch(mc_batch *b, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
+    shop_category **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_categories_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_categories_get_by_parent_id_slug_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int32(&p, parent_id);
+    mc_param_str(&p, slug);
+    return shop_categories_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of categories ---- */
@@ -4619,7 +5289,9 @@ mc_status shop_categories_list(mc_conn *c, const shop_categories_query *q, unsig
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_categories_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_categories_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -4811,6 +5483,49 @@ static void shop_tax_classes_insert_params(mc_params *pp, const shop_tax_class *
     (void)in;
 }
 
+/* A queued call on tax_classes: where its row goes (res and out may be NULL). */
+typedef struct shop_tax_classes_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_tax_class **out;
+} shop_tax_classes_queued;
+
+static mc_status shop_tax_classes_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_tax_classes_queued *x = (shop_tax_classes_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_tax_class), shop_tax_classes_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_tax_class *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_tax_classes_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_tax_class **out, mc_status *st)
+{
+    shop_tax_classes_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_tax_classes_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_tax_classes_wnames[2] = {
@@ -4841,6 +5556,18 @@ mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t
     mc_status s = shop_constraint_write(c, &shop_tax_classes_insert_desc, mask, &p, sizeof(**out), shop_tax_classes_decode, res, &row);
     *out = (shop_tax_class *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_tax_classes_insert_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_insert_any", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) RETURNING code, rate", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tax_classes_insert_params(&p, in, set);
+    return shop_tax_classes_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_tax_classes_copy(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, int64_t *count)
@@ -4945,6 +5672,26 @@ mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, 
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_tax_classes_upsert_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res,
+    shop_tax_class **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tax_classes_insert_params(&p, in, set);
+    return shop_tax_classes_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_tax_classes_insert_or_skip_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res,
+    shop_tax_class **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tax_classes_insert_params(&p, in, set);
+    return shop_tax_classes_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_tax_class **out)
 {
     static const mc_stmt st = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
@@ -4964,6 +5711,24 @@ mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_resul
     return s;
 }
 
+mc_status shop_tax_classes_get_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
+    shop_tax_class **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_tax_classes_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_tax_classes_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_tax_classes_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
 {
     static const mc_stmt st = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1 };
@@ -4971,6 +5736,15 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
     mc_params_init(&p);
     mc_param_str(&p, code);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_tax_classes_delete_batch(mc_batch *b, mc_str code, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_tax_classes_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_tax_classes_update_desc = {
@@ -4993,6 +5767,19 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
     if (out)
         *out = (shop_tax_class *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_tax_classes_update_batch(mc_batch *b, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tax_classes_update_any", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
+    mc_param_str(&p, in->rate);
+    mc_param_str(&p, in->code);
+    return shop_tax_classes_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of tax_classes ---- */
@@ -5114,7 +5901,9 @@ mc_status shop_tax_classes_list(mc_conn *c, const shop_tax_classes_query *q, uns
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_tax_classes_decode, res, &out, n);
     *rows = (shop_tax_class *)out;
-    if (s == MC_OK && (s = shop_tax_classes_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_tax_classes_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -5382,6 +6171,49 @@ static void shop_products_insert_params(mc_params *pp, const shop_product *in, u
     (void)in;
 }
 
+/* A queued call on products: where its row goes (res and out may be NULL). */
+typedef struct shop_products_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_product **out;
+} shop_products_queued;
+
+static mc_status shop_products_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_products_queued *x = (shop_products_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_product), shop_products_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_product *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_products_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_product **out, mc_status *st)
+{
+    shop_products_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_products_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_products_wnames[18] = {
@@ -5530,6 +6362,18 @@ mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set,
     mc_status s = shop_constraint_write(c, &shop_products_insert_desc, mask, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_products_insert_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res, shop_product **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_insert_any", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_products_copy(mc_conn *c, const shop_product *rows, size_t n, uint64_t set, int64_t *count)
@@ -5759,6 +6603,26 @@ mc_status shop_products_insert_or_skip(mc_conn *c, const shop_product *in, uint6
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_products_upsert_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_products_insert_or_skip_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_products_upsert_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
 {
     static const mc_stmt st = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
@@ -5782,6 +6646,26 @@ mc_status shop_products_insert_or_skip_by_sku(mc_conn *c, const shop_product *in
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_products_decode, res, &row);
     *out = (shop_product *)row;
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_products_upsert_by_sku_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_products_insert_or_skip_by_sku_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_products_insert_params(&p, in, set);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
 }
 
 mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_product **out)
@@ -5829,6 +6713,27 @@ mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **
     return s;
 }
 
+mc_status shop_products_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt stmt_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &stmt_all;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 23u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_products_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_products_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_products_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
@@ -5836,6 +6741,15 @@ mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_products_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 mc_status shop_products_restore(mc_conn *c, mc_uuid id)
@@ -5847,6 +6761,15 @@ mc_status shop_products_restore(mc_conn *c, mc_uuid id)
     return shop_constraint_change(c, &st, &p);
 }
 
+mc_status shop_products_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
+}
+
 mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1 };
@@ -5854,6 +6777,15 @@ mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_products_hard_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_products_update_desc = {
@@ -5944,6 +6876,55 @@ mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_products_update_batch(mc_batch *b, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_update_any", "UPDATE products SET sku = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE sku END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, description = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE description END, category_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE category_id END, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::varchar ELSE tax_class END, price = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::numeric ELSE price END, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::currency ELSE currency END, weight_kg = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::real ELSE weight_kg END, rating = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::double precision ELSE rating END, dimensions_cm = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::integer[] ELSE dimensions_cm END, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::jsonb ELSE attributes END, image = CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::bytea ELSE image END, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE deleted_at END WHERE id = $18 RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)253950u)));
+    mc_param_str(&p, in->sku);
+    mc_param_str(&p, in->name);
+    mc_param_str(&p, in->description);
+    if (in->category_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->category_id);
+    mc_param_str(&p, in->tax_class);
+    mc_param_str(&p, in->price);
+    shop_currency_param(&p, in->currency);
+    if (in->weight_kg_null)
+        mc_param_null(&p);
+    else
+        mc_param_float(&p, in->weight_kg);
+    if (in->rating_null)
+        mc_param_null(&p);
+    else
+        mc_param_double(&p, in->rating);
+    if (in->dimensions_cm_null)
+        mc_param_null(&p);
+    else
+        { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->dimensions_cm.n; i_++) { if (in->dimensions_cm.nulls && in->dimensions_cm.nulls[i_]) mc_param_null(&el_); else mc_param_int32(&el_, in->dimensions_cm.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    mc_param_str(&p, in->attributes);
+    if (in->image_null)
+        mc_param_null(&p);
+    else
+        mc_param_bytes(&p, in->image);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->created_by);
+    if (in->deleted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->deleted_at);
+    mc_param_uuid(&p, &in->id);
+    return shop_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_result **res,
     shop_product **out)
 {
@@ -5988,6 +6969,27 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_products_get_by_sku_batch(mc_batch *b, mc_str sku, unsigned flags, mc_result **res,
+    shop_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt stmt_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if (flags & MC_INCLUDE_DELETED)
+        use = &stmt_all;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 23u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_products_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_products_get_by_sku_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, sku);
+    return shop_products_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of products ---- */
@@ -6990,7 +7992,9 @@ mc_status shop_products_list(mc_conn *c, const shop_products_query *q, unsigned 
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_products_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -7270,6 +8274,49 @@ static void shop_related_products_insert_params(mc_params *pp, const shop_relate
     (void)in;
 }
 
+/* A queued call on related_products: where its row goes (res and out may be NULL). */
+typedef struct shop_related_products_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_related_product **out;
+} shop_related_products_queued;
+
+static mc_status shop_related_products_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_related_products_queued *x = (shop_related_products_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_related_product), shop_related_products_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_related_product *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_related_products_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_related_product **out, mc_status *st)
+{
+    shop_related_products_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_related_products_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_related_products_wnames[2] = {
@@ -7300,6 +8347,18 @@ mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *i
     mc_status s = shop_constraint_write(c, &shop_related_products_insert_desc, mask, &p, sizeof(**out), shop_related_products_decode, res, &row);
     *out = (shop_related_product *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_related_products_insert_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_related_products_insert_any", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_related_products_insert_params(&p, in, set);
+    return shop_related_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_related_products_copy(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, int64_t *count)
@@ -7404,6 +8463,26 @@ mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_pr
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_related_products_upsert_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res,
+    shop_related_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_related_products_insert_params(&p, in, set);
+    return shop_related_products_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_related_products_insert_or_skip_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res,
+    shop_related_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_related_products_insert_params(&p, in, set);
+    return shop_related_products_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res, shop_related_product **out)
 {
     static const mc_stmt st = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
@@ -7424,6 +8503,25 @@ mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid rela
     return s;
 }
 
+mc_status shop_related_products_get_batch(mc_batch *b, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res,
+    shop_related_product **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_related_products_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_related_products_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_uuid(&p, &related_id);
+    return shop_related_products_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id)
 {
     static const mc_stmt st = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
@@ -7432,6 +8530,16 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
     mc_param_uuid(&p, &product_id);
     mc_param_uuid(&p, &related_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_related_products_delete_batch(mc_batch *b, mc_uuid product_id, mc_uuid related_id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_uuid(&p, &related_id);
+    return shop_related_products_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 /* ---- relationships of related_products ---- */
@@ -7553,7 +8661,9 @@ mc_status shop_related_products_list(mc_conn *c, const shop_related_products_que
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_related_products_decode, res, &out, n);
     *rows = (shop_related_product *)out;
-    if (s == MC_OK && (s = shop_related_products_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_related_products_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -7700,6 +8810,49 @@ static void shop_tags_insert_params(mc_params *pp, const shop_tag *in, uint64_t 
     (void)in;
 }
 
+/* A queued call on tags: where its row goes (res and out may be NULL). */
+typedef struct shop_tags_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_tag **out;
+} shop_tags_queued;
+
+static mc_status shop_tags_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_tags_queued *x = (shop_tags_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_tag), shop_tags_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_tag *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_tags_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_tag **out, mc_status *st)
+{
+    shop_tags_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_tags_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_tags_wnames[3] = {
@@ -7735,6 +8888,18 @@ mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
     mc_status s = shop_constraint_write(c, &shop_tags_insert_desc, mask, &p, sizeof(**out), shop_tags_decode, res, &row);
     *out = (shop_tag *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_tags_insert_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_insert_any", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) RETURNING id, label, color", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tags_insert_params(&p, in, set);
+    return shop_tags_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_tags_copy(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, int64_t *count)
@@ -7854,6 +9019,26 @@ mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set,
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_tags_upsert_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res,
+    shop_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tags_insert_params(&p, in, set);
+    return shop_tags_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_tags_insert_or_skip_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res,
+    shop_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_tags_insert_params(&p, in, set);
+    return shop_tags_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_tag **out)
 {
     static const mc_stmt st = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
@@ -7873,6 +9058,24 @@ mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res,
     return s;
 }
 
+mc_status shop_tags_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_result **res,
+    shop_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_tags_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_tags_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    return shop_tags_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_tags_delete(mc_conn *c, int16_t id)
 {
     static const mc_stmt st = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1 };
@@ -7880,6 +9083,15 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id)
     mc_params_init(&p);
     mc_param_int16(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_tags_delete_batch(mc_batch *b, int16_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    return shop_tags_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_tags_update_desc = {
@@ -7905,6 +9117,20 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
     if (out)
         *out = (shop_tag *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_tags_update_batch(mc_batch *b, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_tags_update_any", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bpchar ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
+    mc_param_str(&p, in->label);
+    mc_param_str(&p, in->color);
+    mc_param_int16(&p, in->id);
+    return shop_tags_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of tags ---- */
@@ -8129,7 +9355,9 @@ mc_status shop_tags_list(mc_conn *c, const shop_tags_query *q, unsigned flags, m
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_tags_decode, res, &out, n);
     *rows = (shop_tag *)out;
-    if (s == MC_OK && (s = shop_tags_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_tags_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -8280,6 +9508,49 @@ static void shop_product_tags_insert_params(mc_params *pp, const shop_product_ta
     (void)in;
 }
 
+/* A queued call on product_tags: where its row goes (res and out may be NULL). */
+typedef struct shop_product_tags_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_product_tag **out;
+} shop_product_tags_queued;
+
+static mc_status shop_product_tags_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_product_tags_queued *x = (shop_product_tags_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_product_tag), shop_product_tags_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_product_tag *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_product_tags_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_product_tag **out, mc_status *st)
+{
+    shop_product_tags_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_product_tags_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_product_tags_wnames[2] = {
@@ -8310,6 +9581,18 @@ mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint6
     mc_status s = shop_constraint_write(c, &shop_product_tags_insert_desc, mask, &p, sizeof(**out), shop_product_tags_decode, res, &row);
     *out = (shop_product_tag *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_product_tags_insert_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_product_tags_insert_any", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_product_tags_insert_params(&p, in, set);
+    return shop_product_tags_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_product_tags_copy(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, int64_t *count)
@@ -8414,6 +9697,26 @@ mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *i
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_product_tags_upsert_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res,
+    shop_product_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_product_tags_insert_params(&p, in, set);
+    return shop_product_tags_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_product_tags_insert_or_skip_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res,
+    shop_product_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_product_tags_insert_params(&p, in, set);
+    return shop_product_tags_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res, shop_product_tag **out)
 {
     static const mc_stmt st = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
@@ -8434,6 +9737,25 @@ mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, 
     return s;
 }
 
+mc_status shop_product_tags_get_batch(mc_batch *b, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res,
+    shop_product_tag **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_product_tags_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_product_tags_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_int16(&p, tag_id);
+    return shop_product_tags_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id)
 {
     static const mc_stmt st = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
@@ -8442,6 +9764,16 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, tag_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_product_tags_delete_batch(mc_batch *b, mc_uuid product_id, int16_t tag_id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_int16(&p, tag_id);
+    return shop_product_tags_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 /* ---- relationships of product_tags ---- */
@@ -8563,7 +9895,9 @@ mc_status shop_product_tags_list(mc_conn *c, const shop_product_tags_query *q, u
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_product_tags_decode, res, &out, n);
     *rows = (shop_product_tag *)out;
-    if (s == MC_OK && (s = shop_product_tags_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_product_tags_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -8730,6 +10064,49 @@ static void shop_warehouses_insert_params(mc_params *pp, const shop_warehouse *i
     (void)in;
 }
 
+/* A queued call on warehouses: where its row goes (res and out may be NULL). */
+typedef struct shop_warehouses_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_warehouse **out;
+} shop_warehouses_queued;
+
+static mc_status shop_warehouses_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_warehouses_queued *x = (shop_warehouses_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_warehouse), shop_warehouses_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_warehouse *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_warehouses_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_warehouse **out, mc_status *st)
+{
+    shop_warehouses_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_warehouses_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_warehouses_wnames[7] = {
@@ -8785,6 +10162,18 @@ mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t 
     mc_status s = shop_constraint_write(c, &shop_warehouses_insert_desc, mask, &p, sizeof(**out), shop_warehouses_decode, res, &row);
     *out = (shop_warehouse *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_warehouses_insert_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_insert_any", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_warehouses_copy(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, int64_t *count)
@@ -8956,6 +10345,26 @@ mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, u
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_warehouses_upsert_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_warehouses_insert_or_skip_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
     static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
@@ -8981,6 +10390,26 @@ mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehous
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_warehouses_upsert_by_code_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_warehouses_insert_or_skip_by_code_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_warehouses_insert_params(&p, in, set);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_warehouse **out)
 {
     static const mc_stmt st = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
@@ -9000,6 +10429,24 @@ mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result 
     return s;
 }
 
+mc_status shop_warehouses_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_warehouses_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_warehouses_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    return shop_warehouses_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
 {
     static const mc_stmt st = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1 };
@@ -9007,6 +10454,15 @@ mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
     mc_params_init(&p);
     mc_param_int16(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_warehouses_delete_batch(mc_batch *b, int16_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int16(&p, id);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_warehouses_update_desc = {
@@ -9049,6 +10505,27 @@ mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t 
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_warehouses_update_batch(mc_batch *b, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_update_any", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bpchar ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
+    mc_param_str(&p, in->code);
+    mc_param_str(&p, in->name);
+    mc_param_str(&p, in->country_code);
+    mc_param_time(&p, in->opens_at);
+    mc_param_time(&p, in->closes_at);
+    if (in->location_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->location);
+    mc_param_int16(&p, in->id);
+    return shop_warehouses_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_warehouse **out)
 {
@@ -9067,6 +10544,24 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_warehouses_get_by_code_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
+    shop_warehouse **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_warehouses_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_warehouses_get_by_code_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_warehouses_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of warehouses ---- */
@@ -9333,7 +10828,9 @@ mc_status shop_warehouses_list(mc_conn *c, const shop_warehouses_query *q, unsig
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_warehouses_decode, res, &out, n);
     *rows = (shop_warehouse *)out;
-    if (s == MC_OK && (s = shop_warehouses_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_warehouses_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -9533,6 +11030,49 @@ static void shop_inventory_insert_params(mc_params *pp, const shop_inventory *in
     (void)in;
 }
 
+/* A queued call on inventory: where its row goes (res and out may be NULL). */
+typedef struct shop_inventory_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_inventory **out;
+} shop_inventory_queued;
+
+static mc_status shop_inventory_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_inventory_queued *x = (shop_inventory_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_inventory), shop_inventory_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_inventory *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_inventory_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_inventory **out, mc_status *st)
+{
+    shop_inventory_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_inventory_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_inventory_wnames[7] = {
@@ -9594,6 +11134,18 @@ mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t s
     mc_status s = shop_constraint_write(c, &shop_inventory_insert_desc, mask, &p, sizeof(**out), shop_inventory_decode, res, &row);
     *out = (shop_inventory *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_inventory_insert_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_insert_any", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_inventory_insert_params(&p, in, set);
+    return shop_inventory_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_inventory_copy(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, int64_t *count)
@@ -9785,6 +11337,26 @@ mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, ui
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_inventory_upsert_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res,
+    shop_inventory **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_inventory_insert_params(&p, in, set);
+    return shop_inventory_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_inventory_insert_or_skip_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res,
+    shop_inventory **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_inventory_insert_params(&p, in, set);
+    return shop_inventory_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res, shop_inventory **out)
 {
     static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
@@ -9827,6 +11399,25 @@ mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_i
     return s;
 }
 
+mc_status shop_inventory_get_batch(mc_batch *b, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res,
+    shop_inventory **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_inventory_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_inventory_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_int16(&p, warehouse_id);
+    return shop_inventory_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehouse_id)
 {
     static const mc_stmt st = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
@@ -9835,6 +11426,16 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
     mc_param_uuid(&p, &product_id);
     mc_param_int16(&p, warehouse_id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_inventory_delete_batch(mc_batch *b, mc_uuid product_id, int16_t warehouse_id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_int16(&p, warehouse_id);
+    return shop_inventory_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_inventory_update_desc = {
@@ -9882,6 +11483,31 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
     }
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns, and the
+ * check for a stale version is in it. */
+mc_status shop_inventory_update_batch(mc_batch *b, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_inventory_update_checked", "WITH mc_upd AS (UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, true FROM mc_upd UNION ALL SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, false FROM inventory WHERE product_id = $6 AND warehouse_id = $7 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
+    mc_param_int32(&p, in->on_hand);
+    mc_param_int32(&p, in->reserved);
+    if (in->reorder_level_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->reorder_level);
+    if (in->counted_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamp(&p, in->counted_at);
+    mc_param_uuid(&p, &in->product_id);
+    mc_param_int16(&p, in->warehouse_id);
+    mc_param_int64(&p, in->revision);
+    return shop_inventory_queue(b, &stmt, &p, shop_constraint_versioned, res, out, st);
 }
 
 /* ---- relationships of inventory ---- */
@@ -10338,7 +11964,9 @@ mc_status shop_inventory_list(mc_conn *c, const shop_inventory_query *q, unsigne
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_inventory_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_inventory_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -10561,6 +12189,49 @@ static void shop_StockMovements_insert_params(mc_params *pp, const shop_StockMov
     (void)in;
 }
 
+/* A queued call on StockMovements: where its row goes (res and out may be NULL). */
+typedef struct shop_StockMovements_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_StockMovement **out;
+} shop_StockMovements_queued;
+
+static mc_status shop_StockMovements_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_StockMovements_queued *x = (shop_StockMovements_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_StockMovement), shop_StockMovements_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_StockMovement *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_StockMovements_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_StockMovement **out, mc_status *st)
+{
+    shop_StockMovements_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_StockMovements_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_StockMovements_wnames[6] = {
@@ -10614,6 +12285,18 @@ mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, u
     mc_status s = shop_constraint_write(c, &shop_StockMovements_insert_desc, mask, &p, sizeof(**out), shop_StockMovements_decode, res, &row);
     *out = (shop_StockMovement *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_StockMovements_insert_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_insert_any", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_StockMovements_insert_params(&p, in, set);
+    return shop_StockMovements_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_StockMovements_copy(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, int64_t *count)
@@ -10784,6 +12467,26 @@ mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovemen
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_StockMovements_upsert_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res,
+    shop_StockMovement **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_StockMovements_insert_params(&p, in, set);
+    return shop_StockMovements_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_StockMovements_insert_or_skip_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res,
+    shop_StockMovement **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_StockMovements_insert_params(&p, in, set);
+    return shop_StockMovements_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_StockMovement **out)
 {
     static const mc_stmt st = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
@@ -10803,6 +12506,24 @@ mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_res
     return s;
 }
 
+mc_status shop_StockMovements_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_StockMovement **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_StockMovements_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_StockMovements_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_StockMovements_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1 };
@@ -10810,6 +12531,15 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_StockMovements_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_StockMovements_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_StockMovements_update_desc = {
@@ -10847,6 +12577,26 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
     if (out)
         *out = (shop_StockMovement *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_StockMovements_update_batch(mc_batch *b, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_StockMovements_update_any", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_uuid(&p, &in->productId);
+    mc_param_int16(&p, in->warehouseId);
+    mc_param_int32(&p, in->delta);
+    mc_param_timestamp(&p, in->movedAt);
+    if (in->reason_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->reason);
+    mc_param_int64(&p, in->id);
+    return shop_StockMovements_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of StockMovements ---- */
@@ -11085,7 +12835,9 @@ mc_status shop_StockMovements_list(mc_conn *c, const shop_StockMovements_query *
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_StockMovements_decode, res, &out, n);
     *rows = (shop_StockMovement *)out;
-    if (s == MC_OK && (s = shop_StockMovements_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_StockMovements_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -11321,6 +13073,49 @@ static void shop_coupons_insert_params(mc_params *pp, const shop_coupon *in, uin
     (void)in;
 }
 
+/* A queued call on coupons: where its row goes (res and out may be NULL). */
+typedef struct shop_coupons_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_coupon **out;
+} shop_coupons_queued;
+
+static mc_status shop_coupons_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_coupons_queued *x = (shop_coupons_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_coupon), shop_coupons_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_coupon *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_coupons_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_coupon **out, mc_status *st)
+{
+    shop_coupons_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_coupons_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_coupons_wnames[8] = {
@@ -11393,6 +13188,18 @@ mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, m
     mc_status s = shop_constraint_write(c, &shop_coupons_insert_desc, mask, &p, sizeof(**out), shop_coupons_decode, res, &row);
     *out = (shop_coupon *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_coupons_insert_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_insert_any", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_coupons_copy(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, int64_t *count)
@@ -11611,6 +13418,26 @@ mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_coupons_upsert_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_coupons_insert_or_skip_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
     static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
@@ -11636,6 +13463,26 @@ mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in,
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_coupons_upsert_by_code_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_coupons_insert_or_skip_by_code_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_coupons_insert_params(&p, in, set);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_coupon **out)
 {
     static const mc_stmt st = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
@@ -11655,6 +13502,24 @@ mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **r
     return s;
 }
 
+mc_status shop_coupons_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_coupons_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_coupons_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_coupons_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_coupons_delete(mc_conn *c, int32_t id)
 {
     static const mc_stmt st = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
@@ -11662,6 +13527,15 @@ mc_status shop_coupons_delete(mc_conn *c, int32_t id)
     mc_params_init(&p);
     mc_param_int32(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_coupons_delete_batch(mc_batch *b, int32_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int32(&p, id);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_coupons_update_desc = {
@@ -11716,6 +13590,37 @@ mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, 
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_coupons_update_batch(mc_batch *b, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_update_any", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
+    mc_param_str(&p, in->code);
+    if (in->percent_off_null)
+        mc_param_null(&p);
+    else
+        mc_param_int16(&p, in->percent_off);
+    if (in->amount_off_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->amount_off);
+    mc_param_date(&p, in->valid_from);
+    if (in->valid_until_null)
+        mc_param_null(&p);
+    else
+        mc_param_date(&p, in->valid_until);
+    if (in->max_uses_null)
+        mc_param_null(&p);
+    else
+        mc_param_int32(&p, in->max_uses);
+    mc_param_int32(&p, in->times_used);
+    mc_param_int32(&p, in->id);
+    return shop_coupons_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_coupon **out)
 {
@@ -11734,6 +13639,24 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_coupons_get_by_code_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
+    shop_coupon **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_coupons_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_coupons_get_by_code_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, code);
+    return shop_coupons_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of coupons ---- */
@@ -12043,7 +13966,9 @@ mc_status shop_coupons_list(mc_conn *c, const shop_coupons_query *q, unsigned fl
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_coupons_decode, res, &out, n);
     *rows = (shop_coupon *)out;
-    if (s == MC_OK && (s = shop_coupons_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_coupons_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -12279,6 +14204,49 @@ static void shop_carts_insert_params(mc_params *pp, const shop_cart *in, uint64_
     (void)in;
 }
 
+/* A queued call on carts: where its row goes (res and out may be NULL). */
+typedef struct shop_carts_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_cart **out;
+} shop_carts_queued;
+
+static mc_status shop_carts_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_carts_queued *x = (shop_carts_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_cart), shop_carts_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_cart *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_carts_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_cart **out, mc_status *st)
+{
+    shop_carts_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_carts_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_carts_wnames[5] = {
@@ -12327,6 +14295,18 @@ mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_re
     mc_status s = shop_constraint_write(c, &shop_carts_insert_desc, mask, &p, sizeof(**out), shop_carts_decode, res, &row);
     *out = (shop_cart *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_carts_insert_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_insert_any", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_carts_copy(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, int64_t *count)
@@ -12482,6 +14462,26 @@ mc_status shop_carts_insert_or_skip(mc_conn *c, const shop_cart *in, uint64_t se
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_carts_upsert_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_carts_insert_or_skip_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_carts_upsert_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
     static const mc_stmt st = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
@@ -12507,6 +14507,26 @@ mc_status shop_carts_insert_or_skip_by_customer_id(mc_conn *c, const shop_cart *
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_carts_upsert_by_customer_id_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_carts_insert_or_skip_by_customer_id_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_carts_insert_params(&p, in, set);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_cart **out)
 {
     static const mc_stmt st = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
@@ -12526,6 +14546,24 @@ mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
     return s;
 }
 
+mc_status shop_carts_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_carts_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_carts_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_carts_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1 };
@@ -12533,6 +14571,15 @@ mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_carts_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_carts_update_desc = {
@@ -12569,6 +14616,25 @@ mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_r
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_carts_update_batch(mc_batch *b, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_update_any", "UPDATE carts SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::jsonb ELSE items END, coupon_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::citext ELSE coupon_code END, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE expires_at END WHERE id = $6 RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)30u)));
+    mc_param_int64(&p, in->customer_id);
+    mc_param_str(&p, in->items);
+    if (in->coupon_code_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->coupon_code);
+    mc_param_timestamptz(&p, in->expires_at);
+    mc_param_uuid(&p, &in->id);
+    return shop_carts_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
     shop_cart **out)
 {
@@ -12587,6 +14653,24 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_carts_get_by_customer_id_batch(mc_batch *b, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_cart **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_carts_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_carts_get_by_customer_id_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, customer_id);
+    return shop_carts_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of carts ---- */
@@ -12862,7 +14946,9 @@ mc_status shop_carts_list(mc_conn *c, const shop_carts_query *q, unsigned flags,
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_carts_decode, res, &out, n);
     *rows = (shop_cart *)out;
-    if (s == MC_OK && (s = shop_carts_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_carts_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -13148,6 +15234,49 @@ static void shop_orders_insert_params(mc_params *pp, const shop_order *in, uint6
     (void)in;
 }
 
+/* A queued call on orders: where its row goes (res and out may be NULL). */
+typedef struct shop_orders_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_order **out;
+} shop_orders_queued;
+
+static mc_status shop_orders_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_orders_queued *x = (shop_orders_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_order), shop_orders_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_order *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_orders_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_order **out, mc_status *st)
+{
+    shop_orders_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_orders_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_orders_wnames[20] = {
@@ -13305,6 +15434,18 @@ mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_
     mc_status s = shop_constraint_write(c, &shop_orders_insert_desc, mask, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_orders_insert_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res, shop_order **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_insert_any", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_orders_copy(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, int64_t *count)
@@ -13701,6 +15842,26 @@ mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t 
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_orders_upsert_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_orders_insert_or_skip_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
@@ -13726,6 +15887,26 @@ mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in,
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_orders_upsert_by_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_orders_insert_or_skip_by_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
     static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
@@ -13749,6 +15930,26 @@ mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const sho
     mc_status s = shop_constraint_fetch_one(c, &st, &p, sizeof(**out), shop_orders_decode, res, &row);
     *out = (shop_order *)row;
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
+}
+
+mc_status shop_orders_upsert_by_customer_id_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_orders_insert_or_skip_by_customer_id_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_orders_insert_params(&p, in, set);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
 }
 
 mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order **out)
@@ -13791,6 +15992,24 @@ mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **re
     return s;
 }
 
+mc_status shop_orders_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_orders_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_orders_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_orders_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_orders_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
@@ -13798,6 +16017,15 @@ mc_status shop_orders_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_orders_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_orders_update_desc = {
@@ -13896,6 +16124,55 @@ mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns, and the
+ * check for a stale version is in it. */
+mc_status shop_orders_update_batch(mc_batch *b, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_update_checked", "WITH mc_upd AS (UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, true FROM mc_upd UNION ALL SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, false FROM orders WHERE id = $19 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 20 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)522238u)));
+    mc_param_str(&p, in->number);
+    mc_param_int64(&p, in->customer_id);
+    shop_order_status_param(&p, in->status);
+    shop_currency_param(&p, in->currency);
+    if (in->billing_address_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->billing_address_id);
+    if (in->shipping_address_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->shipping_address_id);
+    mc_param_timestamptz(&p, in->placed_at);
+    mc_param_str(&p, in->subtotal);
+    mc_param_str(&p, in->shipping_fee);
+    mc_param_str(&p, in->tax_rate);
+    mc_param_interval(&p, in->promised_within);
+    if (in->expected_on_null)
+        mc_param_null(&p);
+    else
+        mc_param_date(&p, in->expected_on);
+    if (in->client_ip_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->client_ip);
+    if (in->notes_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->notes);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    if (in->created_by_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->created_by);
+    mc_param_int64(&p, in->id);
+    mc_param_int32(&p, in->lock_version);
+    return shop_orders_queue(b, &stmt, &p, shop_constraint_versioned, res, out, st);
+}
+
 mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, mc_result **res,
     shop_order **out)
 {
@@ -13935,6 +16212,24 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_orders_get_by_number_batch(mc_batch *b, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_orders_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_orders_get_by_number_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_str(&p, number);
+    return shop_orders_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
@@ -13978,6 +16273,25 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_orders_get_by_customer_id_number_batch(mc_batch *b, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
+    shop_order **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_orders_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_orders_get_by_customer_id_number_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, customer_id);
+    mc_param_str(&p, number);
+    return shop_orders_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of orders ---- */
@@ -15067,21 +17381,21 @@ void shop_orders_where_lock_version_in(shop_orders_query *q, const int32_t *v, s
 
 void shop_orders_order_by_lock_version(shop_orders_query *q, bool desc) { mc_query_order((mc_query *)q, 19, desc); }
 
-/* payments for the rows of q (parent_pg; parent i is its row prow[i], or
- * row i when prow is NULL): q again as a subquery gives the keys, each
- * child row carries its key, and each parent finds its children by the
- * text of its key */
-static mc_status shop_orders_load_payments_sub(mc_conn *c, const shop_orders_query *q, const void *parent_pg,
-    const int *prow, shop_order *parents, size_t n, mc_result *res)
+/* payments for the rows of a query (parent_pg; parent i is its row prow[i],
+ * or row i when prow is NULL) from pg (taken over), the rows of the
+ * query again as a subquery of the children's (sent with it, see _list):
+ * each child row carries its key, and each parent finds its children by
+ * the text of its key */
+static mc_status shop_orders_load_payments_sub(void *pg, const void *parent_pg, const int *prow, shop_order *parents,
+    size_t n, mc_result *res)
 {
     static const int pcols[] = { 0 };
     static const int ccols[] = { 12 };
-    void *pg = NULL;
-    if (n == 0)
+    mc_status s = MC_OK;
+    if (n == 0) {
+        PQclear((PGresult *)pg);
         return MC_OK;
-    mc_status s = mc_query_select_around(c, &shop_orders_desc, (const mc_query *)q, "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.paid_at DESC NULLS LAST, mc_c.id", &pg);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
+    }
     int rows = PQntuples((PGresult *)pg);
     if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
@@ -15155,8 +17469,26 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
         strcat(sel_, "mc_j2.id, mc_j2.customer_id, mc_j2.label, mc_j2.line1, mc_j2.line2, mc_j2.city, mc_j2.postal_code, mc_j2.country_code, mc_j2.is_default");
         strcat(join_, " LEFT JOIN addresses AS mc_j2 ON mc_j2.id = orders.shipping_address_id");
     }
-    mc_status s = joined_ ? mc_query_select_joined(c, &shop_orders_desc, (const mc_query *)q, sel_, join_, &pg)
-                          : mc_query_select(c, &shop_orders_desc, (const mc_query *)q, &pg);
+    /* the 'load subquery' children asked for repeat the query inside their
+     * own: sent with it in one pipeline, one round trip for all */
+    void *kids_[1] = { NULL };
+    mc_status bs_ = MC_INVALID;
+    mc_batch *b_ = mc_batch_new(c);
+    mc_status s = !c ? MC_INVALID : b_ ? mc_batch_call(b_, &bs_) : MC_NOMEM;
+    if (s == MC_OK)
+        s = joined_ ? mc_batch_select_joined(b_, &shop_orders_desc, (const mc_query *)q, sel_, join_, mc_batch_take, &pg)
+                    : mc_batch_select(b_, &shop_orders_desc, (const mc_query *)q, mc_batch_take, &pg);
+    if (s == MC_OK && (eff_ & SHOP_ORDERS_LOAD_PAYMENTS))
+        s = mc_batch_select_around(b_, &shop_orders_desc, (const mc_query *)q, "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at, mc_u.k1 FROM (SELECT DISTINCT mc_p.id AS k1 FROM (", ") AS mc_p) AS mc_u JOIN payments AS mc_c ON mc_c.order_id = mc_u.k1 ORDER BY mc_u.k1, mc_c.paid_at DESC NULLS LAST, mc_c.id", mc_batch_take,
+                                   &kids_[0]);
+    if (s == MC_OK && (s = mc_batch_run(b_)) == MC_OK)
+        s = bs_;
+    mc_batch_free(b_);
+    if (s != MC_OK) {
+        PQclear((PGresult *)pg);
+        for (int k_ = 0; k_ < 1; k_++)
+            PQclear((PGresult *)kids_[k_]);
+    }
     if (s != MC_OK)
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_orders_decode, res, &out, n);
@@ -15214,11 +17546,15 @@ mc_status shop_orders_list(mc_conn *c, const shop_orders_query *q, unsigned flag
     /* 'load subquery': the children of this very query (with a joined
      * collection, parent i is the first of its rows) */
     if (s == MC_OK && (eff_ & SHOP_ORDERS_LOAD_PAYMENTS))
-        s = shop_orders_load_payments_sub(c, q, pg, starts_, *rows, *n, *res);
+        s = shop_orders_load_payments_sub(kids_[0], pg, starts_, *rows, *n, *res);
+    else
+        PQclear((PGresult *)kids_[0]);
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~16u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_orders_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_orders_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -15530,6 +17866,49 @@ static void shop_order_items_insert_params(mc_params *pp, const shop_order_item 
     (void)in;
 }
 
+/* A queued call on order_items: where its row goes (res and out may be NULL). */
+typedef struct shop_order_items_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_order_item **out;
+} shop_order_items_queued;
+
+static mc_status shop_order_items_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_order_items_queued *x = (shop_order_items_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_order_item), shop_order_items_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_order_item *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_order_items_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_order_item **out, mc_status *st)
+{
+    shop_order_items_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_order_items_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_order_items_wnames[7] = {
@@ -15582,6 +17961,18 @@ mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_
     mc_status s = shop_constraint_write(c, &shop_order_items_insert_desc, mask, &p, sizeof(**out), shop_order_items_decode, res, &row);
     *out = (shop_order_item *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_order_items_insert_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_insert_any", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_items_insert_params(&p, in, set);
+    return shop_order_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_order_items_copy(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, int64_t *count)
@@ -15747,6 +18138,26 @@ mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in,
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_order_items_upsert_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res,
+    shop_order_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_items_insert_params(&p, in, set);
+    return shop_order_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_order_items_insert_or_skip_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res,
+    shop_order_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_items_insert_params(&p, in, set);
+    return shop_order_items_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_order_item **out)
 {
     static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
@@ -15789,6 +18200,25 @@ mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, un
     return s;
 }
 
+mc_status shop_order_items_get_batch(mc_batch *b, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res,
+    shop_order_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_order_items_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_order_items_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, order_id);
+    mc_param_int16(&p, line_no);
+    return shop_order_items_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
 {
     static const mc_stmt st = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
@@ -15797,6 +18227,16 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_order_items_delete_batch(mc_batch *b, int64_t order_id, int16_t line_no, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, order_id);
+    mc_param_int16(&p, line_no);
+    return shop_order_items_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_order_items_update_desc = {
@@ -15829,6 +18269,23 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
     if (out)
         *out = (shop_order_item *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_order_items_update_batch(mc_batch *b, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_items_update_any", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
+    mc_param_uuid(&p, &in->product_id);
+    mc_param_int32(&p, in->quantity);
+    mc_param_str(&p, in->unit_price);
+    mc_param_str(&p, in->discount);
+    mc_param_int64(&p, in->order_id);
+    mc_param_int16(&p, in->line_no);
+    return shop_order_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of order_items ---- */
@@ -16344,7 +18801,9 @@ mc_status shop_order_items_list(mc_conn *c, const shop_order_items_query *q, uns
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_order_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_order_items_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -16560,6 +19019,49 @@ static void shop_shipments_insert_params(mc_params *pp, const shop_shipment *in,
     (void)in;
 }
 
+/* A queued call on shipments: where its row goes (res and out may be NULL). */
+typedef struct shop_shipments_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_shipment **out;
+} shop_shipments_queued;
+
+static mc_status shop_shipments_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_shipments_queued *x = (shop_shipments_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_shipment), shop_shipments_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_shipment *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_shipments_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_shipment **out, mc_status *st)
+{
+    shop_shipments_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_shipments_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_shipments_wnames[6] = {
@@ -16616,6 +19118,18 @@ mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t se
     mc_status s = shop_constraint_write(c, &shop_shipments_insert_desc, mask, &p, sizeof(**out), shop_shipments_decode, res, &row);
     *out = (shop_shipment *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_shipments_insert_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_insert_any", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    return shop_shipments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_shipments_copy(mc_conn *c, const shop_shipment *rows, size_t n, uint64_t set, int64_t *count)
@@ -16730,6 +19244,26 @@ mc_status shop_shipments_insert_or_skip(mc_conn *c, const shop_shipment *in, uin
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_shipments_upsert_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res,
+    shop_shipment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    return shop_shipments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_shipments_insert_or_skip_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res,
+    shop_shipment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipments_insert_params(&p, in, set);
+    return shop_shipments_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_shipment **out)
 {
     static const mc_stmt st = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1 };
@@ -16749,6 +19283,24 @@ mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result *
     return s;
 }
 
+mc_status shop_shipments_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
+    shop_shipment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 2u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_shipments_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_shipments_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_shipments_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
 {
     static const mc_stmt st = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1 };
@@ -16756,6 +19308,15 @@ mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_shipments_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &id);
+    return shop_shipments_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_shipments_update_desc = {
@@ -16796,6 +19357,29 @@ mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t co
     if (out)
         *out = (shop_shipment *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_shipments_update_batch(mc_batch *b, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipments_update_any", "UPDATE shipments SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, carrier = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE carrier END, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text[] ELSE tracking_numbers END, shipped_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE shipped_at END, label_pdf = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bytea ELSE label_pdf END WHERE id = $7 RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
+    mc_param_int64(&p, in->order_id);
+    mc_param_str(&p, in->carrier);
+    { mc_params el_; mc_params_init(&el_); for (size_t i_ = 0; i_ < in->tracking_numbers.n; i_++) { if (in->tracking_numbers.nulls && in->tracking_numbers.nulls[i_]) mc_param_null(&el_); else mc_param_str(&el_, in->tracking_numbers.items[i_]); } mc_param_array_of(&p, &el_); mc_params_free(&el_); };
+    if (in->shipped_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamp(&p, in->shipped_at);
+    if (in->label_pdf_null)
+        mc_param_null(&p);
+    else
+        mc_param_bytes(&p, in->label_pdf);
+    mc_param_uuid(&p, &in->id);
+    return shop_shipments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of shipments ---- */
@@ -17169,7 +19753,9 @@ mc_status shop_shipments_list(mc_conn *c, const shop_shipments_query *q, unsigne
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_shipments_decode, res, &out, n);
     *rows = (shop_shipment *)out;
-    if (s == MC_OK && (s = shop_shipments_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_shipments_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -17367,6 +19953,49 @@ static void shop_shipment_items_insert_params(mc_params *pp, const shop_shipment
     (void)in;
 }
 
+/* A queued call on shipment_items: where its row goes (res and out may be NULL). */
+typedef struct shop_shipment_items_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_shipment_item **out;
+} shop_shipment_items_queued;
+
+static mc_status shop_shipment_items_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_shipment_items_queued *x = (shop_shipment_items_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_shipment_item), shop_shipment_items_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_shipment_item *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_shipment_items_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_shipment_item **out, mc_status *st)
+{
+    shop_shipment_items_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_shipment_items_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_shipment_items_wnames[4] = {
@@ -17407,6 +20036,18 @@ mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, u
     mc_status s = shop_constraint_write(c, &shop_shipment_items_insert_desc, mask, &p, sizeof(**out), shop_shipment_items_decode, res, &row);
     *out = (shop_shipment_item *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_shipment_items_insert_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_insert_any", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipment_items_insert_params(&p, in, set);
+    return shop_shipment_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_shipment_items_copy(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, int64_t *count)
@@ -17541,6 +20182,26 @@ mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_ite
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_shipment_items_upsert_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res,
+    shop_shipment_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipment_items_insert_params(&p, in, set);
+    return shop_shipment_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_shipment_items_insert_or_skip_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res,
+    shop_shipment_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_shipment_items_insert_params(&p, in, set);
+    return shop_shipment_items_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_shipment_item **out)
 {
     static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
@@ -17585,6 +20246,26 @@ mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order
     return s;
 }
 
+mc_status shop_shipment_items_get_batch(mc_batch *b, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res,
+    shop_shipment_item **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_shipment_items_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_shipment_items_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &shipment_id);
+    mc_param_int64(&p, order_id);
+    mc_param_int16(&p, line_no);
+    return shop_shipment_items_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no)
 {
     static const mc_stmt st = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
@@ -17594,6 +20275,17 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
     mc_param_int64(&p, order_id);
     mc_param_int16(&p, line_no);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_shipment_items_delete_batch(mc_batch *b, mc_uuid shipment_id, int64_t order_id, int16_t line_no, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_uuid(&p, &shipment_id);
+    mc_param_int64(&p, order_id);
+    mc_param_int16(&p, line_no);
+    return shop_shipment_items_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_shipment_items_update_desc = {
@@ -17618,6 +20310,21 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
     if (out)
         *out = (shop_shipment_item *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_shipment_items_update_batch(mc_batch *b, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_shipment_items_update_any", "UPDATE shipment_items SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $2::integer ELSE quantity END WHERE shipment_id = $3 AND order_id = $4 AND line_no = $5 RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)8u)));
+    mc_param_int32(&p, in->quantity);
+    mc_param_uuid(&p, &in->shipment_id);
+    mc_param_int64(&p, in->order_id);
+    mc_param_int16(&p, in->line_no);
+    return shop_shipment_items_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of shipment_items ---- */
@@ -17986,7 +20693,9 @@ mc_status shop_shipment_items_list(mc_conn *c, const shop_shipment_items_query *
     free(starts_);
     /* the rest one statement per relationship */
     flags = (eff_ & ~joined_ & ~0u) & ~MC_LOAD_DEFAULTS;
-    if (s == MC_OK && (s = shop_shipment_items_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_shipment_items_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -18214,6 +20923,49 @@ static void shop_payments_insert_params(mc_params *pp, const shop_payment *in, u
     (void)in;
 }
 
+/* A queued call on payments: where its row goes (res and out may be NULL). */
+typedef struct shop_payments_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_payment **out;
+} shop_payments_queued;
+
+static mc_status shop_payments_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_payments_queued *x = (shop_payments_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_payment), shop_payments_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_payment *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_payments_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_payment **out, mc_status *st)
+{
+    shop_payments_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_payments_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_payments_wnames[12] = {
@@ -18320,6 +21072,18 @@ mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set,
     mc_status s = shop_constraint_write(c, &shop_payments_insert_desc, mask, &p, sizeof(**out), shop_payments_decode, res, &row);
     *out = (shop_payment *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_payments_insert_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_insert_any", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_payments_copy(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, int64_t *count)
@@ -18598,6 +21362,26 @@ mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint6
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_payments_upsert_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_payments_insert_or_skip_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
     static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
@@ -18623,6 +21407,26 @@ mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const 
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_payments_upsert_by_method_provider_ref_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_payments_insert_or_skip_by_method_provider_ref_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_payments_insert_params(&p, in, set);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_payment **out)
 {
     static const mc_stmt st = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
@@ -18642,6 +21446,24 @@ mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
     return s;
 }
 
+mc_status shop_payments_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_payments_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_payments_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_payments_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_payments_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
@@ -18649,6 +21471,15 @@ mc_status shop_payments_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_payments_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_payments_update_desc = {
@@ -18715,6 +21546,41 @@ mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_payments_update_batch(mc_batch *b, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_update_any", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)4093u)));
+    mc_param_str(&p, in->created_by);
+    mc_param_int64(&p, in->order_id);
+    shop_payment_method_param(&p, in->method);
+    mc_param_str(&p, in->amount);
+    shop_currency_param(&p, in->currency);
+    if (in->paid_at_null)
+        mc_param_null(&p);
+    else
+        mc_param_timestamptz(&p, in->paid_at);
+    if (in->provider_ref_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->provider_ref);
+    if (in->raw_response_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->raw_response);
+    if (in->fraud_score_null)
+        mc_param_null(&p);
+    else
+        mc_param_float(&p, in->fraud_score);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    mc_param_int64(&p, in->id);
+    return shop_payments_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
     shop_payment **out)
 {
@@ -18734,6 +21600,25 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_payments_get_by_method_provider_ref_batch(mc_batch *b, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
+    shop_payment **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_payments_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_payments_get_by_method_provider_ref_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    shop_payment_method_param(&p, method);
+    mc_param_str(&p, provider_ref);
+    return shop_payments_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of payments ---- */
@@ -19220,7 +22105,9 @@ mc_status shop_payments_list(mc_conn *c, const shop_payments_query *q, unsigned 
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_payments_decode, res, &out, n);
     *rows = (shop_payment *)out;
-    if (s == MC_OK && (s = shop_payments_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_payments_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -19489,6 +22376,49 @@ static void shop_order_events_insert_params(mc_params *pp, const shop_order_even
     (void)in;
 }
 
+/* A queued call on order_events: where its row goes (res and out may be NULL). */
+typedef struct shop_order_events_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_order_event **out;
+} shop_order_events_queued;
+
+static mc_status shop_order_events_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_order_events_queued *x = (shop_order_events_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_order_event), shop_order_events_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_order_event *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_order_events_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_order_event **out, mc_status *st)
+{
+    shop_order_events_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_order_events_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_order_events_wnames[7] = {
@@ -19547,6 +22477,18 @@ mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint6
     mc_status s = shop_constraint_write(c, &shop_order_events_insert_desc, mask, &p, sizeof(**out), shop_order_events_decode, res, &row);
     *out = (shop_order_event *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_order_events_insert_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_insert_any", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_events_insert_params(&p, in, set);
+    return shop_order_events_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_order_events_copy(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, int64_t *count)
@@ -19724,6 +22666,26 @@ mc_status shop_order_events_insert_or_skip(mc_conn *c, const shop_order_event *i
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_order_events_upsert_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res,
+    shop_order_event **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_events_insert_params(&p, in, set);
+    return shop_order_events_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_order_events_insert_or_skip_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res,
+    shop_order_event **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_order_events_insert_params(&p, in, set);
+    return shop_order_events_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order_event **out)
 {
     static const mc_stmt st = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
@@ -19743,6 +22705,24 @@ mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_resul
     return s;
 }
 
+mc_status shop_order_events_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_order_event **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_order_events_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_order_events_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_order_events_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_order_events_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
@@ -19750,6 +22730,15 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_order_events_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_order_events_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_order_events_update_desc = {
@@ -19793,6 +22782,30 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
     if (out)
         *out = (shop_order_event *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_order_events_update_batch(mc_batch *b, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_order_events_update_any", "UPDATE order_events SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, from_status = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::order_status ELSE from_status END, to_status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE to_status END, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE \"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE at END, details = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::jsonb ELSE details END WHERE id = $8 RETURNING id, order_id, from_status, to_status, \"user\", at, details", 8 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
+    mc_param_int64(&p, in->order_id);
+    if (in->from_status_null)
+        mc_param_null(&p);
+    else
+        shop_order_status_param(&p, in->from_status);
+    shop_order_status_param(&p, in->to_status);
+    mc_param_str(&p, in->user);
+    mc_param_timestamptz(&p, in->at);
+    if (in->details_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->details);
+    mc_param_int64(&p, in->id);
+    return shop_order_events_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of order_events ---- */
@@ -20129,7 +23142,9 @@ mc_status shop_order_events_list(mc_conn *c, const shop_order_events_query *q, u
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_order_events_decode, res, &out, n);
     *rows = (shop_order_event *)out;
-    if (s == MC_OK && (s = shop_order_events_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_order_events_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;
@@ -20362,6 +23377,49 @@ static void shop_reviews_insert_params(mc_params *pp, const shop_review *in, uin
     (void)in;
 }
 
+/* A queued call on reviews: where its row goes (res and out may be NULL). */
+typedef struct shop_reviews_queued {
+    shop_constraint_reading how;
+    mc_result **res;
+    shop_review **out;
+} shop_reviews_queued;
+
+static mc_status shop_reviews_queued_done(mc_batch *b, void *ctx, mc_status s, void *pg)
+{
+    shop_reviews_queued *x = (shop_reviews_queued *)ctx;
+    mc_result *r = NULL;
+    void *row = NULL;
+    s = shop_constraint_queued_row(b, x->how, s, pg, sizeof(shop_review), shop_reviews_decode, &r, &row);
+    if (x->out)
+        *x->out = (shop_review *)row;
+    if (x->res)
+        *x->res = r;
+    else
+        mc_result_free(r);
+    return s;
+}
+
+/* Starts a call of b that runs stmt with p (freed here); with stmt NULL,
+ * only starts it. */
+static mc_status shop_reviews_queue(mc_batch *b, const mc_stmt *stmt, mc_params *p, shop_constraint_reading how,
+    mc_result **res, shop_review **out, mc_status *st)
+{
+    shop_reviews_queued x;
+    x.how = how;
+    x.res = res;
+    x.out = out;
+    if (res)
+        *res = NULL;
+    if (out)
+        *out = NULL;
+    mc_status s = mc_batch_call(b, st);
+    if (s == MC_OK && stmt)
+        s = mc_batch_queue(b, stmt, p, shop_reviews_queued_done, &x, sizeof x);
+    if (p)
+        mc_params_free(p);
+    return s;
+}
+
 /* The columns as inserts and updates write them: one statement per set of
  * columns written, made and prepared on first use (mc_exec_write). */
 static const char *const shop_reviews_wnames[8] = {
@@ -20441,6 +23499,18 @@ mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, m
     mc_status s = shop_constraint_write(c, &shop_reviews_insert_desc, mask, &p, sizeof(**out), shop_reviews_decode, res, &row);
     *out = (shop_review *)row;
     return s;
+}
+
+/* In a batch, one prepared statement serves every set (the columns with a
+ * default take in's value when their bit is set: a CASE per column). */
+mc_status shop_reviews_insert_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res, shop_review **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_insert_any", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
 }
 
 mc_status shop_reviews_copy(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, int64_t *count)
@@ -20653,6 +23723,26 @@ mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_reviews_upsert_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_reviews_insert_or_skip_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
     static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
@@ -20678,6 +23768,26 @@ mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, cons
     return s == MC_NOT_FOUND ? MC_OK : s;   /* skipped: nothing returned */
 }
 
+mc_status shop_reviews_upsert_by_product_id_customer_id_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
+mc_status shop_reviews_insert_or_skip_by_product_id_customer_id_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    shop_reviews_insert_params(&p, in, set);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row_or_none, res, out, st);
+}
+
 mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_review **out)
 {
     static const mc_stmt st = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
@@ -20697,6 +23807,24 @@ mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **r
     return s;
 }
 
+mc_status shop_reviews_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_reviews_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_reviews_get_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_reviews_queue(b, use, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_reviews_delete(mc_conn *c, int64_t id)
 {
     static const mc_stmt st = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
@@ -20704,6 +23832,15 @@ mc_status shop_reviews_delete(mc_conn *c, int64_t id)
     mc_params_init(&p);
     mc_param_int64(&p, id);
     return shop_constraint_change(c, &st, &p);
+}
+
+mc_status shop_reviews_delete_batch(mc_batch *b, int64_t id, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, id);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_changed, NULL, NULL, st);
 }
 
 static const mc_write_desc shop_reviews_update_desc = {
@@ -20755,6 +23892,34 @@ mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, 
     return s;
 }
 
+/* In a batch, one prepared statement serves every set of columns. */
+mc_status shop_reviews_update_batch(mc_batch *b, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out,
+    mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_update_any", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    mc_params p;
+    mc_params_init(&p);
+    mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
+    mc_param_uuid(&p, &in->product_id);
+    if (in->customer_id_null)
+        mc_param_null(&p);
+    else
+        mc_param_int64(&p, in->customer_id);
+    mc_param_int16(&p, in->stars);
+    if (in->title_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->title);
+    if (in->body_null)
+        mc_param_null(&p);
+    else
+        mc_param_str(&p, in->body);
+    mc_param_timestamptz(&p, in->created_at);
+    mc_param_timestamptz(&p, in->updated_at);
+    mc_param_int64(&p, in->id);
+    return shop_reviews_queue(b, &stmt, &p, shop_constraint_row, res, out, st);
+}
+
 mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
     shop_review **out)
 {
@@ -20774,6 +23939,25 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
         *out = NULL;
     }
     return s;
+}
+
+mc_status shop_reviews_get_by_product_id_customer_id_batch(mc_batch *b, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
+    shop_review **out, mc_status *st)
+{
+    static const mc_stmt stmt = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2 };
+    const mc_stmt *use = &stmt;
+    mc_params p;
+    if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
+        /* relationships need the row first: another round trip */
+        mc_status s = shop_reviews_queue(b, NULL, NULL, shop_constraint_row, res, out, st);
+        return s == MC_OK ? mc_batch_refuse(b, MC_INVALID, "shop_reviews_get_by_product_id_customer_id_batch: relationships are not loaded "
+                                                           "in a batch (load them afterwards)")
+                          : s;
+    }
+    mc_params_init(&p);
+    mc_param_uuid(&p, &product_id);
+    mc_param_int64(&p, customer_id);
+    return shop_reviews_queue(b, use, &p, shop_constraint_row, res, out, st);
 }
 
 /* ---- relationships of reviews ---- */
@@ -21211,7 +24395,9 @@ mc_status shop_reviews_list(mc_conn *c, const shop_reviews_query *q, unsigned fl
         return shop_constraint_fail(c, s);
     s = shop_constraint_all_rows(pg, sizeof **rows, shop_reviews_decode, res, &out, n);
     *rows = (shop_review *)out;
-    if (s == MC_OK && (s = shop_reviews_load(c, *rows, *n, flags, *res)) != MC_OK) {
+    if (s == MC_OK)
+        s = shop_reviews_load(c, *rows, *n, flags, *res);
+    if (s != MC_OK) {
         mc_result_free(*res);
         *res = NULL;
         *rows = NULL;

@@ -71,6 +71,33 @@ mc_status mc_result_keep(mc_result *r, void *pgresult);
 /* The generated code's way to say which constraint failed. */
 void mc_conn_set_constraint_id(mc_conn *c, int id);
 
+/* ---- batches (modelc.h): how generated _batch functions queue --------------
+ * A call is one or more statements, queued in order; its status is the
+ * first failure among them, or MC_OK. done is called once per statement,
+ * in queue order, when its result is in: st as mc_exec would have returned
+ * it, with pgres the PGresult on MC_OK (the callback's: PQclear it or keep
+ * it) and NULL otherwise (the error is on mc_batch_conn(b)); it returns
+ * the statement's outcome as the call sees it. */
+typedef mc_status (*mc_batch_done)(mc_batch *b, void *ctx, mc_status st, void *pgres);
+
+/* Starts the next call: the statements queued until the next mc_batch_call
+ * are its part, st (may be NULL) receives its status once it has run
+ * (MC_INVALID until then). MC_INVALID when b takes no calls (NULL, run or
+ * running). */
+mc_status mc_batch_call(mc_batch *b, mc_status *st);
+/* Queues st with p (copied; may be NULL) for the current call. done gets
+ * ctx as it is, or with ctx_size > 0 a copy of ctx_size bytes made here.
+ * A failure (parameters out of memory or miscounted, a NUL in a value)
+ * fails the call: its statements are dropped, the status is recorded as
+ * its own and returned. */
+mc_status mc_batch_queue(mc_batch *b, const mc_stmt *st, const mc_params *p, mc_batch_done done,
+                         const void *ctx, size_t ctx_size);
+/* Fails the current call with st (message msg; NULL keeps the last error
+ * of the connection) and drops its statements. Returns st. */
+mc_status mc_batch_refuse(mc_batch *b, mc_status st, const char *msg);
+/* A done callback that stores pgres (NULL on failure) in *(void **)ctx. */
+mc_status mc_batch_take(mc_batch *b, void *ctx, mc_status st, void *pgres);
+
 /* ---- text codecs: PostgreSQL text format <-> C values ------------------
  * Decoders take the exact text libpq returns (NUL-terminated) and return
  * MC_OK or MC_DATA; those that allocate in r (bytea, arrays) may also
@@ -245,6 +272,17 @@ mc_status mc_query_select_nested(mc_conn *c, const mc_table_desc *t, const mc_qu
  * a subquery: before + SELECT ... + after, both generated text. */
 mc_status mc_query_select_around(mc_conn *c, const mc_table_desc *t, const mc_query *q, const char *before,
                                  const char *after, void **pgres);
+
+/* The same SELECTs queued in a batch for its current call (composed now:
+ * q may go after the call); done and ctx as for mc_batch_queue (ctx is
+ * passed as it is). */
+mc_status mc_batch_select(mc_batch *b, const mc_table_desc *t, const mc_query *q, mc_batch_done done, void *ctx);
+mc_status mc_batch_select_joined(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, mc_batch_done done, void *ctx);
+mc_status mc_batch_select_nested(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *extra_select,
+                                 const char *join, const char *tail_order, mc_batch_done done, void *ctx);
+mc_status mc_batch_select_around(mc_batch *b, const mc_table_desc *t, const mc_query *q, const char *before,
+                                 const char *after, mc_batch_done done, void *ctx);
 
 /* Rows of one result found by the text of their key columns in another:
  * the map indexes the n rows of pgres by the columns cols[0..nkeys)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODELC_ABI_VERSION 4
+#define MODELC_ABI_VERSION 5
 
 #ifdef __cplusplus
 extern "C" {
@@ -113,6 +113,13 @@ void *mc_conn_pg(mc_conn *c);                /* the PGconn *, for what modelc do
 
 /* Statements issued on this connection since it was opened. */
 uint64_t mc_conn_statements(const mc_conn *c);
+/* Round trips since it was opened: the times it sent something and waited
+ * for the answer. A statement is one (two when it is prepared first), a
+ * batch run is one, whatever the number of its statements. */
+uint64_t mc_conn_round_trips(const mc_conn *c);
+/* The connection's socket, for poll/epoll while a batch runs (see
+ * mc_batch_step); -1 when there is none. Read it, never close it. */
+int mc_conn_socket(const mc_conn *c);
 
 /* Called after every statement: the echo=True equivalent. */
 typedef struct mc_stmt_event {
@@ -141,6 +148,53 @@ typedef mc_status (*mc_tx_fn)(mc_conn *c, void *ctx);
  * On a serialization failure or deadlock it runs fn again, up to
  * max_attempts times in all. */
 mc_status mc_transaction(mc_conn *c, mc_isolation iso, int max_attempts, mc_tx_fn fn, void *ctx);
+
+/* ---- batches ----------------------------------------------------------------
+ * Many generated calls on one connection in one round trip (libpq's
+ * pipeline mode). Queue calls with the generated <table>_<op>_batch
+ * functions, then mc_batch_run (blocking) or, from an event loop, call
+ * mc_batch_step whenever mc_conn_socket is readable (or writable, when
+ * mc_batch_wants_write) until *done.
+ *
+ * Each call is its own pipeline segment (a sync after its statements), so
+ * a failing call fails alone: outside a transaction every call commits on
+ * its own, as if run by itself; inside mc_begin/mc_commit the calls run in
+ * that transaction, and a failure aborts it as usual (the calls after it
+ * fail with SQLSTATE 25P02). A call's out-parameters (res, out, st) must
+ * stay valid until the batch has run; st is MC_INVALID until the call has
+ * run. While a batch runs, other calls on its connection fail with
+ * MC_INVALID. A batch runs once and must not outlive its connection. */
+typedef struct mc_batch mc_batch;
+
+/* NULL when c is NULL or out of memory. */
+mc_batch *mc_batch_new(mc_conn *c);
+/* Frees b and the copies it made (NULL is fine). A batch that is still
+ * running is run to its end first (blocking); results handed to calls
+ * belong to their callers either way. */
+void mc_batch_free(mc_batch *b);
+mc_conn *mc_batch_conn(const mc_batch *b);
+/* Sends every call and waits for all of them. MC_OK when the batch ran:
+ * each call's status is then in its st (and mc_batch_status); otherwise
+ * why the batch could not run or finish: MC_INVALID (the connection is
+ * busy: nothing was sent, the batch may run later) or MC_CONNECTION_LOST
+ * (the calls without an answer got that status). Afterwards
+ * mc_last_error(c) describes that failure, or else the first call that
+ * failed with an error. */
+mc_status mc_batch_run(mc_batch *b);
+/* The non-blocking form: sends what the socket takes, reads what has
+ * come, and hands out the results that are complete; *done when all calls
+ * have their status. Returns as mc_batch_run, at the end (with *done). */
+mc_status mc_batch_step(mc_batch *b, bool *done);
+/* Whether the batch has output waiting for the socket to be writable
+ * (poll for POLLOUT too); it always waits for input while not done. */
+bool mc_batch_wants_write(const mc_batch *b);
+/* Calls queued (the first is 0), and what became of call i: its status
+ * (MC_INVALID until it has run), and the error of a call that failed
+ * (sqlstate, constraint, ...: NULL when it succeeded or has not run; valid
+ * while b lives). */
+size_t mc_batch_calls(const mc_batch *b);
+mc_status mc_batch_status(const mc_batch *b, size_t i);
+const mc_error *mc_batch_error(const mc_batch *b, size_t i);
 
 /* ---- pool ------------------------------------------------------------------ */
 typedef struct mc_pool mc_pool;
