@@ -206,7 +206,7 @@ static void load_stmt(arena *a, vec *out, const m_table *t, const m_rel *r)
 	/* by key (emit.c): the children whose key = ANY($1), for key types
 	 * whose text the runtime prints as the server does; a per-parent
 	 * limit keeps the unnest + LATERAL form */
-	bool by_key = !r->limit;
+	bool by_key = !r->limit && r->kind != REL_MANY_TO_MANY;    /* as emit.c */
 	for (size_t i = 0; i < pkeys->n && by_key; i++) {
 		const m_column *c = pkeys->items[i];
 		switch (c->type.kind) {

@@ -87,7 +87,7 @@ mc_status mc__batch_queue_sql(mc_batch *b, const char *sql, const mc_params *p, 
 void mc__batch_abandon(mc_batch *b);
 
 /* stmtcache.c: the prepared statement for composed SQL text, from its
- * second use on (NULL: run it unnamed); and the cache's end, on close. */
+ * third use on (NULL: run it unnamed); and the cache's end, on close. */
 typedef struct mc_dyn mc_dyn;
 const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams);
 void mc__dyn_free(mc_conn *c);

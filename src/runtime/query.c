@@ -768,8 +768,8 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 	} else if (to) {
 		st = mc_batch_refuse(to->b, st, NULL);
 	} else if (st == MC_OK) {
-		/* unnamed the first time this text is seen on the connection,
-		 * prepared from the second on (stmtcache.c) */
+		/* unnamed the first two times this text is seen on the
+		 * connection, prepared from the third on (stmtcache.c) */
 		mc_stmt stmt = { NULL, b.p, a.p.n };
 		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n);
 		void *res = NULL;

@@ -5,13 +5,13 @@
  *    written (mc_exec_write): the SQL names those columns only, so the
  *    server neither parses the values left out nor evaluates a CASE per
  *    column; each variant is built once per connection and prepared;
- *  - the text of composed queries (query.c): prepared from its second use
- *    on, so a query run in a loop is parsed and planned once, while a
- *    one-off costs no extra round trip.
+ *  - the text of composed queries (query.c): prepared from its third use
+ *    on, so a query run in a loop is parsed and planned once, while one
+ *    run once or twice costs no extra round trip.
  *
  * Each entry owns an mc_stmt at a fixed address: the prepared-statement
  * cache of conn.c knows statements by address. Entries live as long as the
- * connection; past DYN_MAX of them, the ones seen only once are dropped
+ * connection; past DYN_MAX of them, the ones not prepared yet are dropped
  * (they were never prepared), and when every entry is prepared, new
  * statements run unnamed. */
 #include <stdio.h>
@@ -21,6 +21,11 @@
 #include "internal.h"
 
 #define DYN_MAX 512
+/* Composed text is prepared on its third use: the first two run unnamed
+ * (parsed and planned each time, one round trip each), so a query run
+ * once or twice never pays the extra round trip of a PREPARE, and a loop
+ * pays it once. */
+#define PREPARE_AT 3
 
 typedef struct dyn_entry {
 	uint64_t key;               /* text: hash of the SQL; variant: (desc, mask) mixed */
@@ -97,7 +102,7 @@ static bool rebuild(mc_dyn *d, size_t cap, bool purge)
 		dyn_entry *e = d->slots[i];
 		if (!e)
 			continue;
-		if (purge && e->uses < 2 && !e->desc) {
+		if (purge && e->uses < PREPARE_AT && !e->desc) {
 			entry_free(e);
 			continue;
 		}
@@ -162,9 +167,9 @@ const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams)
 		for (size_t i = (size_t)key & (d->cap - 1); d->slots[i]; i = (i + 1) & (d->cap - 1)) {
 			dyn_entry *e = d->slots[i];
 			if (e->key == key && !e->desc && e->st.nparams == nparams && strcmp(e->st.sql, sql) == 0) {
-				if (e->uses < 2)
+				if (e->uses < PREPARE_AT)
 					e->uses++;
-				return e->uses >= 2 ? &e->st : NULL;
+				return e->uses >= PREPARE_AT ? &e->st : NULL;
 			}
 		}
 	}
@@ -326,7 +331,7 @@ mc_status mc_exec_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, bool 
 		e->desc = w;
 		e->mask = mask;
 		e->returning = returning;
-		e->uses = 2;                    /* variants are prepared at once */
+		e->uses = PREPARE_AT;           /* variants are prepared at once */
 		free(sql);
 		return mc_exec(c, &e->st, p, res);
 	}

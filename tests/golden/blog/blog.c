@@ -1040,60 +1040,64 @@ mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    /* the children whose key is one of the parents' (= ANY), each parent
-     * finding its own by the text of its key */
-    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_j.user_id FROM user_roles AS mc_j JOIN roles AS mc_c ON mc_c.id = mc_j.role_id WHERE mc_j.user_id = ANY($1::uuid[]) ORDER BY mc_c.id", 1 };
-    static const int ccols[] = { 2 };
-    mc_params p, el_[1], *e_;
-    const char *key_[1];
+    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord, mc_c.id", 1 };
+    mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    e_ = &el_[0];
-    mc_params_init(e_);
+    mc_params_init(&el_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(e_, &parents[i].id);
+        mc_param_uuid(&el_, &parents[i].id);
     }
-    mc_param_array_of(&p, e_);
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
-    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        s = MC_NOMEM;
+        return MC_NOMEM;
     }
-    blog_role *kids = s == MC_OK && rows ? (blog_role *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
-    if (s == MC_OK && ((rows && !kids) || !map))
-        s = MC_NOMEM;
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
+    blog_role *kids = rows ? (blog_role *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
         parents[i].roles.state = MC_LOADED;
         parents[i].roles.n = 0;
         parents[i].roles.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
-    /* count, then place: each parent's children in one array, in the
-     * statement's order */
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
-        size_t count = 0;
-        for (int k = 0; k < 1; k++)
-            key_[k] = el_[k].values[i];
-        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
-            count++;
-        if (count && !(parents[i].roles.items = (blog_role **)mc_result_alloc(res, count * sizeof(void *))))
-            s = MC_NOMEM;
-        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
-            parents[i].roles.items[parents[i].roles.n++] = &kids[r];
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 2), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
-    mc_keymap_free(map);
-    for (int k = 0; k < 1; k++)
-        mc_params_free(&el_[k]);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].roles.items =
+                              (blog_role **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_user *par = &parents[owner[r]];
+        par->roles.items[par->roles.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
     /* the next level: all children at once, from their one array */
-    if (below)
+    if (s == MC_OK && below)
         s = blog_roles_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
@@ -3072,60 +3076,64 @@ mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_res
 static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    /* the children whose key is one of the parents' (= ANY), each parent
-     * finding its own by the text of its key */
-    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_j.role_id FROM user_roles AS mc_j JOIN users AS mc_c ON mc_c.id = mc_j.user_id WHERE mc_j.role_id = ANY($1::integer[]) AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_c.id", 1 };
-    static const int ccols[] = { 8 };
-    mc_params p, el_[1], *e_;
-    const char *key_[1];
+    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord, mc_c.id", 1 };
+    mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    e_ = &el_[0];
-    mc_params_init(e_);
+    mc_params_init(&el_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_int32(e_, parents[i].id);
+        mc_param_int32(&el_, parents[i].id);
     }
-    mc_param_array_of(&p, e_);
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
-    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
+    if (s != MC_OK)
+        return blog_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        s = MC_NOMEM;
+        return MC_NOMEM;
     }
-    blog_user *kids = s == MC_OK && rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
-    if (s == MC_OK && ((rows && !kids) || !map))
-        s = MC_NOMEM;
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
+    blog_user *kids = rows ? (blog_user *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
         parents[i].users.state = MC_LOADED;
         parents[i].users.n = 0;
         parents[i].users.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
-    /* count, then place: each parent's children in one array, in the
-     * statement's order */
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
-        size_t count = 0;
-        for (int k = 0; k < 1; k++)
-            key_[k] = el_[k].values[i];
-        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
-            count++;
-        if (count && !(parents[i].users.items = (blog_user **)mc_result_alloc(res, count * sizeof(void *))))
-            s = MC_NOMEM;
-        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
-            parents[i].users.items[parents[i].users.n++] = &kids[r];
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
-    mc_keymap_free(map);
-    for (int k = 0; k < 1; k++)
-        mc_params_free(&el_[k]);
-    if (s != MC_OK)
-        return blog_constraint_fail(c, s);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].users.items =
+                              (blog_user **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        blog_role *par = &parents[owner[r]];
+        par->users.items[par->users.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
     /* the next level: all children at once, from their one array */
-    if (below)
+    if (s == MC_OK && below)
         s = blog_users_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }

@@ -7071,60 +7071,64 @@ mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, m
 static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    /* the children whose key is one of the parents' (= ANY), each parent
-     * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_j.product_id FROM product_tags AS mc_j JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id WHERE mc_j.product_id = ANY($1::uuid[]) ORDER BY mc_c.label, mc_c.id", 1 };
-    static const int ccols[] = { 3 };
-    mc_params p, el_[1], *e_;
-    const char *key_[1];
+    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label, mc_c.id", 1 };
+    mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
         return MC_OK;
     mc_params_init(&p);
-    e_ = &el_[0];
-    mc_params_init(e_);
+    mc_params_init(&el_);
     for (size_t i = 0; i < n; i++) {
-        mc_param_uuid(e_, &parents[i].id);
+        mc_param_uuid(&el_, &parents[i].id);
     }
-    mc_param_array_of(&p, e_);
+    mc_param_array_of(&p, &el_);
+    mc_params_free(&el_);
     mc_status s = mc_exec(c, &st, &p, &pg);
     mc_params_free(&p);
-    int rows = s == MC_OK ? PQntuples((PGresult *)pg) : 0;
-    if (s == MC_OK && mc_result_keep(res, pg) != MC_OK) {
+    if (s != MC_OK)
+        return shop_constraint_fail(c, s);
+    int rows = PQntuples((PGresult *)pg);
+    if (mc_result_keep(res, pg) != MC_OK) {
         PQclear((PGresult *)pg);
-        s = MC_NOMEM;
+        return MC_NOMEM;
     }
-    shop_tag *kids = s == MC_OK && rows ? (shop_tag *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
-    mc_keymap *map = s == MC_OK ? mc_keymap_new(pg, 1, ccols, (size_t)rows) : NULL;
-    if (s == MC_OK && ((rows && !kids) || !map))
-        s = MC_NOMEM;
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
+    shop_tag *kids = rows ? (shop_tag *)mc_result_alloc(res, (size_t)rows * sizeof *kids) : NULL;
+    long *owner = (long *)calloc((size_t)(rows ? rows : 1), sizeof *owner);
+    if ((rows && !kids) || !owner) {
+        free(owner);
+        return MC_NOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
         parents[i].tags.state = MC_LOADED;
         parents[i].tags.n = 0;
         parents[i].tags.items = NULL;
     }
-    for (int r = 0; r < rows && s == MC_OK; r++)
-        s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
-    /* count, then place: each parent's children in one array, in the
-     * statement's order */
-    for (size_t i = 0; i < n && s == MC_OK; i++) {
-        size_t count = 0;
-        for (int k = 0; k < 1; k++)
-            key_[k] = el_[k].values[i];
-        for (long r = mc_keymap_first_text(map, key_); r >= 0; r = mc_keymap_next_text(map, r, key_))
-            count++;
-        if (count && !(parents[i].tags.items = (shop_tag **)mc_result_alloc(res, count * sizeof(void *))))
-            s = MC_NOMEM;
-        for (long r = mc_keymap_first_text(map, key_); r >= 0 && s == MC_OK; r = mc_keymap_next_text(map, r, key_))
-            parents[i].tags.items[parents[i].tags.n++] = &kids[r];
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        /* the last column says which parent the row belongs to */
+        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
+        if (owner[r] < 0 || (size_t)owner[r] >= n)
+            s = MC_DATA;
+        else
+            s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
     }
-    mc_keymap_free(map);
-    for (int k = 0; k < 1; k++)
-        mc_params_free(&el_[k]);
-    if (s != MC_OK)
-        return shop_constraint_fail(c, s);
+    /* count, then place: each parent's children in one array */
+    size_t *count = s == MC_OK ? (size_t *)calloc(n, sizeof *count) : NULL;
+    if (s == MC_OK && !count)
+        s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++)
+        count[owner[r]]++;
+    for (size_t i = 0; i < n && s == MC_OK; i++)
+        if (count[i] && !(parents[i].tags.items =
+                              (shop_tag **)mc_result_alloc(res, count[i] * sizeof(void *))))
+            s = MC_NOMEM;
+    for (int r = 0; r < rows && s == MC_OK; r++) {
+        shop_product *par = &parents[owner[r]];
+        par->tags.items[par->tags.n++] = &kids[r];
+    }
+    free(count);
+    free(owner);
     /* the next level: all children at once, from their one array */
-    if (below)
+    if (s == MC_OK && below)
         s = shop_tags_load_plan(c, kids, (size_t)rows, below, res);
     return s;
 }
