@@ -45,6 +45,7 @@ static const char app_model[] =
 	"/// People who can log in.\n"
 	"table users {\n"
 	"  use uuid_pk, timestamps, soft_delete\n"
+	"  // lint: allow soft-delete-unique -- an address stays taken after its user is deleted (upsert_by_email needs a plain unique key)\n"
 	"  email  varchar(255)  not null  unique\n"
 	"  name   text          not null\n"
 	"  notes  has_many notes(author_id)  order by id\n"
@@ -56,7 +57,7 @@ static const char app_model[] =
 	"  author_id  uuid  not null  references users(id) on delete cascade\n"
 	"  body       text  not null\n"
 	"  author     belongs_to users(author_id)\n"
-	"  index (author_id)\n"
+	"  index (author_id, id)\n"
 	"}\n";
 
 static const char modelc_mk[] =
