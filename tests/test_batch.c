@@ -359,6 +359,53 @@ static void test_prepare_failure(void **state)
 	exec_sql(conn, "DROP TABLE no_such_table");
 }
 
+/* consecutive reads share a Sync; one that fails (division by zero) costs
+ * its neighbours nothing: those its failure aborted are sent again, alone,
+ * and every other call has its own result */
+static void test_grouped_reads_one_fails(void **state)
+{
+	(void)state;
+	static const mc_stmt div = { "test_batch_div", "SELECT 100 / $1::int", 1 };
+	enum { N = 250 };
+	void *r = NULL;
+	mc_params p;
+	mc_params_init(&p);
+	mc_param_int32(&p, 1);
+	OK(conn, mc_exec(conn, &div, &p, &r));     /* prepared: reads may share a segment */
+	PQclear(r);
+	mc_params_free(&p);
+
+	mc_batch *b = mc_batch_new(conn);
+	mc_status st[N];
+	void *pg[N] = { NULL };
+	for (int i = 0; i < N; i++) {
+		mc_params_init(&p);
+		mc_param_int32(&p, i % 100 == 42 ? 0 : i % 100 + 1);
+		OK(conn, mc_batch_call(b, &st[i]));
+		OK(conn, mc_batch_queue(b, &div, &p, mc_batch_take, &pg[i], 0));
+		mc_params_free(&p);
+	}
+	uint64_t s0 = mc_conn_statements(conn), t0 = mc_conn_round_trips(conn);
+	OK(conn, mc_batch_run(b));
+	for (int i = 0; i < N; i++) {
+		if (i % 100 == 42) {
+			assert_int_equal(st[i], MC_ERROR);
+			assert_string_equal(mc_batch_error(b, i)->sqlstate, "22012");     /* division by zero */
+			assert_null(pg[i]);
+			continue;
+		}
+		OK(conn, st[i]);
+		char want[16];
+		snprintf(want, sizeof want, "%d", 100 / (i % 100 + 1));
+		assert_string_equal(PQgetvalue(pg[i], 0, 0), want);
+		PQclear(pg[i]);
+	}
+	/* each call counted once, the aborted ones only when they ran */
+	assert_int_equal(mc_conn_statements(conn) - s0, N);
+	assert_true(mc_conn_round_trips(conn) - t0 >= 1);
+	mc_batch_free(b);
+}
+
 /* users gets_* with these e-mails, for the big batches */
 #define NUSERS 100
 static mc_uuid ids[NUSERS];
@@ -1004,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(test_mixed_calls),
 		cmocka_unit_test(test_failure_in_the_middle),
 		cmocka_unit_test(test_prepare_failure),
+		cmocka_unit_test(test_grouped_reads_one_fails),
 		cmocka_unit_test(test_ten_thousand_gets),
 		cmocka_unit_test(test_step_with_poll),
 		cmocka_unit_test(test_subquery_one_round_trip),

@@ -27,6 +27,9 @@
 #include "internal.h"
 
 #define MAX_IN_FLIGHT 1000
+/* Consecutive reads share a Sync (a Sync per call costs a write and a
+ * server wake-up each under libpq 15, whose PQpipelineSync flushes) */
+#define GROUP_MAX 100
 #define CHUNK 16384
 
 enum { B_QUEUING, B_RUNNING, B_DONE };
@@ -53,7 +56,9 @@ typedef struct bstmt {
 	size_t call;
 	double t0;              /* sent at */
 	bool prepare;           /* a PREPARE went before it */
-	bool sync;              /* a Sync went after it: the last of its call */
+	bool sync;              /* a Sync went after it: the last of its segment */
+	bool grouped;           /* shares its segment with other calls' reads */
+	bool retry;             /* a copy of a grouped read a neighbour's failure aborted */
 	mc_status local;        /* not sent: its status, */
 	const char *local_msg;  /* and why */
 } bstmt;
@@ -76,6 +81,7 @@ struct mc_batch {
 	size_t answered;        /* statements whose results are all in */
 	int rx;                 /* RX_* for stmts[answered] */
 	bool await_sync;        /* a PGRES_PIPELINE_SYNC comes next */
+	size_t group_len;       /* calls in the segment being sent, less one */
 	PGresult *prep_failed;  /* the failed PREPARE of stmts[answered] */
 	PGresult *exec_res;     /* the result of stmts[answered], until its NULL */
 	bool wants_write;
@@ -390,6 +396,29 @@ static void answer(mc_batch *b, mc_status st, PGresult *r)
 		b->await_sync = true;
 }
 
+/* stmts[answered], a grouped read, was aborted by another call's failure
+ * in its segment: it goes again, alone, at the end (nothing of it ran, so
+ * nothing is counted or reported). */
+static void requeue(mc_batch *b)
+{
+	if (!grow((void **)&b->stmts, &b->stmts_cap, b->nstmts, sizeof(*b->stmts))) {
+		b->fatal = mc__fail(b->c, MC_NOMEM, NULL, "out of memory");
+		return;
+	}
+	bstmt *s = &b->stmts[b->answered], *copy = &b->stmts[b->nstmts];
+	*copy = *s;
+	copy->grouped = copy->sync = copy->prepare = false;
+	copy->retry = true;
+	copy->t0 = 0;
+	b->nstmts++;
+	PQclear(b->exec_res);
+	b->exec_res = NULL;
+	b->answered++;
+	b->rx = RX_START;
+	if (s->sync)
+		b->await_sync = true;
+}
+
 /* The exec result of stmts[answered] is complete (its NULL came). */
 static void answered_exec(mc_batch *b)
 {
@@ -397,6 +426,10 @@ static void answered_exec(mc_batch *b)
 	PGresult *r = b->exec_res;
 	mc_status st;
 
+	if (s->grouped && !b->prep_failed && r && PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+		requeue(b);
+		return;
+	}
 	b->exec_res = NULL;
 	mc__err_reset(b->c);
 	if (b->prep_failed) {
@@ -508,17 +541,38 @@ static void receive(mc_batch *b)
 
 /* ---- sending ------------------------------------------------------------------------ */
 
+/* A read that can share its segment with other calls: the only statement
+ * of its call, a generated SELECT already prepared (a PREPARE goes in a
+ * segment of its own, so that an aborted segment never takes one with it). */
+static bool groupable(mc_batch *b, size_t i)
+{
+	const bstmt *s = &b->stmts[i];
+	if (!s->st || s->retry || s->local != MC_OK || strncmp(s->sql, "SELECT ", 7) != 0)
+		return false;
+	if ((i > 0 && b->stmts[i - 1].call == s->call) || (i + 1 < b->nstmts && b->stmts[i + 1].call == s->call))
+		return false;
+	return mc__prepared_known(b->c, s->st);
+}
+
 /* False when libpq refused: the connection is gone or broken. */
 static bool send_one(mc_batch *b, bstmt *s)
 {
 	mc_conn *c = b->c;
 	PGconn *pg = c->pg;
-	size_t next = (size_t)(s - b->stmts) + 1;
+	size_t i = (size_t)(s - b->stmts), next = i + 1;
 	int ok = 1;
 
 	s->t0 = mc__now();
-	/* the next statement of the same call goes in the same segment */
+	/* the next statement of the same call goes in the same segment; so
+	 * does the next call when both are reads (up to GROUP_MAX) */
 	s->sync = next >= b->nstmts || b->stmts[next].call != s->call;
+	if (s->sync && next < b->nstmts && b->group_len + 1 < GROUP_MAX && groupable(b, i) && groupable(b, next)) {
+		s->sync = false;
+		s->grouped = b->stmts[next].grouped = true;
+		b->group_len++;
+	} else if (s->sync) {
+		b->group_len = 0;
+	}
 	bool first;             /* whether the failure (if any) was the first send */
 	if (s->st) {
 		const char *name;

@@ -704,6 +704,11 @@ mc_status mc__prepared_for(mc_conn *c, const mc_stmt *st, const char **name, boo
 	return MC_OK;
 }
 
+bool mc__prepared_known(mc_conn *c, const mc_stmt *st)
+{
+	return prepared_find(c, st) != NULL;
+}
+
 void mc__prepared_drop(mc_conn *c, const mc_stmt *st)
 {
 	mc_prepared *e = prepared_find(c, st);

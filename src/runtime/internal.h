@@ -75,6 +75,8 @@ mc_status mc__busy(mc_conn *c);
  * (DEALLOCATE ALL), when a statement was gone from the server. */
 mc_status mc__prepared_for(mc_conn *c, const mc_stmt *st, const char **name, bool *fresh);
 void mc__prepared_drop(mc_conn *c, const mc_stmt *st);
+/* Whether st is prepared on the connection already (nothing is added). */
+bool mc__prepared_known(mc_conn *c, const mc_stmt *st);
 void mc__prepared_reset(mc_conn *c);
 
 /* Makes e (e.g. a batch call's copy) the last error of c. */
