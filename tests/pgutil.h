@@ -21,11 +21,12 @@
 #endif
 
 
-static char created_dbs[32][64];
-static int ncreated;
+/* not every test uses every helper */
+static char created_dbs[32][64] __attribute__((unused));
+static int ncreated __attribute__((unused));
 static PGconn *open_conns[8];
 
-static void track(PGconn *c)
+static inline void track(PGconn *c)
 {
 	for (int i = 0; i < 8; i++)
 		if (!open_conns[i]) {
@@ -34,7 +35,7 @@ static void track(PGconn *c)
 		}
 }
 
-static void finish(PGconn *c)
+static inline void finish(PGconn *c)
 {
 	for (int i = 0; i < 8; i++)
 		if (open_conns[i] == c)
@@ -42,13 +43,13 @@ static void finish(PGconn *c)
 	PQfinish(c);
 }
 
-static void ignore_notice(void *arg, const char *msg)
+static inline void ignore_notice(void *arg, const char *msg)
 {
 	(void)arg;
 	(void)msg;
 }
 
-static PGconn *connect_db(const char *db)
+static inline PGconn *connect_db(const char *db)
 {
 	char ci[256];
 	snprintf(ci, sizeof ci, "dbname=%s", db);
@@ -63,7 +64,7 @@ static PGconn *connect_db(const char *db)
 	return c;
 }
 
-static void exec_ok(PGconn *c, const char *sql)
+static inline void exec_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);

@@ -20,15 +20,7 @@
 #include "testutil.h"
 
 #include <stdbool.h>
-#if defined(__has_include)
-#if __has_include(<libpq-fe.h>)
-#include <libpq-fe.h>
-#else
-#include <postgresql/libpq-fe.h>
-#endif
-#else
-#include <postgresql/libpq-fe.h>
-#endif
+#include "pgutil.h"
 
 #include "migrate.h"
 
@@ -706,35 +698,10 @@ static void test_sum(void **state)
 
 /* ---- the database ---------------------------------------------------------------- */
 
-static PGconn *connect_to(const char *dbname)
-{
-	char ci[128];
-	snprintf(ci, sizeof ci, "dbname=%s", dbname);
-	PGconn *c = PQconnectdb(ci);
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "cannot connect to %s: %s", dbname, PQerrorMessage(c));
-		PQfinish(c);
-		fail_msg("no database connection (run through tests/run.sh, which starts PostgreSQL)");
-	}
-	PQclear(PQexec(c, "SET client_min_messages = warning"));
-	return c;
-}
-
-static void exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "statement failed: %s%s\n", PQresultErrorMessage(r), sql);
-		PQclear(r);
-		fail_msg("statement failed");
-	}
-	PQclear(r);
-}
-
 static void drop_database(void)
 {
 	const char *admin = tu_env("PGDATABASE", "postgres");
-	PGconn *c = connect_to(strcmp(admin, DBNAME) == 0 ? "postgres" : admin);
+	PGconn *c = connect_db(strcmp(admin, DBNAME) == 0 ? "postgres" : admin);
 	exec_ok(c, "DROP DATABASE IF EXISTS " DBNAME " WITH (FORCE)");
 	PQfinish(c);
 }
@@ -747,10 +714,10 @@ static void fresh_db(void)
 	db = NULL;
 	drop_database();
 	const char *admin = tu_env("PGDATABASE", "postgres");
-	PGconn *c = connect_to(strcmp(admin, DBNAME) == 0 ? "postgres" : admin);
+	PGconn *c = connect_db(strcmp(admin, DBNAME) == 0 ? "postgres" : admin);
 	exec_ok(c, "CREATE DATABASE " DBNAME);
 	PQfinish(c);
-	db = connect_to(DBNAME);
+	db = connect_db(DBNAME);
 }
 
 static int db_setup(void **state)

@@ -7,7 +7,7 @@
 #include "testutil.h"
 
 #include <arpa/inet.h>
-#include <libpq-fe.h>
+#include "pgutil.h"
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -65,31 +65,6 @@ static char *squeeze(const char *s)
 
 /* ---- the database ----------------------------------------------------------------- */
 
-static PGconn *connect_to(const char *dbname)
-{
-	char ci[128];
-	snprintf(ci, sizeof ci, "dbname=%s", dbname);
-	PGconn *c = PQconnectdb(ci);
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "cannot connect to %s: %s", dbname, PQerrorMessage(c));
-		PQfinish(c);
-		fail_msg("no database connection (run through tests/run.sh, which starts PostgreSQL)");
-	}
-	PQclear(PQexec(c, "SET client_min_messages = warning"));
-	return c;
-}
-
-static void exec_ok(PGconn *c, const char *sql)
-{
-	PGresult *r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "statement failed: %s%s\n", PQresultErrorMessage(r), sql);
-		PQclear(r);
-		fail_msg("statement failed");
-	}
-	PQclear(r);
-}
-
 /* The first value of a query's first row; caller frees. */
 static char *sql_value(PGconn *c, const char *sql)
 {
@@ -118,19 +93,19 @@ static void expect_sql(PGconn *c, const char *sql, const char *want)
 /* An empty database called name, connected. */
 static PGconn *fresh_db(const char *name)
 {
-	PGconn *admin = connect_to("postgres");
+	PGconn *admin = connect_db("postgres");
 	char sql[256];
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
 	exec_ok(admin, sql);
 	snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
 	exec_ok(admin, sql);
 	PQfinish(admin);
-	return connect_to(name);
+	return connect_db(name);
 }
 
 static void drop_db(const char *name)
 {
-	PGconn *admin = connect_to("postgres");
+	PGconn *admin = connect_db("postgres");
 	char sql[256];
 	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
 	exec_ok(admin, sql);
@@ -662,7 +637,7 @@ static void test_ping_refused_and_dns(void **state)
 static void test_ping_auth(void **state)
 {
 	(void)state;
-	PGconn *c = connect_to("postgres");
+	PGconn *c = connect_db("postgres");
 	exec_ok(c, "DROP ROLE IF EXISTS " PW_USER);
 	exec_ok(c, "CREATE ROLE " PW_USER " LOGIN PASSWORD '" PW "'");
 	/* no ~/.pgpass of the machine's may answer for the test */
