@@ -195,17 +195,11 @@ static const char *col_list(differ *df, const vec *cols, bool map)
 	return r;
 }
 
-static const char *type_sql(differ *df, const m_type *t)
-{
-	(void)df;
-	return t->sql;
-}
-
 static const char *column_def(differ *df, const m_column *c)
 {
 	buf b;
 	buf_init(&b);
-	buf_printf(&b, "%s %s", q(df, c->name), type_sql(df, &c->type));
+	buf_printf(&b, "%s %s", q(df, c->name), c->type.sql);
 	if (c->generated_sql)
 		buf_printf(&b, " GENERATED ALWAYS AS (%s) STORED", c->generated_sql);
 	if (c->identity)
@@ -627,10 +621,9 @@ static void collect(differ *df, const m_table *t, bool map, vec *out)
 #undef NEW_CONS
 }
 
-static void drop_cons(differ *df, const m_table *ft, const m_table *tt, const cons *c)
+static void drop_cons(differ *df, const m_table *tt, const cons *c)
 {
 	const char *tn = q(df, tt->name);
-	(void)ft;
 	if (c->kind == 'i')
 		add(df, P_DROP_INDEX, arena_printf(df->a, "drop index %s", c->name),
 		    arena_printf(df->a, "DROP INDEX %s", q(df, c->name)));
@@ -728,7 +721,7 @@ static void diff_constraints(differ *df, const m_table *ft, const m_table *tt)
 				continue;
 			f->matched = t->matched = true;
 			if (strcmp(f->sig, t->sig) != 0) {
-				drop_cons(df, ft, tt, f);
+				drop_cons(df, tt, f);
 				add_cons(df, tt, t);
 			} else {
 				comment_on(df, t->kind == 'i' ? "INDEX" : "CONSTRAINT",
@@ -762,9 +755,9 @@ static void diff_constraints(differ *df, const m_table *ft, const m_table *tt)
 	for (size_t k = 0; k < fv.n; k++) {
 		cons *f = fv.items[k];
 		if (!f->matched && !strstr(f->sig, "#gone"))
-			drop_cons(df, ft, tt, f);
+			drop_cons(df, tt, f);
 		else if (!f->matched && f->kind == 'f')
-			drop_cons(df, ft, tt, f);   /* its target or columns go: drop it before them */
+			drop_cons(df, tt, f);   /* its target or columns go: drop it before them */
 	}
 	for (size_t i = 0; i < tv.n; i++)
 		if (!((cons *)tv.items[i])->matched)
