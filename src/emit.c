@@ -571,6 +571,31 @@ static const char *elem_decoder(emitter *e, const m_column *c)
 	}
 }
 
+/* A column read exactly from PostgreSQL's binary format (mc_get_*, or the
+ * raw bytes for text kinds and enums, whose binary form is their text). */
+static bool col_binary(const m_column *c)
+{
+	if (c->type.array_dims)
+		return false;
+	switch (c->type.kind) {
+	case T_SMALLINT: case T_INTEGER: case T_BIGINT: case T_SMALLSERIAL: case T_SERIAL: case T_BIGSERIAL:
+	case T_BOOLEAN: case T_REAL: case T_DOUBLE: case T_UUID: case T_DATE: case T_TIME:
+	case T_TIMESTAMP: case T_TIMESTAMPTZ: case T_TEXT: case T_VARCHAR: case T_CHAR: case T_ENUM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Results of the table's rows may be binary: every column reads it. */
+static bool table_binary(const m_table *t)
+{
+	for (size_t i = 0; i < t->columns.n; i++)
+		if (!col_binary(t->columns.items[i]))
+			return false;
+	return true;
+}
+
 static const char *decode_stmt(emitter *e, const m_column *c, int k)
 {
 	const char *i = arena_printf(e->a, "at_ + %d", k);
@@ -587,19 +612,19 @@ static const char *decode_stmt(emitter *e, const m_column *c, int k)
 	if (c->type.array_dims > 1)
 		return arena_printf(a, "%s.ptr = %s; %s.len = (size_t)PQgetlength(pg, row, %s);", dst, v, dst, i);
 	switch (c->type.kind) {
-	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "st = mc_decode_int16(%s, &%s);", v, dst);
-	case T_INTEGER: case T_SERIAL: return arena_printf(a, "st = mc_decode_int32(%s, &%s);", v, dst);
-	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "st = mc_decode_int64(%s, &%s);", v, dst);
-	case T_BOOLEAN: return arena_printf(a, "st = mc_decode_bool(%s, &%s);", v, dst);
-	case T_REAL: return arena_printf(a, "st = mc_decode_float(%s, &%s);", v, dst);
-	case T_DOUBLE: return arena_printf(a, "st = mc_decode_double(%s, &%s);", v, dst);
+	case T_SMALLINT: case T_SMALLSERIAL: return arena_printf(a, "st = mc_get_int16(pg, row, %s, &%s);", i, dst);
+	case T_INTEGER: case T_SERIAL: return arena_printf(a, "st = mc_get_int32(pg, row, %s, &%s);", i, dst);
+	case T_BIGINT: case T_BIGSERIAL: return arena_printf(a, "st = mc_get_int64(pg, row, %s, &%s);", i, dst);
+	case T_BOOLEAN: return arena_printf(a, "st = mc_get_bool(pg, row, %s, &%s);", i, dst);
+	case T_REAL: return arena_printf(a, "st = mc_get_float(pg, row, %s, &%s);", i, dst);
+	case T_DOUBLE: return arena_printf(a, "st = mc_get_double(pg, row, %s, &%s);", i, dst);
 	case T_BYTEA: return arena_printf(a, "st = mc_decode_bytea(r, %s, &%s);", v, dst);
-	case T_UUID: return arena_printf(a, "st = mc_decode_uuid(%s, &%s);", v, dst);
-	case T_DATE: return arena_printf(a, "st = mc_decode_date(%s, &%s);", v, dst);
-	case T_TIME: return arena_printf(a, "st = mc_decode_time(%s, &%s);", v, dst);
+	case T_UUID: return arena_printf(a, "st = mc_get_uuid(pg, row, %s, &%s);", i, dst);
+	case T_DATE: return arena_printf(a, "st = mc_get_date(pg, row, %s, &%s);", i, dst);
+	case T_TIME: return arena_printf(a, "st = mc_get_time(pg, row, %s, &%s);", i, dst);
 	case T_TIMETZ: return arena_printf(a, "st = mc_decode_timetz(%s, &%s);", v, dst);
-	case T_TIMESTAMP: return arena_printf(a, "st = mc_decode_timestamp(%s, &%s);", v, dst);
-	case T_TIMESTAMPTZ: return arena_printf(a, "st = mc_decode_timestamptz(%s, &%s);", v, dst);
+	case T_TIMESTAMP: return arena_printf(a, "st = mc_get_timestamp(pg, row, %s, &%s);", i, dst);
+	case T_TIMESTAMPTZ: return arena_printf(a, "st = mc_get_timestamptz(pg, row, %s, &%s);", i, dst);
 	case T_INTERVAL: return arena_printf(a, "st = mc_decode_interval(%s, &%s);", v, dst);
 	case T_ENUM:
 		return arena_printf(a, "st = %s_from_string(%s, (size_t)PQgetlength(pg, row, %s), &%s) == 0 ? MC_OK : MC_DATA;",
@@ -828,6 +853,9 @@ static tval *rel_value(emitter *e, const m_table *t, const m_rel *r, int bit, tv
 	tv_sets(a, x, "target_fn", tfn);
 	tv_sets(a, x, "target_struct", arena_printf(a, "%s_%s", e->prefix, tg->c_struct));
 	tv_sets(a, x, "ord_col", arena_printf(a, "%zu", tg->columns.n));
+	/* the load's result: the child's columns, then integer keys or the
+	 * bigint ordinality, all read exactly in binary when the child's are */
+	tv_sets(a, x, "load_binary", table_binary(tg) ? "1" : "0");
 
 	/* the parent's key columns, and what they match in the child query */
 	const vec *pkeys = r->kind == REL_BELONGS_TO ? &r->fk->cols : &r->fk->ref_cols;
@@ -1493,6 +1521,7 @@ static tval *access_value(emitter *e, const m_table *t)
 	}
 	tv_sets(a, x, "sd_at", arena_printf(a, "%d", sd_at));
 	tv_sets(a, x, "sd_flag", arena_printf(a, "%d", sd_flag));
+	tv_sets(a, x, "tbl_binary", table_binary(t) ? "1" : "0");
 	/* update_where writes like update, minus keys and versions */
 	tval *uw = tv_list(a);
 	uint64_t uw_all = 0;

@@ -15,7 +15,7 @@ typedef struct emit_file {
 
 enum { EMIT_HEADER, EMIT_SOURCE, EMIT_SQL, EMIT_NFILES };
 
-#define MODELC_ABI 5
+#define MODELC_ABI 6
 
 /* Renders all outputs into files[]. Returns 0, or -1 with errors in d. The
  * caller frees each files[i].content. */

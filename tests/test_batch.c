@@ -313,8 +313,8 @@ static void test_failure_in_the_middle(void **state)
 static void test_prepare_failure(void **state)
 {
 	(void)state;
-	static const mc_stmt bad = { "test_batch_bad", "SELECT * FROM no_such_table WHERE id = $1::int", 1 };
-	static const mc_stmt good = { "test_batch_good", "SELECT $1::int + 1", 1 };
+	static const mc_stmt bad = { "test_batch_bad", "SELECT * FROM no_such_table WHERE id = $1::int", 1, 0 };
+	static const mc_stmt good = { "test_batch_good", "SELECT $1::int + 1", 1, 0 };
 	mc_batch *b = mc_batch_new(conn);
 	mc_status st[4];
 	void *pg[4] = { NULL };
@@ -365,7 +365,7 @@ static void test_prepare_failure(void **state)
 static void test_grouped_reads_one_fails(void **state)
 {
 	(void)state;
-	static const mc_stmt div = { "test_batch_div", "SELECT 100 / $1::int", 1 };
+	static const mc_stmt div = { "test_batch_div", "SELECT 100 / $1::int", 1, 0 };
 	enum { N = 250 };
 	void *r = NULL;
 	mc_params p;

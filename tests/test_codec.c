@@ -1029,6 +1029,119 @@ static void test_array(void **state)
 
 /* ---- against the server -------------------------------------------------- */
 
+/* ---- binary result columns (mc_get_*), on results made here ---------------- */
+
+/* A one-row result of ncol columns in binary format, of the given types. */
+static PGresult *binary_result(int ncol, const Oid *types, const int *lens, const char *const *values)
+{
+	PGresult *r = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+	PGresAttDesc att[8];
+	assert_non_null(r);
+	assert_true(ncol <= 8);
+	for (int i = 0; i < ncol; i++) {
+		att[i] = (PGresAttDesc){ (char *)"c", 0, 0, 1, types[i], 0, -1 };
+	}
+	assert_int_equal(PQsetResultAttrs(r, ncol, att), 1);
+	for (int i = 0; i < ncol; i++)
+		assert_int_equal(PQsetvalue(r, 0, i, (char *)(uintptr_t)values[i], lens[i]), 1);
+	return r;
+}
+
+static void test_binary(void **state)
+{
+	(void)state;
+	/* big-endian forms: int2 -2, int4 -100000, int8 2^40+1, bool, float4
+	 * 1.5, float8 -0.25, uuid, date -1 (1999-12-31), time 1 s, timestamp
+	 * -1 us, infinities */
+	static const char i2[] = { '\xff', '\xfe' };
+	static const char i4[] = { '\xff', '\xfe', '\x79', '\x60' };
+	static const char i8[] = { 0, 0, 1, 0, 0, 0, 0, 1 };
+	static const char bt[] = { 1 }, bf[] = { 0 };
+	static const char f4[] = { '\x3f', '\xc0', 0, 0 };
+	static const char f8[] = { '\xbf', '\xd0', 0, 0, 0, 0, 0, 0 };
+	static const char uu[] = { '\xa0', '\xee', '\xbc', '\x99', '\x9c', '\x0b', '\x4e', '\xf8',
+	                           '\xbb', '\x6d', '\x6b', '\xb9', '\xbd', '\x38', '\x0a', '\x11' };
+	static const char dm1[] = { '\xff', '\xff', '\xff', '\xff' };
+	static const char dinf[] = { '\x7f', '\xff', '\xff', '\xff' };
+	static const char dninf[] = { '\x80', 0, 0, 0 };
+	static const char t1[] = { 0, 0, 0, 0, 0, '\x0f', '\x42', '\x40' };
+	static const char tsm1[] = { '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff' };
+	static const char tsinf[] = { '\x7f', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff', '\xff' };
+	static const char tsninf[] = { '\x80', 0, 0, 0, 0, 0, 0, 0 };
+
+	const Oid ti[] = { 21, 23, 20, 16, 16 };
+	const int li[] = { 2, 4, 8, 1, 1 };
+	PGresult *r = binary_result(5, ti, li, (const char *const[]){ i2, i4, i8, bt, bf });
+	int16_t v16;
+	int32_t v32;
+	int64_t v64;
+	bool b;
+	assert_int_equal(mc_get_int16(r, 0, 0, &v16), MC_OK);
+	assert_int_equal(v16, -2);
+	assert_int_equal(mc_get_int32(r, 0, 1, &v32), MC_OK);
+	assert_int_equal(v32, -100000);
+	assert_int_equal(mc_get_int64(r, 0, 2, &v64), MC_OK);
+	assert_true(v64 == (INT64_C(1) << 40) + 1);
+	assert_int_equal(mc_get_int32(r, 0, 0, &v32), MC_OK);      /* narrower widens */
+	assert_int_equal(v32, -2);
+	assert_int_equal(mc_get_int32(r, 0, 2, &v32), MC_DATA);    /* out of range */
+	assert_int_equal(mc_get_int16(r, 0, 1, &v16), MC_DATA);
+	assert_int_equal(mc_get_int64(r, 0, 3, &v64), MC_DATA);    /* 1 byte: no integer */
+	assert_int_equal(mc_get_bool(r, 0, 3, &b), MC_OK);
+	assert_true(b);
+	assert_int_equal(mc_get_bool(r, 0, 4, &b), MC_OK);
+	assert_false(b);
+	assert_int_equal(mc_get_bool(r, 0, 0, &b), MC_DATA);
+	PQclear(r);
+
+	const Oid tf[] = { 700, 701, 2950, 2950 };
+	const int lf[] = { 4, 8, 16, 15 };
+	r = binary_result(4, tf, lf, (const char *const[]){ f4, f8, uu, uu });
+	float f;
+	double d;
+	mc_uuid u, want;
+	assert_int_equal(mc_get_float(r, 0, 0, &f), MC_OK);
+	assert_true(f == 1.5f);
+	assert_int_equal(mc_get_double(r, 0, 0, &d), MC_OK);       /* float4 widens exactly */
+	assert_true(d == 1.5);
+	assert_int_equal(mc_get_double(r, 0, 1, &d), MC_OK);
+	assert_true(d == -0.25);
+	assert_int_equal(mc_get_float(r, 0, 1, &f), MC_DATA);
+	assert_int_equal(mc_get_uuid(r, 0, 2, &u), MC_OK);
+	assert_int_equal(mc_decode_uuid("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", &want), MC_OK);
+	assert_memory_equal(u.bytes, want.bytes, 16);
+	assert_int_equal(mc_get_uuid(r, 0, 3, &u), MC_DATA);
+	PQclear(r);
+
+	const Oid tt[] = { 1082, 1082, 1082, 1083, 1114, 1184, 1184, 1184 };
+	const int lt[] = { 4, 4, 4, 8, 8, 8, 8, 4 };
+	r = binary_result(8, tt, lt, (const char *const[]){ dm1, dinf, dninf, t1, tsm1, tsinf, tsninf, dm1 });
+	mc_date dt;
+	mc_time tm;
+	mc_timestamp ts;
+	mc_timestamptz tz, tz_text;
+	assert_int_equal(mc_get_date(r, 0, 0, &dt), MC_OK);
+	assert_int_equal(dt.days, -1);
+	assert_int_equal(mc_get_date(r, 0, 1, &dt), MC_OK);
+	assert_int_equal(dt.days, INT32_MAX);
+	assert_int_equal(mc_get_date(r, 0, 2, &dt), MC_OK);
+	assert_int_equal(dt.days, INT32_MIN);
+	assert_int_equal(mc_get_time(r, 0, 3, &tm), MC_OK);
+	assert_true(tm.usec == USEC_PER_SEC);
+	assert_int_equal(mc_get_timestamp(r, 0, 4, &ts), MC_OK);
+	assert_true(ts.usec == -1);
+	/* the infinities are what the text decoders give for "infinity" */
+	assert_int_equal(mc_get_timestamptz(r, 0, 5, &tz), MC_OK);
+	assert_int_equal(mc_decode_timestamptz("infinity", &tz_text), MC_OK);
+	assert_true(tz.usec == INT64_MAX && tz.usec == tz_text.usec);
+	assert_int_equal(mc_get_timestamptz(r, 0, 6, &tz), MC_OK);
+	assert_int_equal(mc_decode_timestamptz("-infinity", &tz_text), MC_OK);
+	assert_true(tz.usec == INT64_MIN && tz.usec == tz_text.usec);
+	assert_int_equal(mc_get_timestamptz(r, 0, 7, &tz), MC_DATA);  /* 4 bytes */
+	assert_int_equal(mc_get_date(r, 0, 3, &dt), MC_DATA);
+	PQclear(r);
+}
+
 static PGconn *conn;
 
 static int db_setup(void **state)
@@ -1668,6 +1781,102 @@ static void test_pg_arrays(void **state)
 	done(r);
 }
 
+/* The same values in both formats from the server: mc_get_* agree, NULLs
+ * are NULL in both, and a keymap over binary keys matches their text. */
+static void test_pg_binary(void **state)
+{
+	(void)state;
+	static const char *const sql =
+		"SELECT i2, i4, i8, b, f4, f8, u, d, t, ts, tz, s FROM (VALUES "
+		"('-32768'::int2, '-2147483648'::int4, '-9223372036854775808'::int8, true, 1.5::float4, -1e-300::float8, "
+		" 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid, '1999-12-31'::date, '23:59:59.999999'::time, "
+		" '1999-12-31 23:59:59.999999'::timestamp, '1600-03-01 12:00:00.5+00'::timestamptz, 'x y'::text), "
+		"(32767::int2, 2147483647::int4, 9223372036854775807::int8, false, '-Infinity'::float4, 'NaN'::float8, "
+		" '00000000-0000-0000-0000-000000000000'::uuid, 'infinity'::date, '00:00'::time, "
+		" '4713-01-01 00:00 BC'::timestamp, 'infinity'::timestamptz, ''::text), "
+		"(0::int2, 0::int4, 0::int8, NULL, 3.4028235e38::float4, 1.7976931348623157e308::float8, "
+		" NULL, '-infinity'::date, NULL, '-infinity'::timestamp, '-infinity'::timestamptz, NULL), "
+		"(NULL, NULL, NULL, NULL, NULL, NULL, NULL, '4714-11-24 BC'::date, NULL, '294276-12-31 23:59:59.999999'::timestamp, "
+		" '2000-01-01 00:00:00+00'::timestamptz, 'é'::text)) v(i2, i4, i8, b, f4, f8, u, d, t, ts, tz, s)";
+	PGresult *tx = query(sql, 0, NULL);
+	PGresult *bin = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 1);
+	assert_int_equal(PQresultStatus(bin), PGRES_TUPLES_OK);
+	for (int i = 0; i < 4; i++)
+		if (!open_results[i]) {
+			open_results[i] = bin;
+			break;
+		}
+	assert_int_equal(PQntuples(bin), 4);
+	for (int c = 0; c < 12; c++) {
+		assert_int_equal(PQfformat(bin, c), 1);
+		assert_int_equal(PQfformat(tx, c), 0);
+	}
+	for (int row = 0; row < 4; row++) {
+		for (int c = 0; c < 12; c++)
+			assert_int_equal(PQgetisnull(bin, row, c), PQgetisnull(tx, row, c));
+#define SAME(fn, col, T)                                                                       \
+	if (!PQgetisnull(tx, row, col)) {                                                      \
+		T a_, b_;                                                                      \
+		memset(&a_, 0, sizeof a_);                                                     \
+		memset(&b_, 0, sizeof b_);                                                     \
+		assert_int_equal(fn(tx, row, col, &a_), MC_OK);                               \
+		assert_int_equal(fn(bin, row, col, &b_), MC_OK);                              \
+		assert_memory_equal(&a_, &b_, sizeof a_);                                      \
+	}
+		SAME(mc_get_int16, 0, int16_t)
+		SAME(mc_get_int32, 1, int32_t)
+		SAME(mc_get_int64, 2, int64_t)
+		SAME(mc_get_bool, 3, bool)
+		SAME(mc_get_float, 4, float)
+		SAME(mc_get_double, 5, double)
+		SAME(mc_get_uuid, 6, mc_uuid)
+		SAME(mc_get_date, 7, mc_date)
+		SAME(mc_get_time, 8, mc_time)
+		SAME(mc_get_timestamp, 9, mc_timestamp)
+		SAME(mc_get_timestamptz, 10, mc_timestamptz)
+#undef SAME
+		if (!PQgetisnull(tx, row, 11)) {
+			assert_int_equal(PQgetlength(bin, row, 11), PQgetlength(tx, row, 11));
+			assert_string_equal(PQgetvalue(bin, row, 11), PQgetvalue(tx, row, 11));
+		}
+	}
+	mc_timestamptz tz;
+	assert_int_equal(mc_get_timestamptz(bin, 1, 10, &tz), MC_OK);
+	assert_true(tz.usec == INT64_MAX);
+	assert_int_equal(mc_get_timestamptz(bin, 2, 10, &tz), MC_OK);
+	assert_true(tz.usec == INT64_MIN);
+	assert_int_equal(mc_get_timestamptz(bin, 3, 10, &tz), MC_OK);
+	assert_true(tz.usec == 0);
+	mc_date dt;
+	assert_int_equal(mc_get_date(bin, 0, 7, &dt), MC_OK);
+	assert_int_equal(dt.days, -1);
+
+	/* keys in binary found by their text (what load parameters carry),
+	 * and across formats */
+	for (int c = 0; c < 12; c++) {
+		if (c == 4 || c == 5)
+			continue;               /* floats are never keys */
+		int cols[1] = { c };
+		mc_keymap *m = mc_keymap_new(bin, 1, cols, 4);
+		assert_non_null(m);
+		for (int row = 0; row < 4; row++) {
+			const char *key[1] = { PQgetvalue(tx, row, c) };
+			long hit = mc_keymap_first_text(m, key);
+			long across = mc_keymap_first(m, tx, row, cols);
+			if (PQgetisnull(tx, row, c)) {
+				assert_int_equal(across, -1);
+				continue;
+			}
+			assert_true(hit >= 0 && hit <= row);
+			assert_string_equal(PQgetvalue(tx, (int)hit, c), key[0]);
+			assert_int_equal(across, hit);
+		}
+		mc_keymap_free(m);
+	}
+	done(bin);
+	done(tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest unit[] = {
@@ -1688,6 +1897,7 @@ int main(void)
 		cmocka_unit_test(test_interval_random),
 		cmocka_unit_test(test_encode_cap),
 		cmocka_unit_test_teardown(test_array, free_result),
+		cmocka_unit_test(test_binary),
 	};
 	const struct CMUnitTest pg[] = {
 		cmocka_unit_test_setup_teardown(test_pg_scalars, session, pg_teardown),
@@ -1698,6 +1908,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pg_intervals, session, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_pg_other_settings, session, pg_teardown),
 		cmocka_unit_test_setup_teardown(test_pg_arrays, session, pg_teardown),
+		cmocka_unit_test_setup_teardown(test_pg_binary, session, pg_teardown),
 	};
 	int failed = cmocka_run_group_tests_name("codec", unit, NULL, NULL);
 	failed += cmocka_run_group_tests_name("codec against PostgreSQL", pg, db_setup, db_teardown);

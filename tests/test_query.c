@@ -37,27 +37,27 @@ enum { I_ID, I_A, I_B, I_C, I_NOTE };
 static const char *const items_cols[] = { "id", "a", "b", "c", "note" };
 static const char *const items_casts[] = { "integer", "integer", "text", "integer", "text" };
 static const mc_table_desc items_t = {
-	"mc_qt.items", 5, items_cols, items_casts, "id, a, b, c, note", -1, -1
+	"mc_qt.items", 5, items_cols, items_casts, "id, a, b, c, note", -1, -1, 0
 };
 
 enum { G_ID, G_V };
 static const char *const big_cols[] = { "id", "v" };
 static const char *const big_casts[] = { "integer", "integer" };
-static const mc_table_desc big_t = { "mc_qt.big", 2, big_cols, big_casts, "id, v", -1, -1 };
+static const mc_table_desc big_t = { "mc_qt.big", 2, big_cols, big_casts, "id, v", -1, -1, 0 };
 
 /* soft delete by timestamp only, and by flag and timestamp */
 static const char *const sd1_cols[] = { "id", "name", "deleted_at" };
 static const char *const sd1_casts[] = { "integer", "text", "timestamptz" };
-static const mc_table_desc sd1_t = { "mc_qt.sd1", 3, sd1_cols, sd1_casts, "id, name, deleted_at", 2, -1 };
+static const mc_table_desc sd1_t = { "mc_qt.sd1", 3, sd1_cols, sd1_casts, "id, name, deleted_at", 2, -1, 0 };
 
 static const char *const sd2_cols[] = { "id", "name", "is_deleted", "deleted_at" };
 static const char *const sd2_casts[] = { "integer", "text", "boolean", "timestamptz" };
 static const mc_table_desc sd2_t = {
-	"mc_qt.sd2", 4, sd2_cols, sd2_casts, "id, name, is_deleted, deleted_at", 3, 2
+	"mc_qt.sd2", 4, sd2_cols, sd2_casts, "id, name, is_deleted, deleted_at", 3, 2, 0
 };
 /* the same table seen through its flag alone */
 static const mc_table_desc sd2_flag_t = {
-	"mc_qt.sd2", 4, sd2_cols, sd2_casts, "id, name, is_deleted, deleted_at", -1, 2
+	"mc_qt.sd2", 4, sd2_cols, sd2_casts, "id, name, is_deleted, deleted_at", -1, 2, 0
 };
 
 /* reserved words everywhere: table "order", columns "user", "select", "end" */
@@ -65,25 +65,25 @@ enum { O_ID, O_USER, O_SELECT, O_END };
 static const char *const order_cols[] = { "id", "\"user\"", "\"select\"", "\"end\"" };
 static const char *const order_casts[] = { "integer", "text", "integer", "timestamptz" };
 static const mc_table_desc order_t = {
-	"mc_qt.\"order\"", 4, order_cols, order_casts, "id, \"user\", \"select\", \"end\"", 3, -1
+	"mc_qt.\"order\"", 4, order_cols, order_casts, "id, \"user\", \"select\", \"end\"", 3, -1, 0
 };
 
 enum { H_ID, H_S };
 static const char *const hostile_cols[] = { "id", "s" };
 static const char *const hostile_casts[] = { "integer", "text" };
-static const mc_table_desc hostile_t = { "mc_qt.hostile", 2, hostile_cols, hostile_casts, "id, s", -1, -1 };
+static const mc_table_desc hostile_t = { "mc_qt.hostile", 2, hostile_cols, hostile_casts, "id, s", -1, -1, 0 };
 
 /* a select list that fails at row 100: an error in the middle of a stream */
 static const char *const divs_cols[] = { "id", "q" };
 static const char *const divs_casts[] = { "integer", "integer" };
-static const mc_table_desc divs_t = { "mc_qt.divs", 2, divs_cols, divs_casts, "id, 10 / (100 - id)", -1, -1 };
+static const mc_table_desc divs_t = { "mc_qt.divs", 2, divs_cols, divs_casts, "id, 10 / (100 - id)", -1, -1, 0 };
 
 /* rows without end, made lazily: only a cancel stops reading them soon */
 static const char *const endless_cols[] = { "id" };
 static const char *const endless_casts[] = { "bigint" };
 static const mc_table_desc endless_t = {
 	"(WITH RECURSIVE r(id) AS (SELECT 1::bigint UNION ALL SELECT id + 1 FROM r) SELECT id FROM r) AS endless",
-	1, endless_cols, endless_casts, "id", -1, -1
+	1, endless_cols, endless_casts, "id", -1, -1, 0
 };
 
 #define BIG_ROWS 200000
@@ -121,7 +121,7 @@ static int close_tracked(void **state)
 
 static PGresult *sql(mc_conn *c, const char *text, mc_params *p)
 {
-	mc_stmt st = { NULL, text, p ? p->n : 0 };
+	mc_stmt st = { NULL, text, p ? p->n : 0, 0 };
 	void *res = NULL;
 	mc_status s = mc_exec(c, &st, p, &res);
 	if (s != MC_OK)
@@ -1390,7 +1390,7 @@ static void test_array_of(void **state)
 	elems.failed = true;
 	mc_param_array_of(&p, &elems);
 	assert_true(p.failed);
-	mc_stmt st = { NULL, "SELECT $1::int[]", 1 };
+	mc_stmt st = { NULL, "SELECT $1::int[]", 1, 0 };
 	assert_int_equal(mc_exec(c, &st, &p, NULL), MC_NOMEM);
 	mc_params_free(&p);
 	mc_param_int32(&p, 1);

@@ -67,7 +67,7 @@ static int close_tracked(void **state)
 /* Runs sql as an unnamed statement; fails the test unless it succeeds. */
 static PGresult *q(mc_conn *c, const char *sql, mc_params *p)
 {
-	mc_stmt st = { NULL, sql, p ? p->n : 0 };
+	mc_stmt st = { NULL, sql, p ? p->n : 0, 0 };
 	void *res = NULL;
 	mc_status s = mc_exec(c, &st, p, &res);
 	if (s != MC_OK)
@@ -82,7 +82,7 @@ static void run(mc_conn *c, const char *sql)
 
 static mc_status try_sql(mc_conn *c, const char *sql)
 {
-	mc_stmt st = { NULL, sql, 0 };
+	mc_stmt st = { NULL, sql, 0, 0 };
 	return mc_exec(c, &st, NULL, NULL);
 }
 
@@ -317,7 +317,7 @@ static void test_open_failures(void **state)
 
 static const mc_stmt ins_child = {
 	"mc_rt_ins_child",
-	"INSERT INTO mc_rt.child (id, parent_id, qty, name, email) VALUES ($1, $2, $3, $4, $5)", 5
+	"INSERT INTO mc_rt.child (id, parent_id, qty, name, email) VALUES ($1, $2, $3, $4, $5)", 5, 0
 };
 
 static mc_status insert_child(mc_conn *c, int id, int parent, int qty, const char *name, const char *email)
@@ -535,9 +535,9 @@ static void test_counter_and_hook(void **state)
 
 /* ---- prepared statements ----------------------------------------------------- */
 
-static const mc_stmt add_one = { "mc_rt_add", "SELECT $1::int + 1", 1 };
-static const mc_stmt add_one_copy = { "mc_rt_add", "SELECT $1::int + 1", 1 };
-static const mc_stmt times_ten = { "mc_rt_add", "SELECT $1::int * 10", 1 };
+static const mc_stmt add_one = { "mc_rt_add", "SELECT $1::int + 1", 1, 0 };
+static const mc_stmt add_one_copy = { "mc_rt_add", "SELECT $1::int + 1", 1, 0 };
+static const mc_stmt times_ten = { "mc_rt_add", "SELECT $1::int * 10", 1, 0 };
 
 static long long exec_int(mc_conn *c, const mc_stmt *st, int arg)
 {
@@ -590,7 +590,7 @@ static void test_prepared_reuse(void **state)
 	assert_int_equal(exec_int(c, &times_ten, 9), 90);
 
 	/* a statement the server refuses is not remembered as prepared */
-	static const mc_stmt bad = { "mc_rt_bad", "SELECT $1::int FROM mc_rt.nope", 1 };
+	static const mc_stmt bad = { "mc_rt_bad", "SELECT $1::int FROM mc_rt.nope", 1, 0 };
 	mc_params p;
 	mc_params_init(&p);
 	mc_param_int32(&p, 1);
@@ -701,7 +701,7 @@ static void test_params_scalars(void **state)
 
 	/* a NUL inside text would cut it short: refused */
 	mc_param_text(&p, "a\0b", 3);
-	mc_stmt st = { NULL, "SELECT $1::text", 1 };
+	mc_stmt st = { NULL, "SELECT $1::text", 1, 0 };
 	assert_int_equal(mc_exec(c, &st, &p, NULL), MC_DATA);
 	assert_non_null(strstr(mc_last_error(c)->message, "NUL"));
 	mc_params_free(&p);
@@ -902,7 +902,7 @@ static void add_item(mc_conn *c, const char *v)
 
 static mc_status try_add_item(mc_conn *c, const char *v)
 {
-	static const mc_stmt st = { "mc_rt_add_item", "INSERT INTO mc_rt.items (v) VALUES ($1)", 1 };
+	static const mc_stmt st = { "mc_rt_add_item", "INSERT INTO mc_rt.items (v) VALUES ($1)", 1, 0 };
 	mc_params p;
 	mc_params_init(&p);
 	mc_param_text(&p, v, strlen(v));
@@ -1060,7 +1060,7 @@ static mc_status write_skew(mc_conn *c, void *arg)
 	mc_status st;
 	x->calls++;
 	PGresult *r = NULL;
-	mc_stmt read1 = { NULL, "SELECT count(*) FROM mc_rt.ssi WHERE grp = 1", 0 };
+	mc_stmt read1 = { NULL, "SELECT count(*) FROM mc_rt.ssi WHERE grp = 1", 0, 0 };
 	if ((st = mc_exec(c, &read1, NULL, (void **)&r)) != MC_OK)
 		return st;
 	PQclear(r);
@@ -1482,7 +1482,7 @@ typedef struct worker {
 	char first_error[256];
 } worker;
 
-static const mc_stmt echo_stmt = { "mc_rt_echo", "SELECT $1::int8 + 1", 1 };
+static const mc_stmt echo_stmt = { "mc_rt_echo", "SELECT $1::int8 + 1", 1, 0 };
 
 static void *work(void *arg)
 {

@@ -586,13 +586,15 @@ static bool send_one(mc_batch *b, bstmt *s)
 			if (fresh && (ok = PQsendPrepare(pg, name, s->sql, s->nparams, NULL)) == 1)
 				first = false;
 			if (ok)
-				ok = PQsendQueryPrepared(pg, name, s->nparams, s->values, NULL, NULL, 0);
+				ok = PQsendQueryPrepared(pg, name, s->nparams, s->values, NULL, NULL,
+							 s->st->binary ? 1 : 0);
 			if (!ok && fresh)
 				mc__prepared_drop(c, s->st);
 		}
 	} else {
 		first = true;
-		ok = PQsendQueryParams(pg, s->sql, s->nparams, NULL, s->values, NULL, NULL, 0);
+		ok = PQsendQueryParams(pg, s->sql, s->nparams, NULL, s->values, NULL, NULL,
+				       s->st && s->st->binary ? 1 : 0);
 	}
 	if (!ok && first && PQstatus(pg) == CONNECTION_OK) {
 		/* refused by libpq before anything of it went out (a statement

@@ -599,7 +599,7 @@ static PGresult *exec_prepared(mc_conn *c, const mc_stmt *st, const mc_params *p
 	*s = MC_OK;
 	if (!e && (*s = prepare(c, st, &e)) != MC_OK)
 		return NULL;
-	r = PQexecPrepared(c->pg, e->name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, 0);
+	r = PQexecPrepared(c->pg, e->name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, st->binary ? 1 : 0);
 	if (r && PQresultStatus(r) == PGRES_FATAL_ERROR && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
 		const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
 		if (state && strcmp(state, "26000") == 0) {
@@ -610,7 +610,7 @@ static PGresult *exec_prepared(mc_conn *c, const mc_stmt *st, const mc_params *p
 			if ((*s = prepare(c, st, &e)) != MC_OK)
 				return NULL;
 			c->round_trips++;
-			r = PQexecPrepared(c->pg, e->name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, 0);
+			r = PQexecPrepared(c->pg, e->name, p ? p->n : 0, p ? p->values : NULL, NULL, NULL, st->binary ? 1 : 0);
 		}
 	}
 	return r;
@@ -652,7 +652,7 @@ mc_status mc_exec(mc_conn *c, const mc_stmt *st, const mc_params *p, void **res)
 	if (s == MC_OK) {
 		c->round_trips++;
 		if (c->opts.unnamed_statements || !st->name || !st->name[0])
-			r = PQexecParams(c->pg, st->sql, n, NULL, p ? p->values : NULL, NULL, NULL, 0);
+			r = PQexecParams(c->pg, st->sql, n, NULL, p ? p->values : NULL, NULL, NULL, st->binary ? 1 : 0);
 		else
 			r = exec_prepared(c, st, p, &s);
 		if (s == MC_OK)

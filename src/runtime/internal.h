@@ -91,7 +91,7 @@ void mc__batch_abandon(mc_batch *b);
 /* stmtcache.c: the prepared statement for composed SQL text, from its
  * third use on (NULL: run it unnamed); and the cache's end, on close. */
 typedef struct mc_dyn mc_dyn;
-const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams);
+const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams, int binary);
 void mc__dyn_free(mc_conn *c);
 
 /* Records an error that did not come from the server. */
@@ -100,5 +100,10 @@ mc_status mc__fail(mc_conn *c, mc_status st, const char *sqlstate, const char *f
 	__attribute__((format(printf, 4, 5)))
 #endif
 	;
+
+/* binary.c: the text of a key column whatever the result's format (the
+ * text PostgreSQL prints and mc_param_* send), in buf or the result. */
+#define MC__KEY_TEXT 64
+const char *mc__key_text(const PGresult *r, int row, int col, char buf[MC__KEY_TEXT]);
 
 #endif

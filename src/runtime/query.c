@@ -759,10 +759,13 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 	if (!c)
 		return MC_INVALID;
 	st = compose(c, t, q, k, set, &b, &a, j);
+	/* the table's own rows: binary when every column reads it (t->binary;
+	 * the generated decoders take either format) */
+	int binary = k == K_SELECT && !j && t->binary ? 1 : 0;
 	if (to && st == MC_OK) {
 		/* prepared once seen often enough, as below; the PREPARE goes
 		 * into the batch's pipeline */
-		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n);
+		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n, binary);
 		st = use ? mc_batch_queue(to->b, use, &a.p, to->done, to->ctx, 0)
 			 : mc__batch_queue_sql(to->b, b.p, &a.p, to->done, to->ctx);
 	} else if (to) {
@@ -770,8 +773,8 @@ static mc_status run(mc_conn *c, const mc_table_desc *t, const mc_query *q, kind
 	} else if (st == MC_OK) {
 		/* unnamed the first two times this text is seen on the
 		 * connection, prepared from the third on (stmtcache.c) */
-		mc_stmt stmt = { NULL, b.p, a.p.n };
-		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n);
+		mc_stmt stmt = { NULL, b.p, a.p.n, binary };
+		const mc_stmt *use = mc__dyn_text(c, b.p, a.p.n, binary);
 		void *res = NULL;
 		st = mc_exec(c, use ? use : &stmt, &a.p, &res);
 		*out = res;
@@ -998,13 +1001,37 @@ struct mc_keymap {
 	const int *cols;
 	size_t nbuckets;
 	long *head, *next;
+	/* binary key columns: each row's key text, made once (nkeys a row) */
+	const char **text;
+	char *store;
 };
+
+/* The text of key column k of indexed row i. */
+static const char *row_key(const mc_keymap *m, long i, int k, char buf[MC__KEY_TEXT])
+{
+	if (m->text)
+		return m->text[(size_t)i * (size_t)m->nkeys + (size_t)k];
+	return mc__key_text(m->pg, (int)i, m->cols[k], buf);
+}
 
 static size_t key_hash(const PGresult *pg, int row, int nkeys, const int *cols)
 {
 	size_t h = 1469598103934665603u & SIZE_MAX;
+	char buf[MC__KEY_TEXT];
 	for (int k = 0; k < nkeys; k++) {
-		for (const unsigned char *p = (const unsigned char *)PQgetvalue(pg, row, cols[k]); *p; p++)
+		for (const unsigned char *p = (const unsigned char *)mc__key_text(pg, row, cols[k], buf); *p; p++)
+			h = (h ^ *p) * 1099511628211u;
+		h = (h ^ 0xff) * 1099511628211u;
+	}
+	return h;
+}
+
+/* The same hash over key texts (none NULL). */
+static size_t text_hash(const char *const *key, int nkeys)
+{
+	size_t h = 1469598103934665603u & SIZE_MAX;
+	for (int k = 0; k < nkeys; k++) {
+		for (const unsigned char *p = (const unsigned char *)key[k]; *p; p++)
 			h = (h ^ *p) * 1099511628211u;
 		h = (h ^ 0xff) * 1099511628211u;
 	}
@@ -1037,12 +1064,30 @@ mc_keymap *mc_keymap_new(const void *pgres, int nkeys, const int *cols, size_t n
 	}
 	for (size_t i = 0; i < m->nbuckets; i++)
 		m->head[i] = -1;
+	bool binary = false;
+	for (int k = 0; k < nkeys; k++)
+		binary |= PQfformat(pg, cols[k]) != 0;
+	if (binary && n) {
+		size_t nk = n * (size_t)nkeys;
+		m->text = malloc(nk * sizeof(*m->text));
+		m->store = malloc(nk * MC__KEY_TEXT);
+		if (!m->text || !m->store) {
+			mc_keymap_free(m);
+			return NULL;
+		}
+		for (size_t i = 0; i < n; i++)
+			for (int k = 0; k < nkeys; k++) {
+				char *buf = m->store + (i * (size_t)nkeys + (size_t)k) * MC__KEY_TEXT;
+				m->text[i * (size_t)nkeys + (size_t)k] = mc__key_text(pg, (int)i, cols[k], buf);
+			}
+	}
 	/* inserted last to first, so each chain lists parents in order */
 	for (size_t i = n; i-- > 0;) {
 		m->next[i] = -1;
 		if (key_null(pg, (int)i, nkeys, cols))
 			continue;
-		size_t b = key_hash(pg, (int)i, nkeys, cols) % m->nbuckets;
+		size_t b = (m->text ? text_hash(m->text + i * (size_t)nkeys, nkeys) : key_hash(pg, (int)i, nkeys, cols)) %
+			   m->nbuckets;
 		m->next[i] = m->head[b];
 		m->head[b] = (long)i;
 	}
@@ -1051,8 +1096,9 @@ mc_keymap *mc_keymap_new(const void *pgres, int nkeys, const int *cols, size_t n
 
 static bool key_same(const mc_keymap *m, long i, const PGresult *pg, int row, const int *cols)
 {
+	char a[MC__KEY_TEXT], b[MC__KEY_TEXT];
 	for (int k = 0; k < m->nkeys; k++)
-		if (strcmp(PQgetvalue(m->pg, (int)i, m->cols[k]), PQgetvalue(pg, row, cols[k])) != 0)
+		if (strcmp(row_key(m, i, k, a), mc__key_text(pg, row, cols[k], b)) != 0)
 			return false;
 	return true;
 }
@@ -1081,8 +1127,9 @@ long mc_keymap_next(const mc_keymap *m, long i, const void *pgres, int row, cons
  * (what the parameters of a load carry); a NULL column matches nothing. */
 static bool text_same(const mc_keymap *m, long i, const char *const *key)
 {
+	char buf[MC__KEY_TEXT];
 	for (int k = 0; k < m->nkeys; k++)
-		if (strcmp(PQgetvalue(m->pg, (int)i, m->cols[k]), key[k]) != 0)
+		if (strcmp(row_key(m, i, k, buf), key[k]) != 0)
 			return false;
 	return true;
 }
@@ -1097,15 +1144,10 @@ static long text_from(const mc_keymap *m, long i, const char *const *key)
 
 long mc_keymap_first_text(const mc_keymap *m, const char *const *key)
 {
-	size_t h = 1469598103934665603u & SIZE_MAX;
-	for (int k = 0; k < m->nkeys; k++) {
+	for (int k = 0; k < m->nkeys; k++)
 		if (!key[k])
 			return -1;
-		for (const unsigned char *p = (const unsigned char *)key[k]; *p; p++)
-			h = (h ^ *p) * 1099511628211u;
-		h = (h ^ 0xff) * 1099511628211u;
-	}
-	return text_from(m, m->head[h % m->nbuckets], key);
+	return text_from(m, m->head[text_hash(key, m->nkeys) % m->nbuckets], key);
 }
 
 long mc_keymap_next_text(const mc_keymap *m, long i, const char *const *key)
@@ -1119,6 +1161,8 @@ void mc_keymap_free(mc_keymap *m)
 		return;
 	free(m->head);
 	free(m->next);
+	free(m->text);
+	free(m->store);
 	free(m);
 }
 
@@ -1229,7 +1273,7 @@ static bool is_sqlstate(const PGresult *r, const char *want)
  * caller's transaction, so the rest of the rows are read and dropped
  * instead. Either way libpq is drained to the end, so the connection is
  * ready for the next statement when this returns. */
-static mc_status stream(mc_conn *c, const char *sql, const mc_params *p, mc_row_fn each, void *ctx)
+static mc_status stream(mc_conn *c, const char *sql, const mc_params *p, int binary, mc_row_fn each, void *ctx)
 {
 	PGconn *pg = c->pg;
 	double t0 = mc__now();
@@ -1257,7 +1301,7 @@ static mc_status stream(mc_conn *c, const char *sql, const mc_params *p, mc_row_
 	}
 	in_block = PQtransactionStatus(pg) != PQTRANS_IDLE;
 	c->round_trips++;
-	if (!PQsendQueryParams(pg, sql, p->n, NULL, p->values, NULL, NULL, 0)) {
+	if (!PQsendQueryParams(pg, sql, p->n, NULL, p->values, NULL, NULL, binary ? 1 : 0)) {
 		st = mc__check_result(c, NULL);
 		goto done;
 	}
@@ -1308,7 +1352,7 @@ mc_status mc_query_stream(mc_conn *c, const mc_table_desc *t, const mc_query *q,
 		return mc__fail(c, MC_INVALID, NULL, "mc_query_stream: no row callback");
 	st = compose(c, t, q, K_SELECT, NULL, &b, &a, NULL);
 	if (st == MC_OK)
-		st = stream(c, b.p, &a.p, each, ctx);
+		st = stream(c, b.p, &a.p, t->binary, each, ctx);
 	args_free(&a);
 	free(b.p);
 	return st;
@@ -1348,7 +1392,7 @@ mc_status mc_query_stream_batches(mc_conn *c, const mc_table_desc *t, const mc_q
 		if (d.oom) {
 			st = mc__fail(c, MC_NOMEM, NULL, "out of memory");
 		} else {
-			mc_stmt stmt = { NULL, d.p, a.p.n };
+			mc_stmt stmt = { NULL, d.p, a.p.n, 0 };
 			void *r = NULL;
 			st = mc_exec(c, &stmt, &a.p, &r);
 			PQclear(r);

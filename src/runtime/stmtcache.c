@@ -133,7 +133,7 @@ static bool room(mc_conn *c)
 	return true;
 }
 
-static dyn_entry *add(mc_conn *c, uint64_t key, const char *sql, size_t len, int nparams)
+static dyn_entry *add(mc_conn *c, uint64_t key, const char *sql, size_t len, int nparams, int binary)
 {
 	dyn_entry *e = calloc(1, sizeof(*e));
 	char *copy = malloc(len + 1), *name = malloc(24);
@@ -149,12 +149,13 @@ static dyn_entry *add(mc_conn *c, uint64_t key, const char *sql, size_t len, int
 	e->st.name = name;
 	e->st.sql = copy;
 	e->st.nparams = nparams;
+	e->st.binary = binary;
 	place(c->dyn->slots, c->dyn->cap, e);
 	c->dyn->n++;
 	return e;
 }
 
-const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams)
+const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams, int binary)
 {
 	size_t len;
 	uint64_t key;
@@ -166,7 +167,8 @@ const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams)
 	if (d && d->cap) {
 		for (size_t i = (size_t)key & (d->cap - 1); d->slots[i]; i = (i + 1) & (d->cap - 1)) {
 			dyn_entry *e = d->slots[i];
-			if (e->key == key && !e->desc && e->st.nparams == nparams && strcmp(e->st.sql, sql) == 0) {
+			if (e->key == key && !e->desc && e->st.nparams == nparams && e->st.binary == binary &&
+			    strcmp(e->st.sql, sql) == 0) {
 				if (e->uses < PREPARE_AT)
 					e->uses++;
 				return e->uses >= PREPARE_AT ? &e->st : NULL;
@@ -175,7 +177,7 @@ const mc_stmt *mc__dyn_text(mc_conn *c, const char *sql, int nparams)
 	}
 	/* the first time: remembered, run unnamed */
 	if (room(c)) {
-		dyn_entry *e = add(c, key, sql, len, nparams);
+		dyn_entry *e = add(c, key, sql, len, nparams, binary);
 		if (e)
 			e->uses = 1;
 	}
@@ -327,7 +329,7 @@ mc_status mc_exec_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, bool 
 	sql = build(w, mask, returning, &np);
 	if (!sql)
 		return mc__fail(c, MC_NOMEM, NULL, "out of memory");
-	if (!c->opts.unnamed_statements && room(c) && (e = add(c, key, sql, strlen(sql), np)) != NULL) {
+	if (!c->opts.unnamed_statements && room(c) && (e = add(c, key, sql, strlen(sql), np, 0)) != NULL) {
 		e->desc = w;
 		e->mask = mask;
 		e->returning = returning;
@@ -336,7 +338,7 @@ mc_status mc_exec_write(mc_conn *c, const mc_write_desc *w, uint64_t mask, bool 
 		return mc_exec(c, &e->st, p, res);
 	}
 	/* no room: unnamed */
-	mc_stmt st = { NULL, sql, np };
+	mc_stmt st = { NULL, sql, np, 0 };
 	mc_status s = mc_exec(c, &st, p, res);
 	free(sql);
 	return s;

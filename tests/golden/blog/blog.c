@@ -298,7 +298,7 @@ static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row,
     blog_user *out = (blog_user *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->email.ptr = PQgetvalue(pg, row, at_ + 1); out->email.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -310,18 +310,18 @@ static mc_status blog_users_decode_at(mc_result *r, const PGresult *pg, int row,
     { st = blog_user_status_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->status) == 0 ? MC_OK : MC_DATA; }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 4), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 4, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 5, &out->updated_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 6), &out->is_deleted); }
+    { st = mc_get_bool(pg, row, at_ + 6, &out->is_deleted); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 7))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->deleted_at); }
+    else { st = mc_get_timestamptz(pg, row, at_ + 7, &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -473,7 +473,7 @@ mc_status blog_users_insert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
 mc_status blog_users_insert_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res, blog_user **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_insert_any", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_insert_any", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_users_insert_params(&p, in, set);
@@ -585,7 +585,7 @@ mc_status blog_users_copy(mc_conn *c, const blog_user *rows, size_t n, uint64_t 
 mc_status blog_users_insert_many(mc_conn *c, const blog_user *rows, size_t n, uint64_t set, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert_many", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, u.a8 FROM unnest($2::uuid[], $3::varchar[], $4::text[], $5::user_status[], $6::timestamptz[], $7::timestamptz[], $8::boolean[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert_many", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, u.a8 FROM unnest($2::uuid[], $3::varchar[], $4::text[], $5::user_status[], $6::timestamptz[], $7::timestamptz[], $8::boolean[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -655,7 +655,7 @@ mc_status blog_users_insert_many(mc_conn *c, const blog_user *rows, size_t n, ui
 
 mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -668,7 +668,7 @@ mc_status blog_users_upsert(mc_conn *c, const blog_user *in, uint64_t set, mc_re
 mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -681,7 +681,7 @@ mc_status blog_users_insert_or_skip(mc_conn *c, const blog_user *in, uint64_t se
 mc_status blog_users_upsert_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_upsert", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_users_insert_params(&p, in, set);
@@ -691,7 +691,7 @@ mc_status blog_users_upsert_batch(mc_batch *b, const blog_user *in, uint64_t set
 mc_status blog_users_insert_or_skip_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_insert_or_skip", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_users_insert_params(&p, in, set);
@@ -700,7 +700,7 @@ mc_status blog_users_insert_or_skip_batch(mc_batch *b, const blog_user *in, uint
 
 mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -713,7 +713,7 @@ mc_status blog_users_upsert_by_email(mc_conn *c, const blog_user *in, uint64_t s
 mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt st = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -726,7 +726,7 @@ mc_status blog_users_insert_or_skip_by_email(mc_conn *c, const blog_user *in, ui
 mc_status blog_users_upsert_by_email_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_upsert_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.updated_at ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_deleted ELSE mc_row.is_deleted END, deleted_at = EXCLUDED.deleted_at RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_users_insert_params(&p, in, set);
@@ -736,7 +736,7 @@ mc_status blog_users_upsert_by_email_batch(mc_batch *b, const blog_user *in, uin
 mc_status blog_users_insert_or_skip_by_email_batch(mc_batch *b, const blog_user *in, uint64_t set, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_insert_or_skip_by_email", "INSERT INTO users AS mc_row (id, email, name, status, created_at, updated_at, is_deleted, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::varchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::user_status ELSE 'active' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, $9::timestamptz) ON CONFLICT (email) DO NOTHING RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_users_insert_params(&p, in, set);
@@ -745,8 +745,8 @@ mc_status blog_users_insert_or_skip_by_email_batch(mc_batch *b, const blog_user 
 
 mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
-    static const mc_stmt st_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 1 };
+    static const mc_stmt st_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -768,8 +768,8 @@ mc_status blog_users_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
 mc_status blog_users_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
-    static const mc_stmt stmt_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_users_get", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 1 };
+    static const mc_stmt stmt_all = { "blog_users_get_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if (flags & MC_INCLUDE_DELETED)
@@ -788,7 +788,7 @@ mc_status blog_users_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_resul
 
 mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt st = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -797,7 +797,7 @@ mc_status blog_users_soft_delete(mc_conn *c, mc_uuid id)
 
 mc_status blog_users_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
+    static const mc_stmt stmt = { "blog_users_soft_delete", "UPDATE users SET deleted_at = now(), is_deleted = true WHERE id = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -806,7 +806,7 @@ mc_status blog_users_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 
 mc_status blog_users_restore(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt st = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -815,7 +815,7 @@ mc_status blog_users_restore(mc_conn *c, mc_uuid id)
 
 mc_status blog_users_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt stmt = { "blog_users_restore", "UPDATE users SET deleted_at = NULL, is_deleted = false WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -824,7 +824,7 @@ mc_status blog_users_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
 
 mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -833,7 +833,7 @@ mc_status blog_users_hard_delete(mc_conn *c, mc_uuid id)
 
 mc_status blog_users_hard_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_users_hard_delete", "DELETE FROM users WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -887,7 +887,7 @@ mc_status blog_users_update(mc_conn *c, const blog_user *in, uint64_t cols, mc_r
 mc_status blog_users_update_batch(mc_batch *b, const blog_user *in, uint64_t cols, mc_result **res, blog_user **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_update_any", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9 };
+    static const mc_stmt stmt = { "blog_users_update_any", "UPDATE users SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::user_status ELSE status END, created_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END, is_deleted = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_deleted END, deleted_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE deleted_at END WHERE id = $9 RETURNING id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
@@ -908,8 +908,8 @@ mc_status blog_users_update_batch(mc_batch *b, const blog_user *in, uint64_t col
 mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_result **res,
     blog_user **out)
 {
-    static const mc_stmt st = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
-    static const mc_stmt st_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1 };
+    static const mc_stmt st = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 1 };
+    static const mc_stmt st_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -931,8 +931,8 @@ mc_status blog_users_get_by_email(mc_conn *c, mc_str email, unsigned flags, mc_r
 mc_status blog_users_get_by_email_batch(mc_batch *b, mc_str email, unsigned flags, mc_result **res,
     blog_user **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1 };
-    static const mc_stmt stmt_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1 };
+    static const mc_stmt stmt = { "blog_users_get_by_email", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1 AND deleted_at IS NULL AND NOT is_deleted", 1, 1 };
+    static const mc_stmt stmt_all = { "blog_users_get_by_email_all", "SELECT id, email, name, status, created_at, updated_at, is_deleted, deleted_at FROM users WHERE email = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if (flags & MC_INCLUDE_DELETED)
@@ -964,7 +964,7 @@ static mc_status blog_users_load_posts_with(mc_conn *c, blog_user *parents, size
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at FROM posts AS mc_c WHERE mc_c.author_id = ANY($1::uuid[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1 };
+    static const mc_stmt st = { "blog_users_load_posts", "SELECT mc_c.id, mc_c.author_id, mc_c.title, mc_c.body, mc_c.views, mc_c.created_at, mc_c.updated_at FROM posts AS mc_c WHERE mc_c.author_id = ANY($1::uuid[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1, 1 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -1040,7 +1040,7 @@ mc_status blog_users_load_roles(mc_conn *c, blog_user *parents, size_t n, mc_res
 static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord, mc_c.id", 1 };
+    static const mc_stmt st = { "blog_users_load_roles", "SELECT mc_c.id, mc_c.name, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.user_id = mc_u.k1 JOIN roles AS mc_c ON mc_c.id = mc_j.role_id ORDER BY mc_u.ord, mc_c.id", 1, 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1074,8 +1074,10 @@ static mc_status blog_users_load_roles_with(mc_conn *c, blog_user *parents, size
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 2), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 2, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = blog_roles_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -1115,7 +1117,7 @@ static mc_status blog_users_load_accounts_with(mc_conn *c, blog_user *parents, s
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance FROM accounts AS mc_c WHERE mc_c.owner_id = ANY($1::uuid[]) ORDER BY mc_c.id", 1 };
+    static const mc_stmt st = { "blog_users_load_accounts", "SELECT mc_c.id, mc_c.owner_id, mc_c.balance FROM accounts AS mc_c WHERE mc_c.owner_id = ANY($1::uuid[]) ORDER BY mc_c.id", 1, 0 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -1220,7 +1222,7 @@ static const char *const blog_users_casts[8] = {
     "timestamptz",
 };
 static const mc_table_desc blog_users_desc = {
-    "users", 8, blog_users_columns, blog_users_casts, "id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 7, 6
+    "users", 8, blog_users_columns, blog_users_casts, "id, email, name, status, created_at, updated_at, is_deleted, deleted_at", 7, 6, 1
 };
 
 blog_users_query *blog_users_query_new(void) { return (blog_users_query *)mc_query_new(&blog_users_desc); }
@@ -1632,10 +1634,10 @@ static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row,
     blog_post *out = (blog_post *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->author_id); }
+    { st = mc_get_uuid(pg, row, at_ + 1, &out->author_id); }
     if (st != MC_OK)
         return st;
     { out->title.ptr = PQgetvalue(pg, row, at_ + 2); out->title.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -1644,13 +1646,13 @@ static mc_status blog_posts_decode_at(mc_result *r, const PGresult *pg, int row,
     { out->body.ptr = PQgetvalue(pg, row, at_ + 3); out->body.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->views); }
+    { st = mc_get_int32(pg, row, at_ + 4, &out->views); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 5, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 6, &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -1789,7 +1791,7 @@ mc_status blog_posts_insert(mc_conn *c, const blog_post *in, uint64_t set, mc_re
 mc_status blog_posts_insert_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res, blog_post **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_insert_any", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt stmt = { "blog_posts_insert_any", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_posts_insert_params(&p, in, set);
@@ -1889,7 +1891,7 @@ mc_status blog_posts_copy(mc_conn *c, const blog_post *rows, size_t n, uint64_t 
 mc_status blog_posts_insert_many(mc_conn *c, const blog_post *rows, size_t n, uint64_t set, mc_result **res,
     blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_insert_many", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[], $8::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt st = { "blog_posts_insert_many", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::integer[], $7::timestamptz[], $8::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -1950,7 +1952,7 @@ mc_status blog_posts_insert_many(mc_conn *c, const blog_post *rows, size_t n, ui
 
 mc_status blog_posts_upsert(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt st = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1963,7 +1965,7 @@ mc_status blog_posts_upsert(mc_conn *c, const blog_post *in, uint64_t set, mc_re
 mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t set, mc_result **res,
     blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt st = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1976,7 +1978,7 @@ mc_status blog_posts_insert_or_skip(mc_conn *c, const blog_post *in, uint64_t se
 mc_status blog_posts_upsert_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res,
     blog_post **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt stmt = { "blog_posts_upsert", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET author_id = EXCLUDED.author_id, title = EXCLUDED.title, body = EXCLUDED.body, views = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.views ELSE mc_row.views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_posts_insert_params(&p, in, set);
@@ -1986,7 +1988,7 @@ mc_status blog_posts_upsert_batch(mc_batch *b, const blog_post *in, uint64_t set
 mc_status blog_posts_insert_or_skip_batch(mc_batch *b, const blog_post *in, uint64_t set, mc_result **res,
     blog_post **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt stmt = { "blog_posts_insert_or_skip", "INSERT INTO posts AS mc_row (id, author_id, title, body, views, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('posts', 'id')) END, $3::uuid, $4::text, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::integer ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_posts_insert_params(&p, in, set);
@@ -1995,7 +1997,7 @@ mc_status blog_posts_insert_or_skip_batch(mc_batch *b, const blog_post *in, uint
 
 mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_post **out)
 {
-    static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1, 1 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -2036,7 +2038,7 @@ mc_status blog_posts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res
 mc_status blog_posts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     blog_post **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_posts_get", "SELECT id, author_id, title, body, views, created_at, updated_at FROM posts WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -2053,7 +2055,7 @@ mc_status blog_posts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_resul
 
 mc_status blog_posts_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -2062,7 +2064,7 @@ mc_status blog_posts_delete(mc_conn *c, int64_t id)
 
 mc_status blog_posts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_posts_delete", "DELETE FROM posts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -2110,7 +2112,7 @@ mc_status blog_posts_update(mc_conn *c, const blog_post *in, uint64_t cols, mc_r
 mc_status blog_posts_update_batch(mc_batch *b, const blog_post *in, uint64_t cols, mc_result **res, blog_post **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_posts_update_any", "UPDATE posts SET author_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE author_id END, title = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE title END, body = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE body END, views = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE now() END WHERE id = $8 RETURNING id, author_id, title, body, views, created_at, updated_at", 8 };
+    static const mc_stmt stmt = { "blog_posts_update_any", "UPDATE posts SET author_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE author_id END, title = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE title END, body = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE body END, views = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE views END, created_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE now() END WHERE id = $8 RETURNING id, author_id, title, body, views, created_at, updated_at", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
@@ -2139,7 +2141,7 @@ static mc_status blog_posts_load_author_with(mc_conn *c, blog_post *parents, siz
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at FROM users AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted", 1 };
+    static const mc_stmt st = { "blog_posts_load_author", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at FROM users AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2232,7 +2234,7 @@ static const char *const blog_posts_casts[7] = {
     "timestamptz",
 };
 static const mc_table_desc blog_posts_desc = {
-    "posts", 7, blog_posts_columns, blog_posts_casts, "id, author_id, title, body, views, created_at, updated_at", -1, -1
+    "posts", 7, blog_posts_columns, blog_posts_casts, "id, author_id, title, body, views, created_at, updated_at", -1, -1, 1
 };
 
 blog_posts_query *blog_posts_query_new(void) { return (blog_posts_query *)mc_query_new(&blog_posts_desc); }
@@ -2658,7 +2660,7 @@ static mc_status blog_roles_decode_at(mc_result *r, const PGresult *pg, int row,
     blog_role *out = (blog_role *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int32(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->name.ptr = PQgetvalue(pg, row, at_ + 1); out->name.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -2761,7 +2763,7 @@ mc_status blog_roles_insert(mc_conn *c, const blog_role *in, uint64_t set, mc_re
 mc_status blog_roles_insert_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res, blog_role **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_insert_any", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_insert_any", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_roles_insert_params(&p, in, set);
@@ -2816,7 +2818,7 @@ mc_status blog_roles_copy(mc_conn *c, const blog_role *rows, size_t n, uint64_t 
 mc_status blog_roles_insert_many(mc_conn *c, const blog_role *rows, size_t n, uint64_t set, mc_result **res,
     blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_insert_many", "INSERT INTO roles AS mc_row (id, name) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, u.a2 FROM unnest($2::integer[], $3::text[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_insert_many", "INSERT INTO roles AS mc_row (id, name) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, u.a2 FROM unnest($2::integer[], $3::text[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING id, name", 3, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -2847,7 +2849,7 @@ mc_status blog_roles_insert_many(mc_conn *c, const blog_role *rows, size_t n, ui
 
 mc_status blog_roles_upsert(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2860,7 +2862,7 @@ mc_status blog_roles_upsert(mc_conn *c, const blog_role *in, uint64_t set, mc_re
 mc_status blog_roles_insert_or_skip(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2873,7 +2875,7 @@ mc_status blog_roles_insert_or_skip(mc_conn *c, const blog_role *in, uint64_t se
 mc_status blog_roles_upsert_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_upsert", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_roles_insert_params(&p, in, set);
@@ -2883,7 +2885,7 @@ mc_status blog_roles_upsert_batch(mc_batch *b, const blog_role *in, uint64_t set
 mc_status blog_roles_insert_or_skip_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_insert_or_skip", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (id) DO NOTHING RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_roles_insert_params(&p, in, set);
@@ -2892,7 +2894,7 @@ mc_status blog_roles_insert_or_skip_batch(mc_batch *b, const blog_role *in, uint
 
 mc_status blog_roles_upsert_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2905,7 +2907,7 @@ mc_status blog_roles_upsert_by_name(mc_conn *c, const blog_role *in, uint64_t se
 mc_status blog_roles_insert_or_skip_by_name(mc_conn *c, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3 };
+    static const mc_stmt st = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2918,7 +2920,7 @@ mc_status blog_roles_insert_or_skip_by_name(mc_conn *c, const blog_role *in, uin
 mc_status blog_roles_upsert_by_name_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_upsert_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_roles_insert_params(&p, in, set);
@@ -2928,7 +2930,7 @@ mc_status blog_roles_upsert_by_name_batch(mc_batch *b, const blog_role *in, uint
 mc_status blog_roles_insert_or_skip_by_name_batch(mc_batch *b, const blog_role *in, uint64_t set, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_insert_or_skip_by_name", "INSERT INTO roles AS mc_row (id, name) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('roles', 'id')) END, $3::text) ON CONFLICT (name) DO NOTHING RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_roles_insert_params(&p, in, set);
@@ -2937,7 +2939,7 @@ mc_status blog_roles_insert_or_skip_by_name_batch(mc_batch *b, const blog_role *
 
 mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -2957,7 +2959,7 @@ mc_status blog_roles_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res
 mc_status blog_roles_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_roles_get", "SELECT id, name FROM roles WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -2974,7 +2976,7 @@ mc_status blog_roles_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_resul
 
 mc_status blog_roles_delete(mc_conn *c, int32_t id)
 {
-    static const mc_stmt st = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -2983,7 +2985,7 @@ mc_status blog_roles_delete(mc_conn *c, int32_t id)
 
 mc_status blog_roles_delete_batch(mc_batch *b, int32_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_roles_delete", "DELETE FROM roles WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -3016,7 +3018,7 @@ mc_status blog_roles_update(mc_conn *c, const blog_role *in, uint64_t cols, mc_r
 mc_status blog_roles_update_batch(mc_batch *b, const blog_role *in, uint64_t cols, mc_result **res, blog_role **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_update_any", "UPDATE roles SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END WHERE id = $3 RETURNING id, name", 3 };
+    static const mc_stmt stmt = { "blog_roles_update_any", "UPDATE roles SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END WHERE id = $3 RETURNING id, name", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
@@ -3028,7 +3030,7 @@ mc_status blog_roles_update_batch(mc_batch *b, const blog_role *in, uint64_t col
 mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     blog_role **out)
 {
-    static const mc_stmt st = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1 };
+    static const mc_stmt st = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -3048,7 +3050,7 @@ mc_status blog_roles_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_res
 mc_status blog_roles_get_by_name_batch(mc_batch *b, mc_str name, unsigned flags, mc_result **res,
     blog_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1 };
+    static const mc_stmt stmt = { "blog_roles_get_by_name", "SELECT id, name FROM roles WHERE name = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -3076,7 +3078,7 @@ mc_status blog_roles_load_users(mc_conn *c, blog_role *parents, size_t n, mc_res
 static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord, mc_c.id", 1 };
+    static const mc_stmt st = { "blog_roles_load_users", "SELECT mc_c.id, mc_c.email, mc_c.name, mc_c.status, mc_c.created_at, mc_c.updated_at, mc_c.is_deleted, mc_c.deleted_at, mc_u.ord FROM unnest($1::integer[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN user_roles AS mc_j ON mc_j.role_id = mc_u.k1 JOIN users AS mc_c ON mc_c.id = mc_j.user_id AND mc_c.deleted_at IS NULL AND NOT mc_c.is_deleted ORDER BY mc_u.ord, mc_c.id", 1, 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -3110,8 +3112,10 @@ static mc_status blog_roles_load_users_with(mc_conn *c, blog_role *parents, size
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 8, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = blog_users_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -3171,7 +3175,7 @@ static const char *const blog_roles_casts[2] = {
     "text",
 };
 static const mc_table_desc blog_roles_desc = {
-    "roles", 2, blog_roles_columns, blog_roles_casts, "id, name", -1, -1
+    "roles", 2, blog_roles_columns, blog_roles_casts, "id, name", -1, -1, 1
 };
 
 blog_roles_query *blog_roles_query_new(void) { return (blog_roles_query *)mc_query_new(&blog_roles_desc); }
@@ -3383,10 +3387,10 @@ static mc_status blog_user_roles_decode_at(mc_result *r, const PGresult *pg, int
     blog_user_role *out = (blog_user_role *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->user_id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->user_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 1), &out->role_id); }
+    { st = mc_get_int32(pg, row, at_ + 1, &out->role_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -3486,7 +3490,7 @@ mc_status blog_user_roles_insert(mc_conn *c, const blog_user_role *in, uint64_t 
 mc_status blog_user_roles_insert_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_user_roles_insert_any", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2 };
+    static const mc_stmt stmt = { "blog_user_roles_insert_any", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) RETURNING user_id, role_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_user_roles_insert_params(&p, in, set);
@@ -3541,7 +3545,7 @@ mc_status blog_user_roles_copy(mc_conn *c, const blog_user_role *rows, size_t n,
 mc_status blog_user_roles_insert_many(mc_conn *c, const blog_user_role *rows, size_t n, uint64_t set, mc_result **res,
     blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_insert_many", "INSERT INTO user_roles AS mc_row (user_id, role_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::integer[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING user_id, role_id", 2 };
+    static const mc_stmt st = { "blog_user_roles_insert_many", "INSERT INTO user_roles AS mc_row (user_id, role_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::integer[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING user_id, role_id", 2, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -3572,7 +3576,7 @@ mc_status blog_user_roles_insert_many(mc_conn *c, const blog_user_role *rows, si
 
 mc_status blog_user_roles_upsert(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res, blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2 };
+    static const mc_stmt st = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3585,7 +3589,7 @@ mc_status blog_user_roles_upsert(mc_conn *c, const blog_user_role *in, uint64_t 
 mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, uint64_t set, mc_result **res,
     blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2 };
+    static const mc_stmt st = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3598,7 +3602,7 @@ mc_status blog_user_roles_insert_or_skip(mc_conn *c, const blog_user_role *in, u
 mc_status blog_user_roles_upsert_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res,
     blog_user_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2 };
+    static const mc_stmt stmt = { "blog_user_roles_upsert", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO UPDATE SET user_id = EXCLUDED.user_id RETURNING user_id, role_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_user_roles_insert_params(&p, in, set);
@@ -3608,7 +3612,7 @@ mc_status blog_user_roles_upsert_batch(mc_batch *b, const blog_user_role *in, ui
 mc_status blog_user_roles_insert_or_skip_batch(mc_batch *b, const blog_user_role *in, uint64_t set, mc_result **res,
     blog_user_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2 };
+    static const mc_stmt stmt = { "blog_user_roles_insert_or_skip", "INSERT INTO user_roles AS mc_row (user_id, role_id) VALUES ($1::uuid, $2::integer) ON CONFLICT (user_id, role_id) DO NOTHING RETURNING user_id, role_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_user_roles_insert_params(&p, in, set);
@@ -3617,7 +3621,7 @@ mc_status blog_user_roles_insert_or_skip_batch(mc_batch *b, const blog_user_role
 
 mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res, blog_user_role **out)
 {
-    static const mc_stmt st = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    static const mc_stmt st = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -3638,7 +3642,7 @@ mc_status blog_user_roles_get(mc_conn *c, mc_uuid user_id, int32_t role_id, unsi
 mc_status blog_user_roles_get_batch(mc_batch *b, mc_uuid user_id, int32_t role_id, unsigned flags, mc_result **res,
     blog_user_role **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    static const mc_stmt stmt = { "blog_user_roles_get", "SELECT user_id, role_id FROM user_roles WHERE user_id = $1 AND role_id = $2", 2, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -3656,7 +3660,7 @@ mc_status blog_user_roles_get_batch(mc_batch *b, mc_uuid user_id, int32_t role_i
 
 mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
 {
-    static const mc_stmt st = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    static const mc_stmt st = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &user_id);
@@ -3666,7 +3670,7 @@ mc_status blog_user_roles_delete(mc_conn *c, mc_uuid user_id, int32_t role_id)
 
 mc_status blog_user_roles_delete_batch(mc_batch *b, mc_uuid user_id, int32_t role_id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2 };
+    static const mc_stmt stmt = { "blog_user_roles_delete", "DELETE FROM user_roles WHERE user_id = $1 AND role_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &user_id);
@@ -3707,7 +3711,7 @@ static const char *const blog_user_roles_casts[2] = {
     "integer",
 };
 static const mc_table_desc blog_user_roles_desc = {
-    "user_roles", 2, blog_user_roles_columns, blog_user_roles_casts, "user_id, role_id", -1, -1
+    "user_roles", 2, blog_user_roles_columns, blog_user_roles_casts, "user_id, role_id", -1, -1, 1
 };
 
 blog_user_roles_query *blog_user_roles_query_new(void) { return (blog_user_roles_query *)mc_query_new(&blog_user_roles_desc); }
@@ -3915,10 +3919,10 @@ static mc_status blog_accounts_decode_at(mc_result *r, const PGresult *pg, int r
     blog_account *out = (blog_account *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->owner_id); }
+    { st = mc_get_uuid(pg, row, at_ + 1, &out->owner_id); }
     if (st != MC_OK)
         return st;
     { out->balance.ptr = PQgetvalue(pg, row, at_ + 2); out->balance.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -4027,7 +4031,7 @@ mc_status blog_accounts_insert(mc_conn *c, const blog_account *in, uint64_t set,
 mc_status blog_accounts_insert_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res, blog_account **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt stmt = { "blog_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_accounts_insert_params(&p, in, set);
@@ -4091,7 +4095,7 @@ mc_status blog_accounts_copy(mc_conn *c, const blog_account *rows, size_t n, uin
 mc_status blog_accounts_insert_many(mc_conn *c, const blog_account *rows, size_t n, uint64_t set, mc_result **res,
     blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, owner_id, balance) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END FROM unnest($2::bigint[], $3::uuid[], $4::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, owner_id, balance) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END FROM unnest($2::bigint[], $3::uuid[], $4::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, owner_id, balance", 4, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -4128,7 +4132,7 @@ mc_status blog_accounts_insert_many(mc_conn *c, const blog_account *rows, size_t
 
 mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4141,7 +4145,7 @@ mc_status blog_accounts_upsert(mc_conn *c, const blog_account *in, uint64_t set,
 mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint64_t set, mc_result **res,
     blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt st = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4154,7 +4158,7 @@ mc_status blog_accounts_insert_or_skip(mc_conn *c, const blog_account *in, uint6
 mc_status blog_accounts_upsert_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res,
     blog_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt stmt = { "blog_accounts_upsert", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO UPDATE SET owner_id = EXCLUDED.owner_id, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.balance ELSE mc_row.balance END RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_accounts_insert_params(&p, in, set);
@@ -4164,7 +4168,7 @@ mc_status blog_accounts_upsert_batch(mc_batch *b, const blog_account *in, uint64
 mc_status blog_accounts_insert_or_skip_batch(mc_batch *b, const blog_account *in, uint64_t set, mc_result **res,
     blog_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt stmt = { "blog_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, owner_id, balance) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::uuid, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::numeric ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     blog_accounts_insert_params(&p, in, set);
@@ -4173,7 +4177,7 @@ mc_status blog_accounts_insert_or_skip_batch(mc_batch *b, const blog_account *in
 
 mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, blog_account **out)
 {
-    static const mc_stmt st = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -4193,7 +4197,7 @@ mc_status blog_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
 mc_status blog_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     blog_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_accounts_get", "SELECT id, owner_id, balance FROM accounts WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -4210,7 +4214,7 @@ mc_status blog_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_re
 
 mc_status blog_accounts_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt st = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -4219,7 +4223,7 @@ mc_status blog_accounts_delete(mc_conn *c, int64_t id)
 
 mc_status blog_accounts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "blog_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -4255,7 +4259,7 @@ mc_status blog_accounts_update(mc_conn *c, const blog_account *in, uint64_t cols
 mc_status blog_accounts_update_batch(mc_batch *b, const blog_account *in, uint64_t cols, mc_result **res, blog_account **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "blog_accounts_update_any", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4 };
+    static const mc_stmt stmt = { "blog_accounts_update_any", "UPDATE accounts SET owner_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE owner_id END, balance = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::numeric ELSE balance END WHERE id = $4 RETURNING id, owner_id, balance", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
@@ -4300,7 +4304,7 @@ static const char *const blog_accounts_casts[3] = {
     "numeric",
 };
 static const mc_table_desc blog_accounts_desc = {
-    "accounts", 3, blog_accounts_columns, blog_accounts_casts, "id, owner_id, balance", -1, -1
+    "accounts", 3, blog_accounts_columns, blog_accounts_casts, "id, owner_id, balance", -1, -1, 0
 };
 
 blog_accounts_query *blog_accounts_query_new(void) { return (blog_accounts_query *)mc_query_new(&blog_accounts_desc); }

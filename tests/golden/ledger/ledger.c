@@ -299,12 +299,12 @@ static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int
     ledger_account *out = (ledger_account *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 1))
         out->parent_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->parent_id); }
+    else { st = mc_get_int64(pg, row, at_ + 1, &out->parent_id); }
     if (st != MC_OK)
         return st;
     { out->code.ptr = PQgetvalue(pg, row, at_ + 2); out->code.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -319,15 +319,15 @@ static mc_status ledger_accounts_decode_at(mc_result *r, const PGresult *pg, int
     { out->currency.ptr = PQgetvalue(pg, row, at_ + 5); out->currency.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 6), &out->is_placeholder); }
+    { st = mc_get_bool(pg, row, at_ + 6, &out->is_placeholder); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 7), &out->opened_on); }
+    { st = mc_get_date(pg, row, at_ + 7, &out->opened_on); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 8))
         out->closed_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 8), &out->closed_at); }
+    else { st = mc_get_timestamptz(pg, row, at_ + 8, &out->closed_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -481,7 +481,7 @@ mc_status ledger_accounts_insert(mc_conn *c, const ledger_account *in, uint64_t 
 mc_status ledger_accounts_insert_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt stmt = { "ledger_accounts_insert_any", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_accounts_insert_params(&p, in, set);
@@ -605,7 +605,7 @@ mc_status ledger_accounts_copy(mc_conn *c, const ledger_account *rows, size_t n,
 mc_status ledger_accounts_insert_many(mc_conn *c, const ledger_account *rows, size_t n, uint64_t set, mc_result **res,
     ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE current_date END, u.a9 FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::account_kind[], $7::bpchar[], $8::boolean[], $9::date[], $10::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_insert_many", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE current_date END, u.a9 FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::account_kind[], $7::bpchar[], $8::boolean[], $9::date[], $10::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -684,7 +684,7 @@ mc_status ledger_accounts_insert_many(mc_conn *c, const ledger_account *rows, si
 
 mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -697,7 +697,7 @@ mc_status ledger_accounts_upsert(mc_conn *c, const ledger_account *in, uint64_t 
 mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, uint64_t set, mc_result **res,
     ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt st = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -710,7 +710,7 @@ mc_status ledger_accounts_insert_or_skip(mc_conn *c, const ledger_account *in, u
 mc_status ledger_accounts_upsert_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res,
     ledger_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt stmt = { "ledger_accounts_upsert", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, code = EXCLUDED.code, name = EXCLUDED.name, kind = EXCLUDED.kind, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.is_placeholder ELSE mc_row.is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.opened_on ELSE mc_row.opened_on END, closed_at = EXCLUDED.closed_at RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_accounts_insert_params(&p, in, set);
@@ -720,7 +720,7 @@ mc_status ledger_accounts_upsert_batch(mc_batch *b, const ledger_account *in, ui
 mc_status ledger_accounts_insert_or_skip_batch(mc_batch *b, const ledger_account *in, uint64_t set, mc_result **res,
     ledger_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt stmt = { "ledger_accounts_insert_or_skip", "INSERT INTO accounts AS mc_row (id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('accounts', 'id')) END, $3::bigint, $4::varchar, $5::text, $6::account_kind, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::bpchar ELSE 'EUR' END, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::boolean ELSE false END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::date ELSE current_date END, $10::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_accounts_insert_params(&p, in, set);
@@ -729,7 +729,7 @@ mc_status ledger_accounts_insert_or_skip_batch(mc_batch *b, const ledger_account
 
 mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_account **out)
 {
-    static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt st = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1, 1 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 7u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -770,7 +770,7 @@ mc_status ledger_accounts_get(mc_conn *c, int64_t id, unsigned flags, mc_result 
 mc_status ledger_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     ledger_account **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "ledger_accounts_get", "SELECT id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at FROM accounts WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 7u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -787,7 +787,7 @@ mc_status ledger_accounts_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_
 
 mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt st = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -796,7 +796,7 @@ mc_status ledger_accounts_delete(mc_conn *c, int64_t id)
 
 mc_status ledger_accounts_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "ledger_accounts_delete", "DELETE FROM accounts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -856,7 +856,7 @@ mc_status ledger_accounts_update(mc_conn *c, const ledger_account *in, uint64_t 
 mc_status ledger_accounts_update_batch(mc_batch *b, const ledger_account *in, uint64_t cols, mc_result **res, ledger_account **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_accounts_update_any", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bpchar ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10 };
+    static const mc_stmt stmt = { "ledger_accounts_update_any", "UPDATE accounts SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE parent_id END, code = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE code END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, kind = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::account_kind ELSE kind END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bpchar ELSE currency END, is_placeholder = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::boolean ELSE is_placeholder END, opened_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::date ELSE opened_on END, closed_at = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::timestamptz ELSE closed_at END WHERE id = $10 RETURNING id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
@@ -893,7 +893,7 @@ static mc_status ledger_accounts_load_parent_with(mc_conn *c, ledger_account *pa
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "ledger_accounts_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -959,7 +959,7 @@ static mc_status ledger_accounts_load_children_with(mc_conn *c, ledger_account *
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.parent_id = ANY($1::bigint[]) ORDER BY mc_c.code, mc_c.id", 1 };
+    static const mc_stmt st = { "ledger_accounts_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at FROM accounts AS mc_c WHERE mc_c.parent_id = ANY($1::bigint[]) ORDER BY mc_c.code, mc_c.id", 1, 1 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -1035,7 +1035,7 @@ mc_status ledger_accounts_load_entries(mc_conn *c, ledger_account *parents, size
 static mc_status ledger_accounts_load_entries_with(mc_conn *c, ledger_account *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord, mc_c.transaction_id, mc_c.line_no", 2 };
+    static const mc_stmt st = { "ledger_accounts_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN entries AS mc_c ON mc_c.account_id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord, mc_c.transaction_id, mc_c.line_no", 2, 0 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -1075,8 +1075,10 @@ static mc_status ledger_accounts_load_entries_with(mc_conn *c, ledger_account *p
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 7), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 7, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = ledger_entries_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -1159,7 +1161,7 @@ static const char *const ledger_accounts_casts[9] = {
     "timestamptz",
 };
 static const mc_table_desc ledger_accounts_desc = {
-    "accounts", 9, ledger_accounts_columns, ledger_accounts_casts, "id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", -1, -1
+    "accounts", 9, ledger_accounts_columns, ledger_accounts_casts, "id, parent_id, code, name, kind, currency, is_placeholder, opened_on, closed_at", -1, -1, 1
 };
 
 ledger_accounts_query *ledger_accounts_query_new(void) { return (ledger_accounts_query *)mc_query_new(&ledger_accounts_desc); }
@@ -1800,10 +1802,10 @@ static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg,
     ledger_transaction *out = (ledger_transaction *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 1), &out->posted_on); }
+    { st = mc_get_date(pg, row, at_ + 1, &out->posted_on); }
     if (st != MC_OK)
         return st;
     { out->description.ptr = PQgetvalue(pg, row, at_ + 2); out->description.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -1816,10 +1818,10 @@ static mc_status ledger_transactions_decode_at(mc_result *r, const PGresult *pg,
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
         out->reverses_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 4), &out->reverses_id); }
+    else { st = mc_get_int64(pg, row, at_ + 4, &out->reverses_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->posted_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 5, &out->posted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -1951,7 +1953,7 @@ mc_status ledger_transactions_insert(mc_conn *c, const ledger_transaction *in, u
 mc_status ledger_transactions_insert_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_insert_any", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt stmt = { "ledger_transactions_insert_any", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_transactions_insert_params(&p, in, set);
@@ -2040,7 +2042,7 @@ mc_status ledger_transactions_copy(mc_conn *c, const ledger_transaction *rows, s
 mc_status ledger_transactions_insert_many(mc_conn *c, const ledger_transaction *rows, size_t n, uint64_t set, mc_result **res,
     ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert_many", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) SELECT CASE WHEN ($1::int8 & 2) <> 0 THEN u.a1 ELSE current_date END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE now() END FROM unnest($2::date[], $3::text[], $4::varchar[], $5::bigint[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_insert_many", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) SELECT CASE WHEN ($1::int8 & 2) <> 0 THEN u.a1 ELSE current_date END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE now() END FROM unnest($2::date[], $3::text[], $4::varchar[], $5::bigint[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -2095,7 +2097,7 @@ mc_status ledger_transactions_insert_many(mc_conn *c, const ledger_transaction *
 
 mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2108,7 +2110,7 @@ mc_status ledger_transactions_upsert(mc_conn *c, const ledger_transaction *in, u
 mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transaction *in, uint64_t set, mc_result **res,
     ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt st = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -2121,7 +2123,7 @@ mc_status ledger_transactions_insert_or_skip(mc_conn *c, const ledger_transactio
 mc_status ledger_transactions_upsert_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res,
     ledger_transaction **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt stmt = { "ledger_transactions_upsert", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.posted_on ELSE mc_row.posted_on END, description = EXCLUDED.description, reference = EXCLUDED.reference, reverses_id = EXCLUDED.reverses_id, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.posted_at ELSE mc_row.posted_at END RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_transactions_insert_params(&p, in, set);
@@ -2131,7 +2133,7 @@ mc_status ledger_transactions_upsert_batch(mc_batch *b, const ledger_transaction
 mc_status ledger_transactions_insert_or_skip_batch(mc_batch *b, const ledger_transaction *in, uint64_t set, mc_result **res,
     ledger_transaction **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6 };
+    static const mc_stmt stmt = { "ledger_transactions_insert_or_skip", "INSERT INTO transactions AS mc_row (posted_on, description, reference, reverses_id, posted_at) VALUES (CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE current_date END, $3::text, $4::varchar, $5::bigint, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, posted_on, description, reference, reverses_id, posted_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_transactions_insert_params(&p, in, set);
@@ -2140,7 +2142,7 @@ mc_status ledger_transactions_insert_or_skip_batch(mc_batch *b, const ledger_tra
 
 mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, ledger_transaction **out)
 {
-    static const mc_stmt st = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
+    static const mc_stmt st = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -2160,7 +2162,7 @@ mc_status ledger_transactions_get(mc_conn *c, int64_t id, unsigned flags, mc_res
 mc_status ledger_transactions_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     ledger_transaction **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "ledger_transactions_get", "SELECT id, posted_on, description, reference, reverses_id, posted_at FROM transactions WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -2177,7 +2179,7 @@ mc_status ledger_transactions_get_batch(mc_batch *b, int64_t id, unsigned flags,
 
 mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1 };
+    static const mc_stmt st = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -2186,7 +2188,7 @@ mc_status ledger_transactions_delete(mc_conn *c, int64_t id)
 
 mc_status ledger_transactions_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "ledger_transactions_delete", "DELETE FROM transactions WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -2237,7 +2239,7 @@ mc_status ledger_transactions_update(mc_conn *c, const ledger_transaction *in, u
 mc_status ledger_transactions_update_batch(mc_batch *b, const ledger_transaction *in, uint64_t cols, mc_result **res, ledger_transaction **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_transactions_update_any", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7 };
+    static const mc_stmt stmt = { "ledger_transactions_update_any", "UPDATE transactions SET posted_on = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::date ELSE posted_on END, description = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE description END, reference = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::varchar ELSE reference END, reverses_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::bigint ELSE reverses_id END, posted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE posted_at END WHERE id = $7 RETURNING id, posted_on, description, reference, reverses_id, posted_at", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
@@ -2271,7 +2273,7 @@ static mc_status ledger_transactions_load_entries_with(mc_conn *c, ledger_transa
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo FROM entries AS mc_c WHERE mc_c.transaction_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.transaction_id", 1 };
+    static const mc_stmt st = { "ledger_transactions_load_entries", "SELECT mc_c.transaction_id, mc_c.line_no, mc_c.account_id, mc_c.currency, mc_c.debit, mc_c.credit, mc_c.memo FROM entries AS mc_c WHERE mc_c.transaction_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.transaction_id", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2349,7 +2351,7 @@ static mc_status ledger_transactions_load_reverses_with(mc_conn *c, ledger_trans
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "ledger_transactions_load_reverses", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2445,7 +2447,7 @@ static const char *const ledger_transactions_casts[6] = {
     "timestamptz",
 };
 static const mc_table_desc ledger_transactions_desc = {
-    "transactions", 6, ledger_transactions_columns, ledger_transactions_casts, "id, posted_on, description, reference, reverses_id, posted_at", -1, -1
+    "transactions", 6, ledger_transactions_columns, ledger_transactions_casts, "id, posted_on, description, reference, reverses_id, posted_at", -1, -1, 1
 };
 
 ledger_transactions_query *ledger_transactions_query_new(void) { return (ledger_transactions_query *)mc_query_new(&ledger_transactions_desc); }
@@ -2814,13 +2816,13 @@ static mc_status ledger_entries_decode_at(mc_result *r, const PGresult *pg, int 
     ledger_entry *out = (ledger_entry *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->transaction_id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->transaction_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->line_no); }
+    { st = mc_get_int16(pg, row, at_ + 1, &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->account_id); }
+    { st = mc_get_int64(pg, row, at_ + 2, &out->account_id); }
     if (st != MC_OK)
         return st;
     { out->currency.ptr = PQgetvalue(pg, row, at_ + 3); out->currency.len = (size_t)PQgetlength(pg, row, at_ + 3); }
@@ -2970,7 +2972,7 @@ mc_status ledger_entries_insert(mc_conn *c, const ledger_entry *in, uint64_t set
 mc_status ledger_entries_insert_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_insert_any", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt stmt = { "ledger_entries_insert_any", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_entries_insert_params(&p, in, set);
@@ -3073,7 +3075,7 @@ mc_status ledger_entries_copy(mc_conn *c, const ledger_entry *rows, size_t n, ui
 mc_status ledger_entries_insert_many(mc_conn *c, const ledger_entry *rows, size_t n, uint64_t set, mc_result **res,
     ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert_many", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) SELECT u.a1, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END, u.a7 FROM unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::bpchar[], $6::numeric[], $7::numeric[], $8::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_insert_many", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) SELECT u.a1, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END, u.a7 FROM unnest($2::bigint[], $3::smallint[], $4::bigint[], $5::bpchar[], $6::numeric[], $7::numeric[], $8::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -3137,7 +3139,7 @@ mc_status ledger_entries_insert_many(mc_conn *c, const ledger_entry *rows, size_
 
 mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3150,7 +3152,7 @@ mc_status ledger_entries_upsert(mc_conn *c, const ledger_entry *in, uint64_t set
 mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint64_t set, mc_result **res,
     ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt st = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3163,7 +3165,7 @@ mc_status ledger_entries_insert_or_skip(mc_conn *c, const ledger_entry *in, uint
 mc_status ledger_entries_upsert_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res,
     ledger_entry **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt stmt = { "ledger_entries_upsert", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO UPDATE SET account_id = EXCLUDED.account_id, currency = EXCLUDED.currency, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.debit ELSE mc_row.debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.credit ELSE mc_row.credit END, memo = EXCLUDED.memo RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_entries_insert_params(&p, in, set);
@@ -3173,7 +3175,7 @@ mc_status ledger_entries_upsert_batch(mc_batch *b, const ledger_entry *in, uint6
 mc_status ledger_entries_insert_or_skip_batch(mc_batch *b, const ledger_entry *in, uint64_t set, mc_result **res,
     ledger_entry **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt stmt = { "ledger_entries_insert_or_skip", "INSERT INTO entries AS mc_row (transaction_id, line_no, account_id, currency, debit, credit, memo) VALUES ($2::bigint, $3::smallint, $4::bigint, $5::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::numeric ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END, $8::text) ON CONFLICT (transaction_id, line_no) DO NOTHING RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     ledger_entries_insert_params(&p, in, set);
@@ -3182,7 +3184,7 @@ mc_status ledger_entries_insert_or_skip_batch(mc_batch *b, const ledger_entry *i
 
 mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res, ledger_entry **out)
 {
-    static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     if (eff_ & 3u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -3225,7 +3227,7 @@ mc_status ledger_entries_get(mc_conn *c, int64_t transaction_id, int16_t line_no
 mc_status ledger_entries_get_batch(mc_batch *b, int64_t transaction_id, int16_t line_no, unsigned flags, mc_result **res,
     ledger_entry **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt stmt = { "ledger_entries_get", "SELECT transaction_id, line_no, account_id, currency, debit, credit, memo FROM entries WHERE transaction_id = $1 AND line_no = $2", 2, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -3243,7 +3245,7 @@ mc_status ledger_entries_get_batch(mc_batch *b, int64_t transaction_id, int16_t 
 
 mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line_no)
 {
-    static const mc_stmt st = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, transaction_id);
@@ -3253,7 +3255,7 @@ mc_status ledger_entries_delete(mc_conn *c, int64_t transaction_id, int16_t line
 
 mc_status ledger_entries_delete_batch(mc_batch *b, int64_t transaction_id, int16_t line_no, mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt stmt = { "ledger_entries_delete", "DELETE FROM entries WHERE transaction_id = $1 AND line_no = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, transaction_id);
@@ -3303,7 +3305,7 @@ mc_status ledger_entries_update(mc_conn *c, const ledger_entry *in, uint64_t col
 mc_status ledger_entries_update_batch(mc_batch *b, const ledger_entry *in, uint64_t cols, mc_result **res, ledger_entry **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "ledger_entries_update_any", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::bpchar ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8 };
+    static const mc_stmt stmt = { "ledger_entries_update_any", "UPDATE entries SET account_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::bigint ELSE account_id END, currency = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::bpchar ELSE currency END, debit = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE debit END, credit = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE credit END, memo = CASE WHEN ($1::int8 & 64) <> 0 THEN $6::text ELSE memo END WHERE transaction_id = $7 AND line_no = $8 RETURNING transaction_id, line_no, account_id, currency, debit, credit, memo", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)124u)));
@@ -3335,7 +3337,7 @@ static mc_status ledger_entries_load_txn_with(mc_conn *c, ledger_entry *parents,
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "ledger_entries_load_txn", "SELECT mc_c.id, mc_c.posted_on, mc_c.description, mc_c.reference, mc_c.reverses_id, mc_c.posted_at FROM transactions AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -3396,7 +3398,7 @@ mc_status ledger_entries_load_account(mc_conn *c, ledger_entry *parents, size_t 
 static mc_status ledger_entries_load_account_with(mc_conn *c, ledger_entry *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "ledger_entries_load_account", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2 };
+    static const mc_stmt st = { "ledger_entries_load_account", "SELECT mc_c.id, mc_c.parent_id, mc_c.code, mc_c.name, mc_c.kind, mc_c.currency, mc_c.is_placeholder, mc_c.opened_on, mc_c.closed_at, mc_u.ord FROM unnest($1::bigint[], $2::bpchar[]) WITH ORDINALITY AS mc_u(k1, k2, ord) JOIN accounts AS mc_c ON mc_c.id = mc_u.k1 AND mc_c.currency = mc_u.k2 ORDER BY mc_u.ord", 2, 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -3435,8 +3437,10 @@ static mc_status ledger_entries_load_account_with(mc_conn *c, ledger_entry *pare
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 9), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 9, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = ledger_accounts_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -3497,7 +3501,7 @@ static const char *const ledger_entries_casts[7] = {
     "text",
 };
 static const mc_table_desc ledger_entries_desc = {
-    "entries", 7, ledger_entries_columns, ledger_entries_casts, "transaction_id, line_no, account_id, currency, debit, credit, memo", -1, -1
+    "entries", 7, ledger_entries_columns, ledger_entries_casts, "transaction_id, line_no, account_id, currency, debit, credit, memo", -1, -1, 0
 };
 
 ledger_entries_query *ledger_entries_query_new(void) { return (ledger_entries_query *)mc_query_new(&ledger_entries_desc); }

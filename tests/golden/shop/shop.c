@@ -611,7 +611,7 @@ mc_status shop_countries_insert(mc_conn *c, const shop_country *in, uint64_t set
 mc_status shop_countries_insert_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res, shop_country **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_insert_any", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_insert_any", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_countries_insert_params(&p, in, set);
@@ -684,7 +684,7 @@ mc_status shop_countries_copy(mc_conn *c, const shop_country *rows, size_t n, ui
 mc_status shop_countries_insert_many(mc_conn *c, const shop_country *rows, size_t n, uint64_t set, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert_many", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END FROM unnest($2::bpchar[], $3::text[], $4::currency[], $5::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert_many", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END FROM unnest($2::bpchar[], $3::text[], $4::currency[], $5::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -727,7 +727,7 @@ mc_status shop_countries_insert_many(mc_conn *c, const shop_country *rows, size_
 
 mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -740,7 +740,7 @@ mc_status shop_countries_upsert(mc_conn *c, const shop_country *in, uint64_t set
 mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -753,7 +753,7 @@ mc_status shop_countries_insert_or_skip(mc_conn *c, const shop_country *in, uint
 mc_status shop_countries_upsert_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_upsert", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_countries_insert_params(&p, in, set);
@@ -763,7 +763,7 @@ mc_status shop_countries_upsert_batch(mc_batch *b, const shop_country *in, uint6
 mc_status shop_countries_insert_or_skip_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_insert_or_skip", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_countries_insert_params(&p, in, set);
@@ -772,7 +772,7 @@ mc_status shop_countries_insert_or_skip_batch(mc_batch *b, const shop_country *i
 
 mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -785,7 +785,7 @@ mc_status shop_countries_upsert_by_name(mc_conn *c, const shop_country *in, uint
 mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt st = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -798,7 +798,7 @@ mc_status shop_countries_insert_or_skip_by_name(mc_conn *c, const shop_country *
 mc_status shop_countries_upsert_by_name_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_upsert_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO UPDATE SET code = EXCLUDED.code, currency = EXCLUDED.currency, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.vat_rate ELSE mc_row.vat_rate END RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_countries_insert_params(&p, in, set);
@@ -808,7 +808,7 @@ mc_status shop_countries_upsert_by_name_batch(mc_batch *b, const shop_country *i
 mc_status shop_countries_insert_or_skip_by_name_batch(mc_batch *b, const shop_country *in, uint64_t set, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_insert_or_skip_by_name", "INSERT INTO countries AS mc_row (code, name, currency, vat_rate) VALUES ($2::bpchar, $3::text, $4::currency, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::numeric ELSE 0 END) ON CONFLICT (name) DO NOTHING RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_countries_insert_params(&p, in, set);
@@ -817,7 +817,7 @@ mc_status shop_countries_insert_or_skip_by_name_batch(mc_batch *b, const shop_co
 
 mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -837,7 +837,7 @@ mc_status shop_countries_get(mc_conn *c, mc_str code, unsigned flags, mc_result 
 mc_status shop_countries_get_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_countries_get", "SELECT code, name, currency, vat_rate FROM countries WHERE code = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -854,7 +854,7 @@ mc_status shop_countries_get_batch(mc_batch *b, mc_str code, unsigned flags, mc_
 
 mc_status shop_countries_delete(mc_conn *c, mc_str code)
 {
-    static const mc_stmt st = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_str(&p, code);
@@ -863,7 +863,7 @@ mc_status shop_countries_delete(mc_conn *c, mc_str code)
 
 mc_status shop_countries_delete_batch(mc_batch *b, mc_str code, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_countries_delete", "DELETE FROM countries WHERE code = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_str(&p, code);
@@ -902,7 +902,7 @@ mc_status shop_countries_update(mc_conn *c, const shop_country *in, uint64_t col
 mc_status shop_countries_update_batch(mc_batch *b, const shop_country *in, uint64_t cols, mc_result **res, shop_country **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_update_any", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5 };
+    static const mc_stmt stmt = { "shop_countries_update_any", "UPDATE countries SET name = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::text ELSE name END, currency = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::currency ELSE currency END, vat_rate = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE vat_rate END WHERE code = $5 RETURNING code, name, currency, vat_rate", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)14u)));
@@ -916,7 +916,7 @@ mc_status shop_countries_update_batch(mc_batch *b, const shop_country *in, uint6
 mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc_result **res,
     shop_country **out)
 {
-    static const mc_stmt st = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1 };
+    static const mc_stmt st = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -936,7 +936,7 @@ mc_status shop_countries_get_by_name(mc_conn *c, mc_str name, unsigned flags, mc
 mc_status shop_countries_get_by_name_batch(mc_batch *b, mc_str name, unsigned flags, mc_result **res,
     shop_country **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1 };
+    static const mc_stmt stmt = { "shop_countries_get_by_name", "SELECT code, name, currency, vat_rate FROM countries WHERE name = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -988,7 +988,7 @@ static const char *const shop_countries_casts[4] = {
     "numeric",
 };
 static const mc_table_desc shop_countries_desc = {
-    "countries", 4, shop_countries_columns, shop_countries_casts, "code, name, currency, vat_rate", -1, -1
+    "countries", 4, shop_countries_columns, shop_countries_casts, "code, name, currency, vat_rate", -1, -1, 0
 };
 
 shop_countries_query *shop_countries_query_new(void) { return (shop_countries_query *)mc_query_new(&shop_countries_desc); }
@@ -1281,7 +1281,7 @@ static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int 
     shop_customer *out = (shop_customer *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->email.ptr = PQgetvalue(pg, row, at_ + 1); out->email.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -1295,10 +1295,10 @@ static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int 
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
         out->birth_date_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 4), &out->birth_date); }
+    else { st = mc_get_date(pg, row, at_ + 4, &out->birth_date); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 5), &out->marketing_opt_in); }
+    { st = mc_get_bool(pg, row, at_ + 5, &out->marketing_opt_in); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
@@ -1312,13 +1312,13 @@ static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int 
     { out->preferences.ptr = PQgetvalue(pg, row, at_ + 8); out->preferences.len = (size_t)PQgetlength(pg, row, at_ + 8); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 9), &out->lock_version); }
+    { st = mc_get_int32(pg, row, at_ + 9, &out->lock_version); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 10), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 10, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 11), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 11, &out->updated_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 12))
@@ -1328,7 +1328,7 @@ static mc_status shop_customers_decode_at(mc_result *r, const PGresult *pg, int 
         return st;
     if (PQgetisnull(pg, row, at_ + 13))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 13), &out->deleted_at); }
+    else { st = mc_get_timestamptz(pg, row, at_ + 13, &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -1536,7 +1536,7 @@ mc_status shop_customers_insert(mc_conn *c, const shop_customer *in, uint64_t se
 mc_status shop_customers_insert_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_insert_any", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    static const mc_stmt stmt = { "shop_customers_insert_any", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_customers_insert_params(&p, in, set);
@@ -1702,7 +1702,7 @@ mc_status shop_customers_copy(mc_conn *c, const shop_customer *rows, size_t n, u
 
 mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res, shop_customer **out)
 {
-    static const mc_stmt st = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    static const mc_stmt st = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1715,7 +1715,7 @@ mc_status shop_customers_upsert(mc_conn *c, const shop_customer *in, uint64_t se
 mc_status shop_customers_insert_or_skip(mc_conn *c, const shop_customer *in, uint64_t set, mc_result **res,
     shop_customer **out)
 {
-    static const mc_stmt st = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    static const mc_stmt st = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -1728,7 +1728,7 @@ mc_status shop_customers_insert_or_skip(mc_conn *c, const shop_customer *in, uin
 mc_status shop_customers_upsert_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res,
     shop_customer **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    static const mc_stmt stmt = { "shop_customers_upsert", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email, \"displayName\" = EXCLUDED.\"displayName\", password_hash = EXCLUDED.password_hash, birth_date = EXCLUDED.birth_date, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.marketing_opt_in ELSE mc_row.marketing_opt_in END, last_login_ip = EXCLUDED.last_login_ip, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.notify_on ELSE mc_row.notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.preferences ELSE mc_row.preferences END, lock_version = mc_row.lock_version + 1, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_customers_insert_params(&p, in, set);
@@ -1738,7 +1738,7 @@ mc_status shop_customers_upsert_batch(mc_batch *b, const shop_customer *in, uint
 mc_status shop_customers_insert_or_skip_batch(mc_batch *b, const shop_customer *in, uint64_t set, mc_result **res,
     shop_customer **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14 };
+    static const mc_stmt stmt = { "shop_customers_insert_or_skip", "INSERT INTO customers AS mc_row (email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) VALUES ($2::varchar, $3::varchar, $4::bytea, $5::date, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE false END, $7::inet, CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE '{shipped,delivered}' END, CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE '{}'::jsonb END, CASE WHEN ($1::int8 & 512) <> 0 THEN $10::integer ELSE 1 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END, $13::text, $14::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 14, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_customers_insert_params(&p, in, set);
@@ -1747,8 +1747,8 @@ mc_status shop_customers_insert_or_skip_batch(mc_batch *b, const shop_customer *
 
 mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_customer **out)
 {
-    static const mc_stmt st = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt st_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt st_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 13u : flags;
     if (eff_ & 4u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -1793,8 +1793,8 @@ mc_status shop_customers_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
 mc_status shop_customers_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_customer **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt stmt_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_customers_get", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt stmt_all = { "shop_customers_get_all", "SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at FROM customers WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if (flags & MC_INCLUDE_DELETED)
@@ -1813,7 +1813,7 @@ mc_status shop_customers_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_r
 
 mc_status shop_customers_soft_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1822,7 +1822,7 @@ mc_status shop_customers_soft_delete(mc_conn *c, int64_t id)
 
 mc_status shop_customers_soft_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt stmt = { "shop_customers_soft_delete", "UPDATE customers SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1831,7 +1831,7 @@ mc_status shop_customers_soft_delete_batch(mc_batch *b, int64_t id, mc_status *s
 
 mc_status shop_customers_restore(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt st = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1840,7 +1840,7 @@ mc_status shop_customers_restore(mc_conn *c, int64_t id)
 
 mc_status shop_customers_restore_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt stmt = { "shop_customers_restore", "UPDATE customers SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1849,7 +1849,7 @@ mc_status shop_customers_restore_batch(mc_batch *b, int64_t id, mc_status *st)
 
 mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1858,7 +1858,7 @@ mc_status shop_customers_hard_delete(mc_conn *c, int64_t id)
 
 mc_status shop_customers_hard_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_customers_hard_delete", "DELETE FROM customers WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -1932,7 +1932,7 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
         *out = (shop_customer *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
-        static const mc_stmt ex = { "shop_customers_exists", "SELECT 1 FROM customers WHERE id = $1", 1 };
+        static const mc_stmt ex = { "shop_customers_exists", "SELECT 1 FROM customers WHERE id = $1", 1, 0 };
         mc_params_init(&p);
         mc_param_int64(&p, in->id);
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
@@ -1945,7 +1945,7 @@ mc_status shop_customers_update(mc_conn *c, const shop_customer *in, uint64_t co
 mc_status shop_customers_update_batch(mc_batch *b, const shop_customer *in, uint64_t cols, mc_result **res, shop_customer **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_customers_update_checked", "WITH mc_upd AS (UPDATE customers SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, \"displayName\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE \"displayName\" END, password_hash = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bytea ELSE password_hash END, birth_date = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE birth_date END, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE marketing_opt_in END, last_login_ip = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::inet ELSE last_login_ip END, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE preferences END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $10::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $11::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::timestamptz ELSE deleted_at END, lock_version = lock_version + 1 WHERE id = $14 AND lock_version = $15 RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, true FROM mc_upd UNION ALL SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, false FROM customers WHERE id = $14 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 15 };
+    static const mc_stmt stmt = { "shop_customers_update_checked", "WITH mc_upd AS (UPDATE customers SET email = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE email END, \"displayName\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE \"displayName\" END, password_hash = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bytea ELSE password_hash END, birth_date = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE birth_date END, marketing_opt_in = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::boolean ELSE marketing_opt_in END, last_login_ip = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::inet ELSE last_login_ip END, notify_on = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::order_status[] ELSE notify_on END, preferences = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::jsonb ELSE preferences END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $10::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $11::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::timestamptz ELSE deleted_at END, lock_version = lock_version + 1 WHERE id = $14 AND lock_version = $15 RETURNING id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at) SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, true FROM mc_upd UNION ALL SELECT id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at, false FROM customers WHERE id = $14 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 15, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)15870u)));
@@ -1993,7 +1993,7 @@ static mc_status shop_customers_load_addresses_with(mc_conn *c, shop_customer *p
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1 };
+    static const mc_stmt st = { "shop_customers_load_addresses", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1, 1 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2069,7 +2069,7 @@ mc_status shop_customers_load_orders(mc_conn *c, shop_customer *parents, size_t 
 static mc_status shop_customers_load_orders_with(mc_conn *c, shop_customer *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC, mc_c.id LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_customers_load_orders", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version, mc_u.ord FROM unnest($1::bigint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM orders AS mc_c WHERE mc_c.customer_id = mc_u.k1 ORDER BY mc_c.placed_at DESC, mc_c.id LIMIT 20) AS mc_c ORDER BY mc_u.ord, mc_c.placed_at DESC, mc_c.id", 1, 0 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -2103,8 +2103,10 @@ static mc_status shop_customers_load_orders_with(mc_conn *c, shop_customer *pare
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 20), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 20, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_orders_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -2149,7 +2151,7 @@ static mc_status shop_customers_load_cart_with(mc_conn *c, shop_customer *parent
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at FROM carts AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1 };
+    static const mc_stmt st = { "shop_customers_load_cart", "SELECT mc_c.id, mc_c.customer_id, mc_c.items, mc_c.coupon_code, mc_c.expires_at FROM carts AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.id", 1, 0 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2221,7 +2223,7 @@ static mc_status shop_customers_load_reviews_with(mc_conn *c, shop_customer *par
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at FROM reviews AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_customers_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at FROM reviews AS mc_c WHERE mc_c.customer_id = ANY($1::bigint[]) ORDER BY mc_c.created_at DESC, mc_c.id", 1, 1 };
     static const int ccols[] = { 2 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -2349,7 +2351,7 @@ static const char *const shop_customers_casts[14] = {
     "timestamptz",
 };
 static const mc_table_desc shop_customers_desc = {
-    "customers", 14, shop_customers_columns, shop_customers_casts, "id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 13, -1
+    "customers", 14, shop_customers_columns, shop_customers_casts, "id, email, \"displayName\", password_hash, birth_date, marketing_opt_in, last_login_ip, notify_on, preferences, lock_version, created_at, updated_at, created_by, deleted_at", 13, -1, 0
 };
 
 shop_customers_query *shop_customers_query_new(void) { return (shop_customers_query *)mc_query_new(&shop_customers_desc); }
@@ -3066,10 +3068,10 @@ static mc_status shop_addresses_decode_at(mc_result *r, const PGresult *pg, int 
     shop_address *out = (shop_address *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->customer_id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->customer_id); }
     if (st != MC_OK)
         return st;
     { out->label.ptr = PQgetvalue(pg, row, at_ + 2); out->label.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -3092,7 +3094,7 @@ static mc_status shop_addresses_decode_at(mc_result *r, const PGresult *pg, int 
     { out->country_code.ptr = PQgetvalue(pg, row, at_ + 7); out->country_code.len = (size_t)PQgetlength(pg, row, at_ + 7); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_bool(PQgetvalue(pg, row, at_ + 8), &out->is_default); }
+    { st = mc_get_bool(pg, row, at_ + 8, &out->is_default); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -3240,7 +3242,7 @@ mc_status shop_addresses_insert(mc_conn *c, const shop_address *in, uint64_t set
 mc_status shop_addresses_insert_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res, shop_address **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_insert_any", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt stmt = { "shop_addresses_insert_any", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_addresses_insert_params(&p, in, set);
@@ -3361,7 +3363,7 @@ mc_status shop_addresses_copy(mc_conn *c, const shop_address *rows, size_t n, ui
 mc_status shop_addresses_insert_many(mc_conn *c, const shop_address *rows, size_t n, uint64_t set, mc_result **res,
     shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert_many", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 'home' END, u.a4, u.a5, u.a6, u.a7, u.a8, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE false END FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::text[], $7::text[], $8::varchar[], $9::bpchar[], $10::boolean[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_insert_many", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 'home' END, u.a4, u.a5, u.a6, u.a7, u.a8, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE false END FROM unnest($2::bigint[], $3::bigint[], $4::varchar[], $5::text[], $6::text[], $7::text[], $8::varchar[], $9::bpchar[], $10::boolean[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, ord) ORDER BY u.ord RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -3437,7 +3439,7 @@ mc_status shop_addresses_insert_many(mc_conn *c, const shop_address *rows, size_
 
 mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3450,7 +3452,7 @@ mc_status shop_addresses_upsert(mc_conn *c, const shop_address *in, uint64_t set
 mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint64_t set, mc_result **res,
     shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt st = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -3463,7 +3465,7 @@ mc_status shop_addresses_insert_or_skip(mc_conn *c, const shop_address *in, uint
 mc_status shop_addresses_upsert_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res,
     shop_address **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt stmt = { "shop_addresses_upsert", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, label = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.label ELSE mc_row.label END, line1 = EXCLUDED.line1, line2 = EXCLUDED.line2, city = EXCLUDED.city, postal_code = EXCLUDED.postal_code, country_code = EXCLUDED.country_code, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.is_default ELSE mc_row.is_default END RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_addresses_insert_params(&p, in, set);
@@ -3473,7 +3475,7 @@ mc_status shop_addresses_upsert_batch(mc_batch *b, const shop_address *in, uint6
 mc_status shop_addresses_insert_or_skip_batch(mc_batch *b, const shop_address *in, uint64_t set, mc_result **res,
     shop_address **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt stmt = { "shop_addresses_insert_or_skip", "INSERT INTO addresses AS mc_row (id, customer_id, label, line1, line2, city, postal_code, country_code, is_default) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('addresses', 'id')) END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::varchar ELSE 'home' END, $5::text, $6::text, $7::text, $8::varchar, $9::bpchar, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::boolean ELSE false END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_addresses_insert_params(&p, in, set);
@@ -3482,7 +3484,7 @@ mc_status shop_addresses_insert_or_skip_batch(mc_batch *b, const shop_address *i
 
 mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_address **out)
 {
-    static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1, 1 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 2u : flags;
     if (eff_ & 2u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -3523,7 +3525,7 @@ mc_status shop_addresses_get(mc_conn *c, int64_t id, unsigned flags, mc_result *
 mc_status shop_addresses_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_address **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_addresses_get", "SELECT id, customer_id, label, line1, line2, city, postal_code, country_code, is_default FROM addresses WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 2u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -3540,7 +3542,7 @@ mc_status shop_addresses_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_r
 
 mc_status shop_addresses_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -3549,7 +3551,7 @@ mc_status shop_addresses_delete(mc_conn *c, int64_t id)
 
 mc_status shop_addresses_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_addresses_delete", "DELETE FROM addresses WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -3606,7 +3608,7 @@ mc_status shop_addresses_update(mc_conn *c, const shop_address *in, uint64_t col
 mc_status shop_addresses_update_batch(mc_batch *b, const shop_address *in, uint64_t cols, mc_result **res, shop_address **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_addresses_update_any", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::bpchar ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10 };
+    static const mc_stmt stmt = { "shop_addresses_update_any", "UPDATE addresses SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, label = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE label END, line1 = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE line1 END, line2 = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE line2 END, city = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE city END, postal_code = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::varchar ELSE postal_code END, country_code = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::bpchar ELSE country_code END, is_default = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::boolean ELSE is_default END WHERE id = $10 RETURNING id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", 10, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)510u)));
@@ -3640,7 +3642,7 @@ static mc_status shop_addresses_load_customer_with(mc_conn *c, shop_address *par
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_addresses_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -3701,7 +3703,7 @@ mc_status shop_addresses_load_country(mc_conn *c, shop_address *parents, size_t 
 static mc_status shop_addresses_load_country_with(mc_conn *c, shop_address *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_addresses_load_country", "SELECT mc_c.code, mc_c.name, mc_c.currency, mc_c.vat_rate, mc_u.ord FROM unnest($1::bpchar[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN countries AS mc_c ON mc_c.code = mc_u.k1 ORDER BY mc_u.ord", 1 };
+    static const mc_stmt st = { "shop_addresses_load_country", "SELECT mc_c.code, mc_c.name, mc_c.currency, mc_c.vat_rate, mc_u.ord FROM unnest($1::bpchar[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN countries AS mc_c ON mc_c.code = mc_u.k1 ORDER BY mc_u.ord", 1, 0 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -3734,8 +3736,10 @@ static mc_status shop_addresses_load_country_with(mc_conn *c, shop_address *pare
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 4), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 4, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_countries_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -3800,7 +3804,7 @@ static const char *const shop_addresses_casts[9] = {
     "boolean",
 };
 static const mc_table_desc shop_addresses_desc = {
-    "addresses", 9, shop_addresses_columns, shop_addresses_casts, "id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", -1, -1
+    "addresses", 9, shop_addresses_columns, shop_addresses_casts, "id, customer_id, label, line1, line2, city, postal_code, country_code, is_default", -1, -1, 1
 };
 
 shop_addresses_query *shop_addresses_query_new(void) { return (shop_addresses_query *)mc_query_new(&shop_addresses_desc); }
@@ -4284,12 +4288,12 @@ static mc_status shop_categories_decode_at(mc_result *r, const PGresult *pg, int
     shop_category *out = (shop_category *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int32(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 1))
         out->parent_id_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 1), &out->parent_id); }
+    else { st = mc_get_int32(pg, row, at_ + 1, &out->parent_id); }
     if (st != MC_OK)
         return st;
     { out->slug.ptr = PQgetvalue(pg, row, at_ + 2); out->slug.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -4298,7 +4302,7 @@ static mc_status shop_categories_decode_at(mc_result *r, const PGresult *pg, int
     { out->name.ptr = PQgetvalue(pg, row, at_ + 3); out->name.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 4), &out->order); }
+    { st = mc_get_int16(pg, row, at_ + 4, &out->order); }
     if (st != MC_OK)
         return st;
     { void *it_ = NULL; bool *nl_ = NULL; st = mc_decode_array(r, PQgetvalue(pg, row, at_ + 5), sizeof *out->path.items, mc_elem_str, &it_, &nl_, &out->path.n); out->path.items = (mc_str *)it_; out->path.nulls = nl_; }
@@ -4431,7 +4435,7 @@ mc_status shop_categories_insert(mc_conn *c, const shop_category *in, uint64_t s
 mc_status shop_categories_insert_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res, shop_category **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_insert_any", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_insert_any", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_categories_insert_params(&p, in, set);
@@ -4524,7 +4528,7 @@ mc_status shop_categories_copy(mc_conn *c, const shop_category *rows, size_t n, 
 
 mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt st = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4537,7 +4541,7 @@ mc_status shop_categories_upsert(mc_conn *c, const shop_category *in, uint64_t s
 mc_status shop_categories_insert_or_skip(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt st = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4550,7 +4554,7 @@ mc_status shop_categories_insert_or_skip(mc_conn *c, const shop_category *in, ui
 mc_status shop_categories_upsert_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_upsert", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO UPDATE SET parent_id = EXCLUDED.parent_id, slug = EXCLUDED.slug, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_categories_insert_params(&p, in, set);
@@ -4560,7 +4564,7 @@ mc_status shop_categories_upsert_batch(mc_batch *b, const shop_category *in, uin
 mc_status shop_categories_insert_or_skip_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_insert_or_skip", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (id) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_categories_insert_params(&p, in, set);
@@ -4569,7 +4573,7 @@ mc_status shop_categories_insert_or_skip_batch(mc_batch *b, const shop_category 
 
 mc_status shop_categories_upsert_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res, shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt st = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4582,7 +4586,7 @@ mc_status shop_categories_upsert_by_parent_id_slug(mc_conn *c, const shop_catego
 mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt st = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -4595,7 +4599,7 @@ mc_status shop_categories_insert_or_skip_by_parent_id_slug(mc_conn *c, const sho
 mc_status shop_categories_upsert_by_parent_id_slug_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_upsert_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"order\" ELSE mc_row.\"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.path ELSE mc_row.path END RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_categories_insert_params(&p, in, set);
@@ -4605,7 +4609,7 @@ mc_status shop_categories_upsert_by_parent_id_slug_batch(mc_batch *b, const shop
 mc_status shop_categories_insert_or_skip_by_parent_id_slug_batch(mc_batch *b, const shop_category *in, uint64_t set, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_insert_or_skip_by_parent_id_slug", "INSERT INTO categories AS mc_row (id, parent_id, slug, name, \"order\", path) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('categories', 'id')) END, $3::integer, $4::varchar, $5::text, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::smallint ELSE 0 END, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::text[] ELSE '{}' END) ON CONFLICT (parent_id, slug) DO NOTHING RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_categories_insert_params(&p, in, set);
@@ -4614,7 +4618,7 @@ mc_status shop_categories_insert_or_skip_by_parent_id_slug_batch(mc_batch *b, co
 
 mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -4655,7 +4659,7 @@ mc_status shop_categories_get(mc_conn *c, int32_t id, unsigned flags, mc_result 
 mc_status shop_categories_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_categories_get", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -4672,7 +4676,7 @@ mc_status shop_categories_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_
 
 mc_status shop_categories_delete(mc_conn *c, int32_t id)
 {
-    static const mc_stmt st = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -4681,7 +4685,7 @@ mc_status shop_categories_delete(mc_conn *c, int32_t id)
 
 mc_status shop_categories_delete_batch(mc_batch *b, int32_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_categories_delete", "DELETE FROM categories WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -4729,7 +4733,7 @@ mc_status shop_categories_update(mc_conn *c, const shop_category *in, uint64_t c
 mc_status shop_categories_update_batch(mc_batch *b, const shop_category *in, uint64_t cols, mc_result **res, shop_category **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_update_any", "UPDATE categories SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::integer ELSE parent_id END, slug = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE slug END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::smallint ELSE \"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text[] ELSE path END WHERE id = $7 RETURNING id, parent_id, slug, name, \"order\", path", 7 };
+    static const mc_stmt stmt = { "shop_categories_update_any", "UPDATE categories SET parent_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::integer ELSE parent_id END, slug = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE slug END, name = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE name END, \"order\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::smallint ELSE \"order\" END, path = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text[] ELSE path END WHERE id = $7 RETURNING id, parent_id, slug, name, \"order\", path", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
@@ -4748,7 +4752,7 @@ mc_status shop_categories_update_batch(mc_batch *b, const shop_category *in, uin
 mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
     shop_category **out)
 {
-    static const mc_stmt st = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2 };
+    static const mc_stmt st = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -4791,7 +4795,7 @@ mc_status shop_categories_get_by_parent_id_slug(mc_conn *c, int32_t parent_id, m
 mc_status shop_categories_get_by_parent_id_slug_batch(mc_batch *b, int32_t parent_id, mc_str slug, unsigned flags, mc_result **res,
     shop_category **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2 };
+    static const mc_stmt stmt = { "shop_categories_get_by_parent_id_slug", "SELECT id, parent_id, slug, name, \"order\", path FROM categories WHERE parent_id = $1 AND slug = $2", 2, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -4822,7 +4826,7 @@ static mc_status shop_categories_load_parent_with(mc_conn *c, shop_category *par
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1 };
+    static const mc_stmt st = { "shop_categories_load_parent", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -4888,7 +4892,7 @@ static mc_status shop_categories_load_children_with(mc_conn *c, shop_category *p
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.parent_id = ANY($1::integer[]) ORDER BY mc_c.\"order\", mc_c.name, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_categories_load_children", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.parent_id = ANY($1::integer[]) ORDER BY mc_c.\"order\", mc_c.name, mc_c.id", 1, 0 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -4966,7 +4970,7 @@ static mc_status shop_categories_load_products_with(mc_conn *c, shop_category *p
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.category_id = ANY($1::integer[]) AND mc_c.deleted_at IS NULL ORDER BY mc_c.name, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_categories_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.category_id = ANY($1::integer[]) AND mc_c.deleted_at IS NULL ORDER BY mc_c.name, mc_c.id", 1, 0 };
     static const int ccols[] = { 4 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -5076,7 +5080,7 @@ static const char *const shop_categories_casts[6] = {
     "text[]",
 };
 static const mc_table_desc shop_categories_desc = {
-    "categories", 6, shop_categories_columns, shop_categories_casts, "id, parent_id, slug, name, \"order\", path", -1, -1
+    "categories", 6, shop_categories_columns, shop_categories_casts, "id, parent_id, slug, name, \"order\", path", -1, -1, 0
 };
 
 shop_categories_query *shop_categories_query_new(void) { return (shop_categories_query *)mc_query_new(&shop_categories_desc); }
@@ -5563,7 +5567,7 @@ mc_status shop_tax_classes_insert(mc_conn *c, const shop_tax_class *in, uint64_t
 mc_status shop_tax_classes_insert_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_insert_any", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) RETURNING code, rate", 2 };
+    static const mc_stmt stmt = { "shop_tax_classes_insert_any", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) RETURNING code, rate", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tax_classes_insert_params(&p, in, set);
@@ -5618,7 +5622,7 @@ mc_status shop_tax_classes_copy(mc_conn *c, const shop_tax_class *rows, size_t n
 mc_status shop_tax_classes_insert_many(mc_conn *c, const shop_tax_class *rows, size_t n, uint64_t set, mc_result **res,
     shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert_many", "INSERT INTO tax_classes AS mc_row (code, rate) SELECT u.a1, u.a2 FROM unnest($1::varchar[], $2::numeric[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_insert_many", "INSERT INTO tax_classes AS mc_row (code, rate) SELECT u.a1, u.a2 FROM unnest($1::varchar[], $2::numeric[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING code, rate", 2, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -5649,7 +5653,7 @@ mc_status shop_tax_classes_insert_many(mc_conn *c, const shop_tax_class *rows, s
 
 mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -5662,7 +5666,7 @@ mc_status shop_tax_classes_upsert(mc_conn *c, const shop_tax_class *in, uint64_t
 mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, uint64_t set, mc_result **res,
     shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
+    static const mc_stmt st = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -5675,7 +5679,7 @@ mc_status shop_tax_classes_insert_or_skip(mc_conn *c, const shop_tax_class *in, 
 mc_status shop_tax_classes_upsert_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res,
     shop_tax_class **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2 };
+    static const mc_stmt stmt = { "shop_tax_classes_upsert", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO UPDATE SET rate = EXCLUDED.rate RETURNING code, rate", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tax_classes_insert_params(&p, in, set);
@@ -5685,7 +5689,7 @@ mc_status shop_tax_classes_upsert_batch(mc_batch *b, const shop_tax_class *in, u
 mc_status shop_tax_classes_insert_or_skip_batch(mc_batch *b, const shop_tax_class *in, uint64_t set, mc_result **res,
     shop_tax_class **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2 };
+    static const mc_stmt stmt = { "shop_tax_classes_insert_or_skip", "INSERT INTO tax_classes AS mc_row (code, rate) VALUES ($1::varchar, $2::numeric) ON CONFLICT (code) DO NOTHING RETURNING code, rate", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tax_classes_insert_params(&p, in, set);
@@ -5694,7 +5698,7 @@ mc_status shop_tax_classes_insert_or_skip_batch(mc_batch *b, const shop_tax_clas
 
 mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_result **res, shop_tax_class **out)
 {
-    static const mc_stmt st = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -5714,7 +5718,7 @@ mc_status shop_tax_classes_get(mc_conn *c, mc_str code, unsigned flags, mc_resul
 mc_status shop_tax_classes_get_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
     shop_tax_class **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_tax_classes_get", "SELECT code, rate FROM tax_classes WHERE code = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -5731,7 +5735,7 @@ mc_status shop_tax_classes_get_batch(mc_batch *b, mc_str code, unsigned flags, m
 
 mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
 {
-    static const mc_stmt st = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_str(&p, code);
@@ -5740,7 +5744,7 @@ mc_status shop_tax_classes_delete(mc_conn *c, mc_str code)
 
 mc_status shop_tax_classes_delete_batch(mc_batch *b, mc_str code, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_tax_classes_delete", "DELETE FROM tax_classes WHERE code = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_str(&p, code);
@@ -5773,7 +5777,7 @@ mc_status shop_tax_classes_update(mc_conn *c, const shop_tax_class *in, uint64_t
 mc_status shop_tax_classes_update_batch(mc_batch *b, const shop_tax_class *in, uint64_t cols, mc_result **res, shop_tax_class **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tax_classes_update_any", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric ELSE rate END WHERE code = $3 RETURNING code, rate", 3 };
+    static const mc_stmt stmt = { "shop_tax_classes_update_any", "UPDATE tax_classes SET rate = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::numeric ELSE rate END WHERE code = $3 RETURNING code, rate", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)2u)));
@@ -5815,7 +5819,7 @@ static const char *const shop_tax_classes_casts[2] = {
     "numeric",
 };
 static const mc_table_desc shop_tax_classes_desc = {
-    "tax_classes", 2, shop_tax_classes_columns, shop_tax_classes_casts, "code, rate", -1, -1
+    "tax_classes", 2, shop_tax_classes_columns, shop_tax_classes_casts, "code, rate", -1, -1, 0
 };
 
 shop_tax_classes_query *shop_tax_classes_query_new(void) { return (shop_tax_classes_query *)mc_query_new(&shop_tax_classes_desc); }
@@ -6048,7 +6052,7 @@ static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int r
     shop_product *out = (shop_product *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->sku.ptr = PQgetvalue(pg, row, at_ + 1); out->sku.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -6062,7 +6066,7 @@ static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int r
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
         out->category_id_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->category_id); }
+    else { st = mc_get_int32(pg, row, at_ + 4, &out->category_id); }
     if (st != MC_OK)
         return st;
     { out->tax_class.ptr = PQgetvalue(pg, row, at_ + 5); out->tax_class.len = (size_t)PQgetlength(pg, row, at_ + 5); }
@@ -6076,12 +6080,12 @@ static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int r
         return st;
     if (PQgetisnull(pg, row, at_ + 8))
         out->weight_kg_null = true;
-    else { st = mc_decode_float(PQgetvalue(pg, row, at_ + 8), &out->weight_kg); }
+    else { st = mc_get_float(pg, row, at_ + 8, &out->weight_kg); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 9))
         out->rating_null = true;
-    else { st = mc_decode_double(PQgetvalue(pg, row, at_ + 9), &out->rating); }
+    else { st = mc_get_double(pg, row, at_ + 9, &out->rating); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 10))
@@ -6102,10 +6106,10 @@ static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int r
     else { out->search.ptr = PQgetvalue(pg, row, at_ + 13); out->search.len = (size_t)PQgetlength(pg, row, at_ + 13); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 14), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 14, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 15), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 15, &out->updated_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 16))
@@ -6115,7 +6119,7 @@ static mc_status shop_products_decode_at(mc_result *r, const PGresult *pg, int r
         return st;
     if (PQgetisnull(pg, row, at_ + 17))
         out->deleted_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 17), &out->deleted_at); }
+    else { st = mc_get_timestamptz(pg, row, at_ + 17, &out->deleted_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -6369,7 +6373,7 @@ mc_status shop_products_insert(mc_conn *c, const shop_product *in, uint64_t set,
 mc_status shop_products_insert_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res, shop_product **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_insert_any", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_insert_any", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_products_insert_params(&p, in, set);
@@ -6580,7 +6584,7 @@ mc_status shop_products_copy(mc_conn *c, const shop_product *rows, size_t n, uin
 
 mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt st = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -6593,7 +6597,7 @@ mc_status shop_products_upsert(mc_conn *c, const shop_product *in, uint64_t set,
 mc_status shop_products_insert_or_skip(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt st = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -6606,7 +6610,7 @@ mc_status shop_products_insert_or_skip(mc_conn *c, const shop_product *in, uint6
 mc_status shop_products_upsert_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_upsert", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO UPDATE SET sku = EXCLUDED.sku, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_products_insert_params(&p, in, set);
@@ -6616,7 +6620,7 @@ mc_status shop_products_upsert_batch(mc_batch *b, const shop_product *in, uint64
 mc_status shop_products_insert_or_skip_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_insert_or_skip", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (id) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_products_insert_params(&p, in, set);
@@ -6625,7 +6629,7 @@ mc_status shop_products_insert_or_skip_batch(mc_batch *b, const shop_product *in
 
 mc_status shop_products_upsert_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res, shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt st = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -6638,7 +6642,7 @@ mc_status shop_products_upsert_by_sku(mc_conn *c, const shop_product *in, uint64
 mc_status shop_products_insert_or_skip_by_sku(mc_conn *c, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt st = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -6651,7 +6655,7 @@ mc_status shop_products_insert_or_skip_by_sku(mc_conn *c, const shop_product *in
 mc_status shop_products_upsert_by_sku_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_upsert_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, name = EXCLUDED.name, description = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.description ELSE mc_row.description END, category_id = EXCLUDED.category_id, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.tax_class ELSE mc_row.tax_class END, price = EXCLUDED.price, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, weight_kg = EXCLUDED.weight_kg, rating = EXCLUDED.rating, dimensions_cm = EXCLUDED.dimensions_cm, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.attributes ELSE mc_row.attributes END, image = EXCLUDED.image, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, deleted_at = EXCLUDED.deleted_at RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_products_insert_params(&p, in, set);
@@ -6661,7 +6665,7 @@ mc_status shop_products_upsert_by_sku_batch(mc_batch *b, const shop_product *in,
 mc_status shop_products_insert_or_skip_by_sku_batch(mc_batch *b, const shop_product *in, uint64_t set, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_insert_or_skip_by_sku", "INSERT INTO products AS mc_row (id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, created_at, updated_at, created_by, deleted_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bpchar, $4::text, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text ELSE '' END, $6::integer, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::varchar ELSE 'standard' END, $8::numeric, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::currency ELSE 'EUR' END, $10::real, $11::double precision, $12::integer[], CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::jsonb ELSE '{}' END, $14::bytea, CASE WHEN ($1::int8 & 16384) <> 0 THEN $15::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 32768) <> 0 THEN $16::timestamptz ELSE now() END, $17::text, $18::timestamptz) ON CONFLICT (sku) DO NOTHING RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_products_insert_params(&p, in, set);
@@ -6670,8 +6674,8 @@ mc_status shop_products_insert_or_skip_by_sku_batch(mc_batch *b, const shop_prod
 
 mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt st_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt st_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -6716,8 +6720,8 @@ mc_status shop_products_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **
 mc_status shop_products_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt stmt_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_products_get", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt stmt_all = { "shop_products_get_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if (flags & MC_INCLUDE_DELETED)
@@ -6736,7 +6740,7 @@ mc_status shop_products_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_re
 
 mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6745,7 +6749,7 @@ mc_status shop_products_soft_delete(mc_conn *c, mc_uuid id)
 
 mc_status shop_products_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1 };
+    static const mc_stmt stmt = { "shop_products_soft_delete", "UPDATE products SET deleted_at = now() WHERE id = $1 AND deleted_at IS NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6754,7 +6758,7 @@ mc_status shop_products_soft_delete_batch(mc_batch *b, mc_uuid id, mc_status *st
 
 mc_status shop_products_restore(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt st = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6763,7 +6767,7 @@ mc_status shop_products_restore(mc_conn *c, mc_uuid id)
 
 mc_status shop_products_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1 };
+    static const mc_stmt stmt = { "shop_products_restore", "UPDATE products SET deleted_at = NULL WHERE id = $1 AND deleted_at IS NOT NULL", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6772,7 +6776,7 @@ mc_status shop_products_restore_batch(mc_batch *b, mc_uuid id, mc_status *st)
 
 mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6781,7 +6785,7 @@ mc_status shop_products_hard_delete(mc_conn *c, mc_uuid id)
 
 mc_status shop_products_hard_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_products_hard_delete", "DELETE FROM products WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -6880,7 +6884,7 @@ mc_status shop_products_update(mc_conn *c, const shop_product *in, uint64_t cols
 mc_status shop_products_update_batch(mc_batch *b, const shop_product *in, uint64_t cols, mc_result **res, shop_product **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_update_any", "UPDATE products SET sku = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE sku END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, description = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE description END, category_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE category_id END, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::varchar ELSE tax_class END, price = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::numeric ELSE price END, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::currency ELSE currency END, weight_kg = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::real ELSE weight_kg END, rating = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::double precision ELSE rating END, dimensions_cm = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::integer[] ELSE dimensions_cm END, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::jsonb ELSE attributes END, image = CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::bytea ELSE image END, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE deleted_at END WHERE id = $18 RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18 };
+    static const mc_stmt stmt = { "shop_products_update_any", "UPDATE products SET sku = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE sku END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, description = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text ELSE description END, category_id = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::integer ELSE category_id END, tax_class = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::varchar ELSE tax_class END, price = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::numeric ELSE price END, currency = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::currency ELSE currency END, weight_kg = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::real ELSE weight_kg END, rating = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::double precision ELSE rating END, dimensions_cm = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::integer[] ELSE dimensions_cm END, attributes = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::jsonb ELSE attributes END, image = CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::bytea ELSE image END, created_at = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::text ELSE created_by END, deleted_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE deleted_at END WHERE id = $18 RETURNING id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 18, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)253950u)));
@@ -6928,8 +6932,8 @@ mc_status shop_products_update_batch(mc_batch *b, const shop_product *in, uint64
 mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_result **res,
     shop_product **out)
 {
-    static const mc_stmt st = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt st_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1 };
+    static const mc_stmt st = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt st_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 23u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -6974,8 +6978,8 @@ mc_status shop_products_get_by_sku(mc_conn *c, mc_str sku, unsigned flags, mc_re
 mc_status shop_products_get_by_sku_batch(mc_batch *b, mc_str sku, unsigned flags, mc_result **res,
     shop_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1 };
-    static const mc_stmt stmt_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1 };
+    static const mc_stmt stmt = { "shop_products_get_by_sku", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1 AND deleted_at IS NULL", 1, 0 };
+    static const mc_stmt stmt_all = { "shop_products_get_by_sku_all", "SELECT id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at FROM products WHERE sku = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if (flags & MC_INCLUDE_DELETED)
@@ -7007,7 +7011,7 @@ static mc_status shop_products_load_category_with(mc_conn *c, shop_product *pare
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1 };
+    static const mc_stmt st = { "shop_products_load_category", "SELECT mc_c.id, mc_c.parent_id, mc_c.slug, mc_c.name, mc_c.\"order\", mc_c.path FROM categories AS mc_c WHERE mc_c.id = ANY($1::integer[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -7071,7 +7075,7 @@ mc_status shop_products_load_tags(mc_conn *c, shop_product *parents, size_t n, m
 static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_products_load_tags", "SELECT mc_c.id, mc_c.label, mc_c.color, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) JOIN product_tags AS mc_j ON mc_j.product_id = mc_u.k1 JOIN tags AS mc_c ON mc_c.id = mc_j.tag_id ORDER BY mc_u.ord, mc_c.label, mc_c.id", 1, 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -7105,8 +7109,10 @@ static mc_status shop_products_load_tags_with(mc_conn *c, shop_product *parents,
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 3), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 3, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_tags_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -7144,7 +7150,7 @@ mc_status shop_products_load_related(mc_conn *c, shop_product *parents, size_t n
 static mc_status shop_products_load_related_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM related_products AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.related_id WHERE mc_j.product_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 8) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_products_load_related", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM related_products AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.related_id WHERE mc_j.product_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 8) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1, 0 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -7178,8 +7184,10 @@ static mc_status shop_products_load_related_with(mc_conn *c, shop_product *paren
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 18, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -7219,7 +7227,7 @@ static mc_status shop_products_load_stock_with(mc_conn *c, shop_product *parents
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision FROM inventory AS mc_c WHERE mc_c.product_id = ANY($1::uuid[]) ORDER BY mc_c.product_id, mc_c.warehouse_id", 1 };
+    static const mc_stmt st = { "shop_products_load_stock", "SELECT mc_c.product_id, mc_c.warehouse_id, mc_c.on_hand, mc_c.reserved, mc_c.reorder_level, mc_c.counted_at, mc_c.revision FROM inventory AS mc_c WHERE mc_c.product_id = ANY($1::uuid[]) ORDER BY mc_c.product_id, mc_c.warehouse_id", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -7295,7 +7303,7 @@ mc_status shop_products_load_reviews(mc_conn *c, shop_product *parents, size_t n
 static mc_status shop_products_load_reviews_with(mc_conn *c, shop_product *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC, mc_c.id LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_products_load_reviews", "SELECT mc_c.id, mc_c.product_id, mc_c.customer_id, mc_c.stars, mc_c.title, mc_c.body, mc_c.created_at, mc_c.updated_at, mc_u.ord FROM unnest($1::uuid[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM reviews AS mc_c WHERE mc_c.product_id = mc_u.k1 ORDER BY mc_c.stars DESC, mc_c.created_at DESC, mc_c.id LIMIT 10) AS mc_c ORDER BY mc_u.ord, mc_c.stars DESC, mc_c.created_at DESC, mc_c.id", 1, 1 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -7329,8 +7337,10 @@ static mc_status shop_products_load_reviews_with(mc_conn *c, shop_product *paren
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 8), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 8, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_reviews_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -7435,7 +7445,7 @@ static const char *const shop_products_casts[18] = {
     "timestamptz",
 };
 static const mc_table_desc shop_products_desc = {
-    "products", 18, shop_products_columns, shop_products_casts, "id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 17, -1
+    "products", 18, shop_products_columns, shop_products_casts, "id, sku, name, description, category_id, tax_class, price, currency, weight_kg, rating, dimensions_cm, attributes, image, search, created_at, updated_at, created_by, deleted_at", 17, -1, 0
 };
 
 shop_products_query *shop_products_query_new(void) { return (shop_products_query *)mc_query_new(&shop_products_desc); }
@@ -8255,10 +8265,10 @@ static mc_status shop_related_products_decode_at(mc_result *r, const PGresult *p
     shop_related_product *out = (shop_related_product *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->related_id); }
+    { st = mc_get_uuid(pg, row, at_ + 1, &out->related_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -8358,7 +8368,7 @@ mc_status shop_related_products_insert(mc_conn *c, const shop_related_product *i
 mc_status shop_related_products_insert_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_related_products_insert_any", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2 };
+    static const mc_stmt stmt = { "shop_related_products_insert_any", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) RETURNING product_id, related_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_related_products_insert_params(&p, in, set);
@@ -8413,7 +8423,7 @@ mc_status shop_related_products_copy(mc_conn *c, const shop_related_product *row
 mc_status shop_related_products_insert_many(mc_conn *c, const shop_related_product *rows, size_t n, uint64_t set, mc_result **res,
     shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_insert_many", "INSERT INTO related_products AS mc_row (product_id, related_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, related_id", 2 };
+    static const mc_stmt st = { "shop_related_products_insert_many", "INSERT INTO related_products AS mc_row (product_id, related_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, related_id", 2, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -8444,7 +8454,7 @@ mc_status shop_related_products_insert_many(mc_conn *c, const shop_related_produ
 
 mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res, shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2 };
+    static const mc_stmt st = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -8457,7 +8467,7 @@ mc_status shop_related_products_upsert(mc_conn *c, const shop_related_product *i
 mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_product *in, uint64_t set, mc_result **res,
     shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2 };
+    static const mc_stmt st = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -8470,7 +8480,7 @@ mc_status shop_related_products_insert_or_skip(mc_conn *c, const shop_related_pr
 mc_status shop_related_products_upsert_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res,
     shop_related_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2 };
+    static const mc_stmt stmt = { "shop_related_products_upsert", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, related_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_related_products_insert_params(&p, in, set);
@@ -8480,7 +8490,7 @@ mc_status shop_related_products_upsert_batch(mc_batch *b, const shop_related_pro
 mc_status shop_related_products_insert_or_skip_batch(mc_batch *b, const shop_related_product *in, uint64_t set, mc_result **res,
     shop_related_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2 };
+    static const mc_stmt stmt = { "shop_related_products_insert_or_skip", "INSERT INTO related_products AS mc_row (product_id, related_id) VALUES ($1::uuid, $2::uuid) ON CONFLICT (product_id, related_id) DO NOTHING RETURNING product_id, related_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_related_products_insert_params(&p, in, set);
@@ -8489,7 +8499,7 @@ mc_status shop_related_products_insert_or_skip_batch(mc_batch *b, const shop_rel
 
 mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res, shop_related_product **out)
 {
-    static const mc_stmt st = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    static const mc_stmt st = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -8510,7 +8520,7 @@ mc_status shop_related_products_get(mc_conn *c, mc_uuid product_id, mc_uuid rela
 mc_status shop_related_products_get_batch(mc_batch *b, mc_uuid product_id, mc_uuid related_id, unsigned flags, mc_result **res,
     shop_related_product **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_related_products_get", "SELECT product_id, related_id FROM related_products WHERE product_id = $1 AND related_id = $2", 2, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -8528,7 +8538,7 @@ mc_status shop_related_products_get_batch(mc_batch *b, mc_uuid product_id, mc_uu
 
 mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid related_id)
 {
-    static const mc_stmt st = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    static const mc_stmt st = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -8538,7 +8548,7 @@ mc_status shop_related_products_delete(mc_conn *c, mc_uuid product_id, mc_uuid r
 
 mc_status shop_related_products_delete_batch(mc_batch *b, mc_uuid product_id, mc_uuid related_id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_related_products_delete", "DELETE FROM related_products WHERE product_id = $1 AND related_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -8579,7 +8589,7 @@ static const char *const shop_related_products_casts[2] = {
     "uuid",
 };
 static const mc_table_desc shop_related_products_desc = {
-    "related_products", 2, shop_related_products_columns, shop_related_products_casts, "product_id, related_id", -1, -1
+    "related_products", 2, shop_related_products_columns, shop_related_products_casts, "product_id, related_id", -1, -1, 1
 };
 
 shop_related_products_query *shop_related_products_query_new(void) { return (shop_related_products_query *)mc_query_new(&shop_related_products_desc); }
@@ -8787,7 +8797,7 @@ static mc_status shop_tags_decode_at(mc_result *r, const PGresult *pg, int row, 
     shop_tag *out = (shop_tag *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int16(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->label.ptr = PQgetvalue(pg, row, at_ + 1); out->label.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -8899,7 +8909,7 @@ mc_status shop_tags_insert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
 mc_status shop_tags_insert_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_insert_any", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) RETURNING id, label, color", 4 };
+    static const mc_stmt stmt = { "shop_tags_insert_any", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) RETURNING id, label, color", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tags_insert_params(&p, in, set);
@@ -8963,7 +8973,7 @@ mc_status shop_tags_copy(mc_conn *c, const shop_tag *rows, size_t n, uint64_t se
 mc_status shop_tags_insert_many(mc_conn *c, const shop_tag *rows, size_t n, uint64_t set, mc_result **res,
     shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert_many", "INSERT INTO tags AS mc_row (id, label, color) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '#888888' END FROM unnest($2::smallint[], $3::varchar[], $4::bpchar[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_insert_many", "INSERT INTO tags AS mc_row (id, label, color) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '#888888' END FROM unnest($2::smallint[], $3::varchar[], $4::bpchar[]) WITH ORDINALITY AS u(a1, a2, a3, ord) ORDER BY u.ord RETURNING id, label, color", 4, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -9000,7 +9010,7 @@ mc_status shop_tags_insert_many(mc_conn *c, const shop_tag *rows, size_t n, uint
 
 mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -9013,7 +9023,7 @@ mc_status shop_tags_upsert(mc_conn *c, const shop_tag *in, uint64_t set, mc_resu
 mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set, mc_result **res,
     shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
+    static const mc_stmt st = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -9026,7 +9036,7 @@ mc_status shop_tags_insert_or_skip(mc_conn *c, const shop_tag *in, uint64_t set,
 mc_status shop_tags_upsert_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res,
     shop_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4 };
+    static const mc_stmt stmt = { "shop_tags_upsert", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO UPDATE SET label = EXCLUDED.label, color = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.color ELSE mc_row.color END RETURNING id, label, color", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tags_insert_params(&p, in, set);
@@ -9036,7 +9046,7 @@ mc_status shop_tags_upsert_batch(mc_batch *b, const shop_tag *in, uint64_t set, 
 mc_status shop_tags_insert_or_skip_batch(mc_batch *b, const shop_tag *in, uint64_t set, mc_result **res,
     shop_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4 };
+    static const mc_stmt stmt = { "shop_tags_insert_or_skip", "INSERT INTO tags AS mc_row (id, label, color) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::smallint ELSE nextval(pg_get_serial_sequence('tags', 'id')) END, $3::varchar, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::bpchar ELSE '#888888' END) ON CONFLICT (id) DO NOTHING RETURNING id, label, color", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_tags_insert_params(&p, in, set);
@@ -9045,7 +9055,7 @@ mc_status shop_tags_insert_or_skip_batch(mc_batch *b, const shop_tag *in, uint64
 
 mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_tag **out)
 {
-    static const mc_stmt st = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -9065,7 +9075,7 @@ mc_status shop_tags_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res,
 mc_status shop_tags_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_result **res,
     shop_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_tags_get", "SELECT id, label, color FROM tags WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -9082,7 +9092,7 @@ mc_status shop_tags_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_result
 
 mc_status shop_tags_delete(mc_conn *c, int16_t id)
 {
-    static const mc_stmt st = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int16(&p, id);
@@ -9091,7 +9101,7 @@ mc_status shop_tags_delete(mc_conn *c, int16_t id)
 
 mc_status shop_tags_delete_batch(mc_batch *b, int16_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_tags_delete", "DELETE FROM tags WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int16(&p, id);
@@ -9127,7 +9137,7 @@ mc_status shop_tags_update(mc_conn *c, const shop_tag *in, uint64_t cols, mc_res
 mc_status shop_tags_update_batch(mc_batch *b, const shop_tag *in, uint64_t cols, mc_result **res, shop_tag **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_tags_update_any", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bpchar ELSE color END WHERE id = $4 RETURNING id, label, color", 4 };
+    static const mc_stmt stmt = { "shop_tags_update_any", "UPDATE tags SET label = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE label END, color = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bpchar ELSE color END WHERE id = $4 RETURNING id, label, color", 4, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)6u)));
@@ -9150,7 +9160,7 @@ mc_status shop_tags_load_products(mc_conn *c, shop_tag *parents, size_t n, mc_re
 static mc_status shop_tags_load_products_with(mc_conn *c, shop_tag *parents, size_t n, mc_result *res,
     const mc_load_plan *below)
 {
-    static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM product_tags AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.product_id WHERE mc_j.tag_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 100) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_tags_load_products", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at, mc_u.ord FROM unnest($1::smallint[]) WITH ORDINALITY AS mc_u(k1, ord) CROSS JOIN LATERAL (SELECT mc_c.* FROM product_tags AS mc_j JOIN products AS mc_c ON mc_c.id = mc_j.product_id WHERE mc_j.tag_id = mc_u.k1 AND mc_c.deleted_at IS NULL ORDER BY mc_c.id LIMIT 100) AS mc_c ORDER BY mc_u.ord, mc_c.id", 1, 0 };
     mc_params p, el_;
     void *pg = NULL;
     if (n == 0)
@@ -9184,8 +9194,10 @@ static mc_status shop_tags_load_products_with(mc_conn *c, shop_tag *parents, siz
     }
     for (int r = 0; r < rows && s == MC_OK; r++) {
         /* the last column says which parent the row belongs to */
-        owner[r] = strtol(PQgetvalue((PGresult *)pg, r, 18), NULL, 10) - 1;
-        if (owner[r] < 0 || (size_t)owner[r] >= n)
+        int64_t ord_ = 0;
+        s = mc_get_int64(pg, r, 18, &ord_);
+        owner[r] = (long)(ord_ - 1);
+        if (s != MC_OK || ord_ < 1 || (uint64_t)ord_ > (uint64_t)n)
             s = MC_DATA;
         else
             s = shop_products_decode(res, (const PGresult *)pg, r, &kids[r]);
@@ -9247,7 +9259,7 @@ static const char *const shop_tags_casts[3] = {
     "bpchar",
 };
 static const mc_table_desc shop_tags_desc = {
-    "tags", 3, shop_tags_columns, shop_tags_casts, "id, label, color", -1, -1
+    "tags", 3, shop_tags_columns, shop_tags_casts, "id, label, color", -1, -1, 1
 };
 
 shop_tags_query *shop_tags_query_new(void) { return (shop_tags_query *)mc_query_new(&shop_tags_desc); }
@@ -9489,10 +9501,10 @@ static mc_status shop_product_tags_decode_at(mc_result *r, const PGresult *pg, i
     shop_product_tag *out = (shop_product_tag *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->tag_id); }
+    { st = mc_get_int16(pg, row, at_ + 1, &out->tag_id); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -9592,7 +9604,7 @@ mc_status shop_product_tags_insert(mc_conn *c, const shop_product_tag *in, uint6
 mc_status shop_product_tags_insert_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_product_tags_insert_any", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2 };
+    static const mc_stmt stmt = { "shop_product_tags_insert_any", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) RETURNING product_id, tag_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_product_tags_insert_params(&p, in, set);
@@ -9647,7 +9659,7 @@ mc_status shop_product_tags_copy(mc_conn *c, const shop_product_tag *rows, size_
 mc_status shop_product_tags_insert_many(mc_conn *c, const shop_product_tag *rows, size_t n, uint64_t set, mc_result **res,
     shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_insert_many", "INSERT INTO product_tags AS mc_row (product_id, tag_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::smallint[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, tag_id", 2 };
+    static const mc_stmt st = { "shop_product_tags_insert_many", "INSERT INTO product_tags AS mc_row (product_id, tag_id) SELECT u.a1, u.a2 FROM unnest($1::uuid[], $2::smallint[]) WITH ORDINALITY AS u(a1, a2, ord) ORDER BY u.ord RETURNING product_id, tag_id", 2, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -9678,7 +9690,7 @@ mc_status shop_product_tags_insert_many(mc_conn *c, const shop_product_tag *rows
 
 mc_status shop_product_tags_upsert(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res, shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2 };
+    static const mc_stmt st = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -9691,7 +9703,7 @@ mc_status shop_product_tags_upsert(mc_conn *c, const shop_product_tag *in, uint6
 mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *in, uint64_t set, mc_result **res,
     shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2 };
+    static const mc_stmt st = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -9704,7 +9716,7 @@ mc_status shop_product_tags_insert_or_skip(mc_conn *c, const shop_product_tag *i
 mc_status shop_product_tags_upsert_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res,
     shop_product_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2 };
+    static const mc_stmt stmt = { "shop_product_tags_upsert", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO UPDATE SET product_id = EXCLUDED.product_id RETURNING product_id, tag_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_product_tags_insert_params(&p, in, set);
@@ -9714,7 +9726,7 @@ mc_status shop_product_tags_upsert_batch(mc_batch *b, const shop_product_tag *in
 mc_status shop_product_tags_insert_or_skip_batch(mc_batch *b, const shop_product_tag *in, uint64_t set, mc_result **res,
     shop_product_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2 };
+    static const mc_stmt stmt = { "shop_product_tags_insert_or_skip", "INSERT INTO product_tags AS mc_row (product_id, tag_id) VALUES ($1::uuid, $2::smallint) ON CONFLICT (product_id, tag_id) DO NOTHING RETURNING product_id, tag_id", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_product_tags_insert_params(&p, in, set);
@@ -9723,7 +9735,7 @@ mc_status shop_product_tags_insert_or_skip_batch(mc_batch *b, const shop_product
 
 mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res, shop_product_tag **out)
 {
-    static const mc_stmt st = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    static const mc_stmt st = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -9744,7 +9756,7 @@ mc_status shop_product_tags_get(mc_conn *c, mc_uuid product_id, int16_t tag_id, 
 mc_status shop_product_tags_get_batch(mc_batch *b, mc_uuid product_id, int16_t tag_id, unsigned flags, mc_result **res,
     shop_product_tag **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_product_tags_get", "SELECT product_id, tag_id FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -9762,7 +9774,7 @@ mc_status shop_product_tags_get_batch(mc_batch *b, mc_uuid product_id, int16_t t
 
 mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_id)
 {
-    static const mc_stmt st = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    static const mc_stmt st = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -9772,7 +9784,7 @@ mc_status shop_product_tags_delete(mc_conn *c, mc_uuid product_id, int16_t tag_i
 
 mc_status shop_product_tags_delete_batch(mc_batch *b, mc_uuid product_id, int16_t tag_id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_product_tags_delete", "DELETE FROM product_tags WHERE product_id = $1 AND tag_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -9813,7 +9825,7 @@ static const char *const shop_product_tags_casts[2] = {
     "smallint",
 };
 static const mc_table_desc shop_product_tags_desc = {
-    "product_tags", 2, shop_product_tags_columns, shop_product_tags_casts, "product_id, tag_id", -1, -1
+    "product_tags", 2, shop_product_tags_columns, shop_product_tags_casts, "product_id, tag_id", -1, -1, 1
 };
 
 shop_product_tags_query *shop_product_tags_query_new(void) { return (shop_product_tags_query *)mc_query_new(&shop_product_tags_desc); }
@@ -10021,7 +10033,7 @@ static mc_status shop_warehouses_decode_at(mc_result *r, const PGresult *pg, int
     shop_warehouse *out = (shop_warehouse *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int16(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->code.ptr = PQgetvalue(pg, row, at_ + 1); out->code.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -10033,10 +10045,10 @@ static mc_status shop_warehouses_decode_at(mc_result *r, const PGresult *pg, int
     { out->country_code.ptr = PQgetvalue(pg, row, at_ + 3); out->country_code.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_time(PQgetvalue(pg, row, at_ + 4), &out->opens_at); }
+    { st = mc_get_time(pg, row, at_ + 4, &out->opens_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_time(PQgetvalue(pg, row, at_ + 5), &out->closes_at); }
+    { st = mc_get_time(pg, row, at_ + 5, &out->closes_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
@@ -10173,7 +10185,7 @@ mc_status shop_warehouses_insert(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_insert_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_insert_any", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt stmt = { "shop_warehouses_insert_any", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_warehouses_insert_params(&p, in, set);
@@ -10268,7 +10280,7 @@ mc_status shop_warehouses_copy(mc_conn *c, const shop_warehouse *rows, size_t n,
 mc_status shop_warehouses_insert_many(mc_conn *c, const shop_warehouse *rows, size_t n, uint64_t set, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert_many", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE '18:00' END, u.a6 FROM unnest($2::bpchar[], $3::text[], $4::bpchar[], $5::time[], $6::time[], $7::point[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert_many", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE '18:00' END, u.a6 FROM unnest($2::bpchar[], $3::text[], $4::bpchar[], $5::time[], $6::time[], $7::point[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -10326,7 +10338,7 @@ mc_status shop_warehouses_insert_many(mc_conn *c, const shop_warehouse *rows, si
 
 mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -10339,7 +10351,7 @@ mc_status shop_warehouses_upsert(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -10352,7 +10364,7 @@ mc_status shop_warehouses_insert_or_skip(mc_conn *c, const shop_warehouse *in, u
 mc_status shop_warehouses_upsert_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt stmt = { "shop_warehouses_upsert", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_warehouses_insert_params(&p, in, set);
@@ -10362,7 +10374,7 @@ mc_status shop_warehouses_upsert_batch(mc_batch *b, const shop_warehouse *in, ui
 mc_status shop_warehouses_insert_or_skip_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (id) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_warehouses_insert_params(&p, in, set);
@@ -10371,7 +10383,7 @@ mc_status shop_warehouses_insert_or_skip_batch(mc_batch *b, const shop_warehouse
 
 mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -10384,7 +10396,7 @@ mc_status shop_warehouses_upsert_by_code(mc_conn *c, const shop_warehouse *in, u
 mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt st = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -10397,7 +10409,7 @@ mc_status shop_warehouses_insert_or_skip_by_code(mc_conn *c, const shop_warehous
 mc_status shop_warehouses_upsert_by_code_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt stmt = { "shop_warehouses_upsert_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, country_code = EXCLUDED.country_code, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.opens_at ELSE mc_row.opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.closes_at ELSE mc_row.closes_at END, location = EXCLUDED.location RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_warehouses_insert_params(&p, in, set);
@@ -10407,7 +10419,7 @@ mc_status shop_warehouses_upsert_by_code_batch(mc_batch *b, const shop_warehouse
 mc_status shop_warehouses_insert_or_skip_by_code_batch(mc_batch *b, const shop_warehouse *in, uint64_t set, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7 };
+    static const mc_stmt stmt = { "shop_warehouses_insert_or_skip_by_code", "INSERT INTO warehouses AS mc_row (code, name, country_code, opens_at, closes_at, location) VALUES ($2::bpchar, $3::text, $4::bpchar, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE '08:00' END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE '18:00' END, $7::point) ON CONFLICT (code) DO NOTHING RETURNING id, code, name, country_code, opens_at, closes_at, location", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_warehouses_insert_params(&p, in, set);
@@ -10416,7 +10428,7 @@ mc_status shop_warehouses_insert_or_skip_by_code_batch(mc_batch *b, const shop_w
 
 mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result **res, shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -10436,7 +10448,7 @@ mc_status shop_warehouses_get(mc_conn *c, int16_t id, unsigned flags, mc_result 
 mc_status shop_warehouses_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_warehouses_get", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -10453,7 +10465,7 @@ mc_status shop_warehouses_get_batch(mc_batch *b, int16_t id, unsigned flags, mc_
 
 mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
 {
-    static const mc_stmt st = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int16(&p, id);
@@ -10462,7 +10474,7 @@ mc_status shop_warehouses_delete(mc_conn *c, int16_t id)
 
 mc_status shop_warehouses_delete_batch(mc_batch *b, int16_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_warehouses_delete", "DELETE FROM warehouses WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int16(&p, id);
@@ -10513,7 +10525,7 @@ mc_status shop_warehouses_update(mc_conn *c, const shop_warehouse *in, uint64_t 
 mc_status shop_warehouses_update_batch(mc_batch *b, const shop_warehouse *in, uint64_t cols, mc_result **res, shop_warehouse **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_update_any", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bpchar ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8 };
+    static const mc_stmt stmt = { "shop_warehouses_update_any", "UPDATE warehouses SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bpchar ELSE code END, name = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::text ELSE name END, country_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::bpchar ELSE country_code END, opens_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::time ELSE opens_at END, closes_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::time ELSE closes_at END, location = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::point ELSE location END WHERE id = $8 RETURNING id, code, name, country_code, opens_at, closes_at, location", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
@@ -10533,7 +10545,7 @@ mc_status shop_warehouses_update_batch(mc_batch *b, const shop_warehouse *in, ui
 mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_warehouse **out)
 {
-    static const mc_stmt st = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -10553,7 +10565,7 @@ mc_status shop_warehouses_get_by_code(mc_conn *c, mc_str code, unsigned flags, m
 mc_status shop_warehouses_get_by_code_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
     shop_warehouse **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_warehouses_get_by_code", "SELECT id, code, name, country_code, opens_at, closes_at, location FROM warehouses WHERE code = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -10611,7 +10623,7 @@ static const char *const shop_warehouses_casts[7] = {
     "point",
 };
 static const mc_table_desc shop_warehouses_desc = {
-    "warehouses", 7, shop_warehouses_columns, shop_warehouses_casts, "id, code, name, country_code, opens_at, closes_at, location", -1, -1
+    "warehouses", 7, shop_warehouses_columns, shop_warehouses_casts, "id, code, name, country_code, opens_at, closes_at, location", -1, -1, 0
 };
 
 shop_warehouses_query *shop_warehouses_query_new(void) { return (shop_warehouses_query *)mc_query_new(&shop_warehouses_desc); }
@@ -10981,29 +10993,29 @@ static mc_status shop_inventory_decode_at(mc_result *r, const PGresult *pg, int 
     shop_inventory *out = (shop_inventory *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->product_id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->warehouse_id); }
+    { st = mc_get_int16(pg, row, at_ + 1, &out->warehouse_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 2), &out->on_hand); }
+    { st = mc_get_int32(pg, row, at_ + 2, &out->on_hand); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->reserved); }
+    { st = mc_get_int32(pg, row, at_ + 3, &out->reserved); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
         out->reorder_level_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 4), &out->reorder_level); }
+    else { st = mc_get_int32(pg, row, at_ + 4, &out->reorder_level); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 5))
         out->counted_at_null = true;
-    else { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 5), &out->counted_at); }
+    else { st = mc_get_timestamp(pg, row, at_ + 5, &out->counted_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 6), &out->revision); }
+    { st = mc_get_int64(pg, row, at_ + 6, &out->revision); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -11145,7 +11157,7 @@ mc_status shop_inventory_insert(mc_conn *c, const shop_inventory *in, uint64_t s
 mc_status shop_inventory_insert_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_insert_any", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt stmt = { "shop_inventory_insert_any", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_inventory_insert_params(&p, in, set);
@@ -11251,7 +11263,7 @@ mc_status shop_inventory_copy(mc_conn *c, const shop_inventory *rows, size_t n, 
 mc_status shop_inventory_insert_many(mc_conn *c, const shop_inventory *rows, size_t n, uint64_t set, mc_result **res,
     shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert_many", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT u.a1, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE 0 END FROM unnest($2::uuid[], $3::smallint[], $4::integer[], $5::integer[], $6::integer[], $7::timestamp[], $8::bigint[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_insert_many", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT u.a1, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 0 END, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE 0 END FROM unnest($2::uuid[], $3::smallint[], $4::integer[], $5::integer[], $6::integer[], $7::timestamp[], $8::bigint[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, ord) ORDER BY u.ord RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -11318,7 +11330,7 @@ mc_status shop_inventory_insert_many(mc_conn *c, const shop_inventory *rows, siz
 
 mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -11331,7 +11343,7 @@ mc_status shop_inventory_upsert(mc_conn *c, const shop_inventory *in, uint64_t s
 mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, uint64_t set, mc_result **res,
     shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt st = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -11344,7 +11356,7 @@ mc_status shop_inventory_insert_or_skip(mc_conn *c, const shop_inventory *in, ui
 mc_status shop_inventory_upsert_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res,
     shop_inventory **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt stmt = { "shop_inventory_upsert", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO UPDATE SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.on_hand ELSE mc_row.on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.reserved ELSE mc_row.reserved END, reorder_level = EXCLUDED.reorder_level, counted_at = EXCLUDED.counted_at, revision = mc_row.revision + 1 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_inventory_insert_params(&p, in, set);
@@ -11354,7 +11366,7 @@ mc_status shop_inventory_upsert_batch(mc_batch *b, const shop_inventory *in, uin
 mc_status shop_inventory_insert_or_skip_batch(mc_batch *b, const shop_inventory *in, uint64_t set, mc_result **res,
     shop_inventory **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8 };
+    static const mc_stmt stmt = { "shop_inventory_insert_or_skip", "INSERT INTO inventory AS mc_row (product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) VALUES ($2::uuid, $3::smallint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::integer ELSE 0 END, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 0 END, $6::integer, $7::timestamp, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::bigint ELSE 0 END) ON CONFLICT (product_id, warehouse_id) DO NOTHING RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_inventory_insert_params(&p, in, set);
@@ -11363,7 +11375,7 @@ mc_status shop_inventory_insert_or_skip_batch(mc_batch *b, const shop_inventory 
 
 mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res, shop_inventory **out)
 {
-    static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    static const mc_stmt st = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2, 1 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     if (eff_ & 3u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -11406,7 +11418,7 @@ mc_status shop_inventory_get(mc_conn *c, mc_uuid product_id, int16_t warehouse_i
 mc_status shop_inventory_get_batch(mc_batch *b, mc_uuid product_id, int16_t warehouse_id, unsigned flags, mc_result **res,
     shop_inventory **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_inventory_get", "SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -11424,7 +11436,7 @@ mc_status shop_inventory_get_batch(mc_batch *b, mc_uuid product_id, int16_t ware
 
 mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehouse_id)
 {
-    static const mc_stmt st = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    static const mc_stmt st = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -11434,7 +11446,7 @@ mc_status shop_inventory_delete(mc_conn *c, mc_uuid product_id, int16_t warehous
 
 mc_status shop_inventory_delete_batch(mc_batch *b, mc_uuid product_id, int16_t warehouse_id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_inventory_delete", "DELETE FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &product_id);
@@ -11480,7 +11492,7 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
         *out = (shop_inventory *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
-        static const mc_stmt ex = { "shop_inventory_exists", "SELECT 1 FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2 };
+        static const mc_stmt ex = { "shop_inventory_exists", "SELECT 1 FROM inventory WHERE product_id = $1 AND warehouse_id = $2", 2, 0 };
         mc_params_init(&p);
         mc_param_uuid(&p, &in->product_id);
         mc_param_int16(&p, in->warehouse_id);
@@ -11494,7 +11506,7 @@ mc_status shop_inventory_update(mc_conn *c, const shop_inventory *in, uint64_t c
 mc_status shop_inventory_update_batch(mc_batch *b, const shop_inventory *in, uint64_t cols, mc_result **res, shop_inventory **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_inventory_update_checked", "WITH mc_upd AS (UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, true FROM mc_upd UNION ALL SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, false FROM inventory WHERE product_id = $6 AND warehouse_id = $7 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 8 };
+    static const mc_stmt stmt = { "shop_inventory_update_checked", "WITH mc_upd AS (UPDATE inventory SET on_hand = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::integer ELSE on_hand END, reserved = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE reserved END, reorder_level = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::integer ELSE reorder_level END, counted_at = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::timestamp ELSE counted_at END, revision = revision + 1 WHERE product_id = $6 AND warehouse_id = $7 AND revision = $8 RETURNING product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision) SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, true FROM mc_upd UNION ALL SELECT product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision, false FROM inventory WHERE product_id = $6 AND warehouse_id = $7 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
@@ -11529,7 +11541,7 @@ static mc_status shop_inventory_load_product_with(mc_conn *c, shop_inventory *pa
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_inventory_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -11592,7 +11604,7 @@ static mc_status shop_inventory_load_warehouse_with(mc_conn *c, shop_inventory *
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location FROM warehouses AS mc_c WHERE mc_c.id = ANY($1::smallint[])", 1 };
+    static const mc_stmt st = { "shop_inventory_load_warehouse", "SELECT mc_c.id, mc_c.code, mc_c.name, mc_c.country_code, mc_c.opens_at, mc_c.closes_at, mc_c.location FROM warehouses AS mc_c WHERE mc_c.id = ANY($1::smallint[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -11687,7 +11699,7 @@ static const char *const shop_inventory_casts[7] = {
     "bigint",
 };
 static const mc_table_desc shop_inventory_desc = {
-    "inventory", 7, shop_inventory_columns, shop_inventory_casts, "product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", -1, -1
+    "inventory", 7, shop_inventory_columns, shop_inventory_casts, "product_id, warehouse_id, on_hand, reserved, reorder_level, counted_at, revision", -1, -1, 1
 };
 
 shop_inventory_query *shop_inventory_query_new(void) { return (shop_inventory_query *)mc_query_new(&shop_inventory_desc); }
@@ -12149,19 +12161,19 @@ static mc_status shop_StockMovements_decode_at(mc_result *r, const PGresult *pg,
     shop_StockMovement *out = (shop_StockMovement *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->productId); }
+    { st = mc_get_uuid(pg, row, at_ + 1, &out->productId); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->warehouseId); }
+    { st = mc_get_int16(pg, row, at_ + 2, &out->warehouseId); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->delta); }
+    { st = mc_get_int32(pg, row, at_ + 3, &out->delta); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 4), &out->movedAt); }
+    { st = mc_get_timestamp(pg, row, at_ + 4, &out->movedAt); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 5))
@@ -12296,7 +12308,7 @@ mc_status shop_StockMovements_insert(mc_conn *c, const shop_StockMovement *in, u
 mc_status shop_StockMovements_insert_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_insert_any", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt stmt = { "shop_StockMovements_insert_any", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_StockMovements_insert_params(&p, in, set);
@@ -12390,7 +12402,7 @@ mc_status shop_StockMovements_copy(mc_conn *c, const shop_StockMovement *rows, s
 mc_status shop_StockMovements_insert_many(mc_conn *c, const shop_StockMovement *rows, size_t n, uint64_t set, mc_result **res,
     shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert_many", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE localtimestamp END, u.a6 FROM unnest($2::bigint[], $3::uuid[], $4::smallint[], $5::integer[], $6::timestamp[], $7::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_insert_many", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE localtimestamp END, u.a6 FROM unnest($2::bigint[], $3::uuid[], $4::smallint[], $5::integer[], $6::timestamp[], $7::text[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -12448,7 +12460,7 @@ mc_status shop_StockMovements_insert_many(mc_conn *c, const shop_StockMovement *
 
 mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -12461,7 +12473,7 @@ mc_status shop_StockMovements_upsert(mc_conn *c, const shop_StockMovement *in, u
 mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovement *in, uint64_t set, mc_result **res,
     shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt st = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -12474,7 +12486,7 @@ mc_status shop_StockMovements_insert_or_skip(mc_conn *c, const shop_StockMovemen
 mc_status shop_StockMovements_upsert_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res,
     shop_StockMovement **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt stmt = { "shop_StockMovements_upsert", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO UPDATE SET \"productId\" = EXCLUDED.\"productId\", \"warehouseId\" = EXCLUDED.\"warehouseId\", delta = EXCLUDED.delta, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"movedAt\" ELSE mc_row.\"movedAt\" END, reason = EXCLUDED.reason RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_StockMovements_insert_params(&p, in, set);
@@ -12484,7 +12496,7 @@ mc_status shop_StockMovements_upsert_batch(mc_batch *b, const shop_StockMovement
 mc_status shop_StockMovements_insert_or_skip_batch(mc_batch *b, const shop_StockMovement *in, uint64_t set, mc_result **res,
     shop_StockMovement **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt stmt = { "shop_StockMovements_insert_or_skip", "INSERT INTO \"StockMovements\" AS mc_row (id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('\"StockMovements\"', 'id')) END, $3::uuid, $4::smallint, $5::integer, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamp ELSE localtimestamp END, $7::text) ON CONFLICT (id) DO NOTHING RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_StockMovements_insert_params(&p, in, set);
@@ -12493,7 +12505,7 @@ mc_status shop_StockMovements_insert_or_skip_batch(mc_batch *b, const shop_Stock
 
 mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_StockMovement **out)
 {
-    static const mc_stmt st = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -12513,7 +12525,7 @@ mc_status shop_StockMovements_get(mc_conn *c, int64_t id, unsigned flags, mc_res
 mc_status shop_StockMovements_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_StockMovement **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_StockMovements_get", "SELECT id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason FROM \"StockMovements\" WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -12530,7 +12542,7 @@ mc_status shop_StockMovements_get_batch(mc_batch *b, int64_t id, unsigned flags,
 
 mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -12539,7 +12551,7 @@ mc_status shop_StockMovements_delete(mc_conn *c, int64_t id)
 
 mc_status shop_StockMovements_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_StockMovements_delete", "DELETE FROM \"StockMovements\" WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -12587,7 +12599,7 @@ mc_status shop_StockMovements_update(mc_conn *c, const shop_StockMovement *in, u
 mc_status shop_StockMovements_update_batch(mc_batch *b, const shop_StockMovement *in, uint64_t cols, mc_result **res, shop_StockMovement **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_StockMovements_update_any", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7 };
+    static const mc_stmt stmt = { "shop_StockMovements_update_any", "UPDATE \"StockMovements\" SET \"productId\" = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE \"productId\" END, \"warehouseId\" = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE \"warehouseId\" END, delta = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::integer ELSE delta END, \"movedAt\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE \"movedAt\" END, reason = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE reason END WHERE id = $7 RETURNING id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
@@ -12644,7 +12656,7 @@ static const char *const shop_StockMovements_casts[6] = {
     "text",
 };
 static const mc_table_desc shop_StockMovements_desc = {
-    "\"StockMovements\"", 6, shop_StockMovements_columns, shop_StockMovements_casts, "id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", -1, -1
+    "\"StockMovements\"", 6, shop_StockMovements_columns, shop_StockMovements_casts, "id, \"productId\", \"warehouseId\", delta, \"movedAt\", reason", -1, -1, 1
 };
 
 shop_StockMovements_query *shop_StockMovements_query_new(void) { return (shop_StockMovements_query *)mc_query_new(&shop_StockMovements_desc); }
@@ -13010,7 +13022,7 @@ static mc_status shop_coupons_decode_at(mc_result *r, const PGresult *pg, int ro
     shop_coupon *out = (shop_coupon *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int32(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->code.ptr = PQgetvalue(pg, row, at_ + 1); out->code.len = (size_t)PQgetlength(pg, row, at_ + 1); }
@@ -13018,7 +13030,7 @@ static mc_status shop_coupons_decode_at(mc_result *r, const PGresult *pg, int ro
         return st;
     if (PQgetisnull(pg, row, at_ + 2))
         out->percent_off_null = true;
-    else { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->percent_off); }
+    else { st = mc_get_int16(pg, row, at_ + 2, &out->percent_off); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 3))
@@ -13026,20 +13038,20 @@ static mc_status shop_coupons_decode_at(mc_result *r, const PGresult *pg, int ro
     else { out->amount_off.ptr = PQgetvalue(pg, row, at_ + 3); out->amount_off.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_date(PQgetvalue(pg, row, at_ + 4), &out->valid_from); }
+    { st = mc_get_date(pg, row, at_ + 4, &out->valid_from); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 5))
         out->valid_until_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 5), &out->valid_until); }
+    else { st = mc_get_date(pg, row, at_ + 5, &out->valid_until); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
         out->max_uses_null = true;
-    else { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 6), &out->max_uses); }
+    else { st = mc_get_int32(pg, row, at_ + 6, &out->max_uses); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 7), &out->times_used); }
+    { st = mc_get_int32(pg, row, at_ + 7, &out->times_used); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -13199,7 +13211,7 @@ mc_status shop_coupons_insert(mc_conn *c, const shop_coupon *in, uint64_t set, m
 mc_status shop_coupons_insert_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_insert_any", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_insert_any", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_coupons_insert_params(&p, in, set);
@@ -13320,7 +13332,7 @@ mc_status shop_coupons_copy(mc_conn *c, const shop_coupon *rows, size_t n, uint6
 mc_status shop_coupons_insert_many(mc_conn *c, const shop_coupon *rows, size_t n, uint64_t set, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert_many", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE current_date END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE 0 END FROM unnest($2::integer[], $3::citext[], $4::smallint[], $5::numeric[], $6::date[], $7::date[], $8::integer[], $9::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert_many", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, u.a2, u.a3, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE current_date END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE 0 END FROM unnest($2::integer[], $3::citext[], $4::smallint[], $5::numeric[], $6::date[], $7::date[], $8::integer[], $9::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -13399,7 +13411,7 @@ mc_status shop_coupons_insert_many(mc_conn *c, const shop_coupon *rows, size_t n
 
 mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -13412,7 +13424,7 @@ mc_status shop_coupons_upsert(mc_conn *c, const shop_coupon *in, uint64_t set, m
 mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -13425,7 +13437,7 @@ mc_status shop_coupons_insert_or_skip(mc_conn *c, const shop_coupon *in, uint64_
 mc_status shop_coupons_upsert_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_upsert", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_coupons_insert_params(&p, in, set);
@@ -13435,7 +13447,7 @@ mc_status shop_coupons_upsert_batch(mc_batch *b, const shop_coupon *in, uint64_t
 mc_status shop_coupons_insert_or_skip_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_insert_or_skip", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (id) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_coupons_insert_params(&p, in, set);
@@ -13444,7 +13456,7 @@ mc_status shop_coupons_insert_or_skip_batch(mc_batch *b, const shop_coupon *in, 
 
 mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -13457,7 +13469,7 @@ mc_status shop_coupons_upsert_by_code(mc_conn *c, const shop_coupon *in, uint64_
 mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt st = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -13470,7 +13482,7 @@ mc_status shop_coupons_insert_or_skip_by_code(mc_conn *c, const shop_coupon *in,
 mc_status shop_coupons_upsert_by_code_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_upsert_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, percent_off = EXCLUDED.percent_off, amount_off = EXCLUDED.amount_off, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.valid_from ELSE mc_row.valid_from END, valid_until = EXCLUDED.valid_until, max_uses = EXCLUDED.max_uses, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.times_used ELSE mc_row.times_used END RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_coupons_insert_params(&p, in, set);
@@ -13480,7 +13492,7 @@ mc_status shop_coupons_upsert_by_code_batch(mc_batch *b, const shop_coupon *in, 
 mc_status shop_coupons_insert_or_skip_by_code_batch(mc_batch *b, const shop_coupon *in, uint64_t set, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_insert_or_skip_by_code", "INSERT INTO coupons AS mc_row (id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::integer ELSE nextval(pg_get_serial_sequence('coupons', 'id')) END, $3::citext, $4::smallint, $5::numeric, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::date ELSE current_date END, $7::date, $8::integer, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::integer ELSE 0 END) ON CONFLICT (code) DO NOTHING RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_coupons_insert_params(&p, in, set);
@@ -13489,7 +13501,7 @@ mc_status shop_coupons_insert_or_skip_by_code_batch(mc_batch *b, const shop_coup
 
 mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **res, shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -13509,7 +13521,7 @@ mc_status shop_coupons_get(mc_conn *c, int32_t id, unsigned flags, mc_result **r
 mc_status shop_coupons_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_coupons_get", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -13526,7 +13538,7 @@ mc_status shop_coupons_get_batch(mc_batch *b, int32_t id, unsigned flags, mc_res
 
 mc_status shop_coupons_delete(mc_conn *c, int32_t id)
 {
-    static const mc_stmt st = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -13535,7 +13547,7 @@ mc_status shop_coupons_delete(mc_conn *c, int32_t id)
 
 mc_status shop_coupons_delete_batch(mc_batch *b, int32_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_coupons_delete", "DELETE FROM coupons WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int32(&p, id);
@@ -13598,7 +13610,7 @@ mc_status shop_coupons_update(mc_conn *c, const shop_coupon *in, uint64_t cols, 
 mc_status shop_coupons_update_batch(mc_batch *b, const shop_coupon *in, uint64_t cols, mc_result **res, shop_coupon **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_update_any", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9 };
+    static const mc_stmt stmt = { "shop_coupons_update_any", "UPDATE coupons SET code = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::citext ELSE code END, percent_off = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::smallint ELSE percent_off END, amount_off = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::numeric ELSE amount_off END, valid_from = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::date ELSE valid_from END, valid_until = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::date ELSE valid_until END, max_uses = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::integer ELSE max_uses END, times_used = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::integer ELSE times_used END WHERE id = $9 RETURNING id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
@@ -13628,7 +13640,7 @@ mc_status shop_coupons_update_batch(mc_batch *b, const shop_coupon *in, uint64_t
 mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_result **res,
     shop_coupon **out)
 {
-    static const mc_stmt st = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1 };
+    static const mc_stmt st = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -13648,7 +13660,7 @@ mc_status shop_coupons_get_by_code(mc_conn *c, mc_str code, unsigned flags, mc_r
 mc_status shop_coupons_get_by_code_batch(mc_batch *b, mc_str code, unsigned flags, mc_result **res,
     shop_coupon **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1 };
+    static const mc_stmt stmt = { "shop_coupons_get_by_code", "SELECT id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used FROM coupons WHERE code = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -13708,7 +13720,7 @@ static const char *const shop_coupons_casts[8] = {
     "integer",
 };
 static const mc_table_desc shop_coupons_desc = {
-    "coupons", 8, shop_coupons_columns, shop_coupons_casts, "id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", -1, -1
+    "coupons", 8, shop_coupons_columns, shop_coupons_casts, "id, code, percent_off, amount_off, valid_from, valid_until, max_uses, times_used", -1, -1, 0
 };
 
 shop_coupons_query *shop_coupons_query_new(void) { return (shop_coupons_query *)mc_query_new(&shop_coupons_desc); }
@@ -14168,10 +14180,10 @@ static mc_status shop_carts_decode_at(mc_result *r, const PGresult *pg, int row,
     shop_cart *out = (shop_cart *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->customer_id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->customer_id); }
     if (st != MC_OK)
         return st;
     { out->items.ptr = PQgetvalue(pg, row, at_ + 2); out->items.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -14182,7 +14194,7 @@ static mc_status shop_carts_decode_at(mc_result *r, const PGresult *pg, int row,
     else { out->coupon_code.ptr = PQgetvalue(pg, row, at_ + 3); out->coupon_code.len = (size_t)PQgetlength(pg, row, at_ + 3); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 4), &out->expires_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 4, &out->expires_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -14306,7 +14318,7 @@ mc_status shop_carts_insert(mc_conn *c, const shop_cart *in, uint64_t set, mc_re
 mc_status shop_carts_insert_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_insert_any", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_insert_any", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_carts_insert_params(&p, in, set);
@@ -14391,7 +14403,7 @@ mc_status shop_carts_copy(mc_conn *c, const shop_cart *rows, size_t n, uint64_t 
 mc_status shop_carts_insert_many(mc_conn *c, const shop_cart *rows, size_t n, uint64_t set, mc_result **res,
     shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_insert_many", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '[]' END, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() + interval '30 days' END FROM unnest($2::uuid[], $3::bigint[], $4::jsonb[], $5::citext[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_insert_many", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE gen_random_uuid() END, u.a2, CASE WHEN ($1::int8 & 4) <> 0 THEN u.a3 ELSE '[]' END, u.a4, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE now() + interval '30 days' END FROM unnest($2::uuid[], $3::bigint[], $4::jsonb[], $5::citext[], $6::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, ord) ORDER BY u.ord RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -14443,7 +14455,7 @@ mc_status shop_carts_insert_many(mc_conn *c, const shop_cart *rows, size_t n, ui
 
 mc_status shop_carts_upsert(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -14456,7 +14468,7 @@ mc_status shop_carts_upsert(mc_conn *c, const shop_cart *in, uint64_t set, mc_re
 mc_status shop_carts_insert_or_skip(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -14469,7 +14481,7 @@ mc_status shop_carts_insert_or_skip(mc_conn *c, const shop_cart *in, uint64_t se
 mc_status shop_carts_upsert_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_upsert", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO UPDATE SET customer_id = EXCLUDED.customer_id, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_carts_insert_params(&p, in, set);
@@ -14479,7 +14491,7 @@ mc_status shop_carts_upsert_batch(mc_batch *b, const shop_cart *in, uint64_t set
 mc_status shop_carts_insert_or_skip_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_insert_or_skip", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_carts_insert_params(&p, in, set);
@@ -14488,7 +14500,7 @@ mc_status shop_carts_insert_or_skip_batch(mc_batch *b, const shop_cart *in, uint
 
 mc_status shop_carts_upsert_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -14501,7 +14513,7 @@ mc_status shop_carts_upsert_by_customer_id(mc_conn *c, const shop_cart *in, uint
 mc_status shop_carts_insert_or_skip_by_customer_id(mc_conn *c, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt st = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -14514,7 +14526,7 @@ mc_status shop_carts_insert_or_skip_by_customer_id(mc_conn *c, const shop_cart *
 mc_status shop_carts_upsert_by_customer_id_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_upsert_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN EXCLUDED.items ELSE mc_row.items END, coupon_code = EXCLUDED.coupon_code, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.expires_at ELSE mc_row.expires_at END RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_carts_insert_params(&p, in, set);
@@ -14524,7 +14536,7 @@ mc_status shop_carts_upsert_by_customer_id_batch(mc_batch *b, const shop_cart *i
 mc_status shop_carts_insert_or_skip_by_customer_id_batch(mc_batch *b, const shop_cart *in, uint64_t set, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_insert_or_skip_by_customer_id", "INSERT INTO carts AS mc_row (id, customer_id, items, coupon_code, expires_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, CASE WHEN ($1::int8 & 4) <> 0 THEN $4::jsonb ELSE '[]' END, $5::citext, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::timestamptz ELSE now() + interval '30 days' END) ON CONFLICT (customer_id) DO NOTHING RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_carts_insert_params(&p, in, set);
@@ -14533,7 +14545,7 @@ mc_status shop_carts_insert_or_skip_by_customer_id_batch(mc_batch *b, const shop
 
 mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -14553,7 +14565,7 @@ mc_status shop_carts_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res
 mc_status shop_carts_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_carts_get", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -14570,7 +14582,7 @@ mc_status shop_carts_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_resul
 
 mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -14579,7 +14591,7 @@ mc_status shop_carts_delete(mc_conn *c, mc_uuid id)
 
 mc_status shop_carts_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_carts_delete", "DELETE FROM carts WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -14624,7 +14636,7 @@ mc_status shop_carts_update(mc_conn *c, const shop_cart *in, uint64_t cols, mc_r
 mc_status shop_carts_update_batch(mc_batch *b, const shop_cart *in, uint64_t cols, mc_result **res, shop_cart **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_update_any", "UPDATE carts SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::jsonb ELSE items END, coupon_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::citext ELSE coupon_code END, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE expires_at END WHERE id = $6 RETURNING id, customer_id, items, coupon_code, expires_at", 6 };
+    static const mc_stmt stmt = { "shop_carts_update_any", "UPDATE carts SET customer_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE customer_id END, items = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::jsonb ELSE items END, coupon_code = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::citext ELSE coupon_code END, expires_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamptz ELSE expires_at END WHERE id = $6 RETURNING id, customer_id, items, coupon_code, expires_at", 6, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)30u)));
@@ -14642,7 +14654,7 @@ mc_status shop_carts_update_batch(mc_batch *b, const shop_cart *in, uint64_t col
 mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigned flags, mc_result **res,
     shop_cart **out)
 {
-    static const mc_stmt st = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1 };
+    static const mc_stmt st = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -14662,7 +14674,7 @@ mc_status shop_carts_get_by_customer_id(mc_conn *c, int64_t customer_id, unsigne
 mc_status shop_carts_get_by_customer_id_batch(mc_batch *b, int64_t customer_id, unsigned flags, mc_result **res,
     shop_cart **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1 };
+    static const mc_stmt stmt = { "shop_carts_get_by_customer_id", "SELECT id, customer_id, items, coupon_code, expires_at FROM carts WHERE customer_id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -14692,7 +14704,7 @@ static mc_status shop_carts_load_customer_with(mc_conn *c, shop_cart *parents, s
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_carts_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -14781,7 +14793,7 @@ static const char *const shop_carts_casts[5] = {
     "timestamptz",
 };
 static const mc_table_desc shop_carts_desc = {
-    "carts", 5, shop_carts_columns, shop_carts_casts, "id, customer_id, items, coupon_code, expires_at", -1, -1
+    "carts", 5, shop_carts_columns, shop_carts_casts, "id, customer_id, items, coupon_code, expires_at", -1, -1, 0
 };
 
 shop_carts_query *shop_carts_query_new(void) { return (shop_carts_query *)mc_query_new(&shop_carts_desc); }
@@ -15112,13 +15124,13 @@ static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row
     shop_order *out = (shop_order *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
     { out->number.ptr = PQgetvalue(pg, row, at_ + 1); out->number.len = (size_t)PQgetlength(pg, row, at_ + 1); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->customer_id); }
+    { st = mc_get_int64(pg, row, at_ + 2, &out->customer_id); }
     if (st != MC_OK)
         return st;
     { st = shop_order_status_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->status) == 0 ? MC_OK : MC_DATA; }
@@ -15129,15 +15141,15 @@ static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row
         return st;
     if (PQgetisnull(pg, row, at_ + 5))
         out->billing_address_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 5), &out->billing_address_id); }
+    else { st = mc_get_int64(pg, row, at_ + 5, &out->billing_address_id); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
         out->shipping_address_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 6), &out->shipping_address_id); }
+    else { st = mc_get_int64(pg, row, at_ + 6, &out->shipping_address_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->placed_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 7, &out->placed_at); }
     if (st != MC_OK)
         return st;
     { out->subtotal.ptr = PQgetvalue(pg, row, at_ + 8); out->subtotal.len = (size_t)PQgetlength(pg, row, at_ + 8); }
@@ -15159,7 +15171,7 @@ static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row
         return st;
     if (PQgetisnull(pg, row, at_ + 13))
         out->expected_on_null = true;
-    else { st = mc_decode_date(PQgetvalue(pg, row, at_ + 13), &out->expected_on); }
+    else { st = mc_get_date(pg, row, at_ + 13, &out->expected_on); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 14))
@@ -15172,10 +15184,10 @@ static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row
     else { out->notes.ptr = PQgetvalue(pg, row, at_ + 15); out->notes.len = (size_t)PQgetlength(pg, row, at_ + 15); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 16), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 16, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 17), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 17, &out->updated_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 18))
@@ -15183,7 +15195,7 @@ static mc_status shop_orders_decode_at(mc_result *r, const PGresult *pg, int row
     else { out->created_by.ptr = PQgetvalue(pg, row, at_ + 18); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 18); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 19), &out->lock_version); }
+    { st = mc_get_int32(pg, row, at_ + 19, &out->lock_version); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -15445,7 +15457,7 @@ mc_status shop_orders_insert(mc_conn *c, const shop_order *in, uint64_t set, mc_
 mc_status shop_orders_insert_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res, shop_order **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_insert_any", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_insert_any", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15672,7 +15684,7 @@ mc_status shop_orders_copy(mc_conn *c, const shop_order *rows, size_t n, uint64_
 mc_status shop_orders_insert_many(mc_conn *c, const shop_order *rows, size_t n, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_many", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 'EUR' END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN u.a10 ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN u.a12 ELSE '3 days' END, u.a13, u.a14, u.a15, CASE WHEN ($1::int8 & 65536) <> 0 THEN u.a16 ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN u.a17 ELSE now() END, u.a18, CASE WHEN ($1::int8 & 524288) <> 0 THEN u.a19 ELSE 1 END FROM unnest($2::bigint[], $3::varchar[], $4::bigint[], $5::order_status[], $6::currency[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::numeric[], $11::numeric[], $12::numeric[], $13::interval[], $14::date[], $15::inet[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::text[], $20::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, ord) ORDER BY u.ord RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_many", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a5 ELSE 'EUR' END, u.a6, u.a7, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN u.a9 ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN u.a10 ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN u.a12 ELSE '3 days' END, u.a13, u.a14, u.a15, CASE WHEN ($1::int8 & 65536) <> 0 THEN u.a16 ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN u.a17 ELSE now() END, u.a18, CASE WHEN ($1::int8 & 524288) <> 0 THEN u.a19 ELSE 1 END FROM unnest($2::bigint[], $3::varchar[], $4::bigint[], $5::order_status[], $6::currency[], $7::bigint[], $8::bigint[], $9::timestamptz[], $10::numeric[], $11::numeric[], $12::numeric[], $13::interval[], $14::date[], $15::inet[], $16::text[], $17::timestamptz[], $18::timestamptz[], $19::text[], $20::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, ord) ORDER BY u.ord RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -15823,7 +15835,7 @@ mc_status shop_orders_insert_many(mc_conn *c, const shop_order *rows, size_t n, 
 
 mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15836,7 +15848,7 @@ mc_status shop_orders_upsert(mc_conn *c, const shop_order *in, uint64_t set, mc_
 mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15849,7 +15861,7 @@ mc_status shop_orders_insert_or_skip(mc_conn *c, const shop_order *in, uint64_t 
 mc_status shop_orders_upsert_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_upsert", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15859,7 +15871,7 @@ mc_status shop_orders_upsert_batch(mc_batch *b, const shop_order *in, uint64_t s
 mc_status shop_orders_insert_or_skip_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (id) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15868,7 +15880,7 @@ mc_status shop_orders_insert_or_skip_batch(mc_batch *b, const shop_order *in, ui
 
 mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15881,7 +15893,7 @@ mc_status shop_orders_upsert_by_number(mc_conn *c, const shop_order *in, uint64_
 mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15894,7 +15906,7 @@ mc_status shop_orders_insert_or_skip_by_number(mc_conn *c, const shop_order *in,
 mc_status shop_orders_upsert_by_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_upsert_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, customer_id = EXCLUDED.customer_id, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15904,7 +15916,7 @@ mc_status shop_orders_upsert_by_number_batch(mc_batch *b, const shop_order *in, 
 mc_status shop_orders_insert_or_skip_by_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15913,7 +15925,7 @@ mc_status shop_orders_insert_or_skip_by_number_batch(mc_batch *b, const shop_ord
 
 mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15926,7 +15938,7 @@ mc_status shop_orders_upsert_by_customer_id_number(mc_conn *c, const shop_order 
 mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt st = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -15939,7 +15951,7 @@ mc_status shop_orders_insert_or_skip_by_customer_id_number(mc_conn *c, const sho
 mc_status shop_orders_upsert_by_customer_id_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_upsert_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.status ELSE mc_row.status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.currency ELSE mc_row.currency END, billing_address_id = EXCLUDED.billing_address_id, shipping_address_id = EXCLUDED.shipping_address_id, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.placed_at ELSE mc_row.placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN EXCLUDED.subtotal ELSE mc_row.subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN EXCLUDED.shipping_fee ELSE mc_row.shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.tax_rate ELSE mc_row.tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN EXCLUDED.promised_within ELSE mc_row.promised_within END, expected_on = EXCLUDED.expected_on, client_ip = EXCLUDED.client_ip, notes = EXCLUDED.notes, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN EXCLUDED.updated_at ELSE now() END, created_by = EXCLUDED.created_by, lock_version = mc_row.lock_version + 1 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15949,7 +15961,7 @@ mc_status shop_orders_upsert_by_customer_id_number_batch(mc_batch *b, const shop
 mc_status shop_orders_insert_or_skip_by_customer_id_number_batch(mc_batch *b, const shop_order *in, uint64_t set, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20 };
+    static const mc_stmt stmt = { "shop_orders_insert_or_skip_by_customer_id_number", "INSERT INTO orders AS mc_row (id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('orders', 'id')) END, $3::varchar, $4::bigint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::order_status ELSE 'pending' END, CASE WHEN ($1::int8 & 16) <> 0 THEN $6::currency ELSE 'EUR' END, $7::bigint, $8::bigint, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 256) <> 0 THEN $10::numeric ELSE 0 END, CASE WHEN ($1::int8 & 512) <> 0 THEN $11::numeric ELSE 0 END, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::numeric ELSE 0.19 END, CASE WHEN ($1::int8 & 4096) <> 0 THEN $13::interval ELSE '3 days' END, $14::date, $15::inet, $16::text, CASE WHEN ($1::int8 & 65536) <> 0 THEN $17::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 131072) <> 0 THEN $18::timestamptz ELSE now() END, $19::text, CASE WHEN ($1::int8 & 524288) <> 0 THEN $20::integer ELSE 1 END) ON CONFLICT (customer_id, number) DO NOTHING RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_orders_insert_params(&p, in, set);
@@ -15958,7 +15970,7 @@ mc_status shop_orders_insert_or_skip_by_customer_id_number_batch(mc_batch *b, co
 
 mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
     if (eff_ & 7u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -15999,7 +16011,7 @@ mc_status shop_orders_get(mc_conn *c, int64_t id, unsigned flags, mc_result **re
 mc_status shop_orders_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_orders_get", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -16016,7 +16028,7 @@ mc_status shop_orders_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_resu
 
 mc_status shop_orders_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -16025,7 +16037,7 @@ mc_status shop_orders_delete(mc_conn *c, int64_t id)
 
 mc_status shop_orders_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_orders_delete", "DELETE FROM orders WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -16120,7 +16132,7 @@ mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc
         *out = (shop_order *)row;
     if (s == MC_NOT_FOUND) {
         /* no row with this key and version: is the key there at all? */
-        static const mc_stmt ex = { "shop_orders_exists", "SELECT 1 FROM orders WHERE id = $1", 1 };
+        static const mc_stmt ex = { "shop_orders_exists", "SELECT 1 FROM orders WHERE id = $1", 1, 0 };
         mc_params_init(&p);
         mc_param_int64(&p, in->id);
         s = shop_constraint_change(c, &ex, &p) == MC_OK ? MC_STALE_VERSION : MC_NOT_FOUND;
@@ -16133,7 +16145,7 @@ mc_status shop_orders_update(mc_conn *c, const shop_order *in, uint64_t cols, mc
 mc_status shop_orders_update_batch(mc_batch *b, const shop_order *in, uint64_t cols, mc_result **res, shop_order **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_update_checked", "WITH mc_upd AS (UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, true FROM mc_upd UNION ALL SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, false FROM orders WHERE id = $19 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 20 };
+    static const mc_stmt stmt = { "shop_orders_update_checked", "WITH mc_upd AS (UPDATE orders SET number = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::varchar ELSE number END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE status END, currency = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::currency ELSE currency END, billing_address_id = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bigint ELSE billing_address_id END, shipping_address_id = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::bigint ELSE shipping_address_id END, placed_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE placed_at END, subtotal = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::numeric ELSE subtotal END, shipping_fee = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::numeric ELSE shipping_fee END, tax_rate = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::numeric ELSE tax_rate END, promised_within = CASE WHEN ($1::int8 & 4096) <> 0 THEN $12::interval ELSE promised_within END, expected_on = CASE WHEN ($1::int8 & 8192) <> 0 THEN $13::date ELSE expected_on END, client_ip = CASE WHEN ($1::int8 & 16384) <> 0 THEN $14::inet ELSE client_ip END, notes = CASE WHEN ($1::int8 & 32768) <> 0 THEN $15::text ELSE notes END, created_at = CASE WHEN ($1::int8 & 65536) <> 0 THEN $16::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 131072) <> 0 THEN $17::timestamptz ELSE now() END, created_by = CASE WHEN ($1::int8 & 262144) <> 0 THEN $18::text ELSE created_by END, lock_version = lock_version + 1 WHERE id = $19 AND lock_version = $20 RETURNING id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version) SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, true FROM mc_upd UNION ALL SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version, false FROM orders WHERE id = $19 AND NOT EXISTS (SELECT 1 FROM mc_upd)", 20, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)522238u)));
@@ -16180,7 +16192,7 @@ mc_status shop_orders_update_batch(mc_batch *b, const shop_order *in, uint64_t c
 mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1 };
+    static const mc_stmt st = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
     if (eff_ & 7u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -16221,7 +16233,7 @@ mc_status shop_orders_get_by_number(mc_conn *c, mc_str number, unsigned flags, m
 mc_status shop_orders_get_by_number_batch(mc_batch *b, mc_str number, unsigned flags, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1 };
+    static const mc_stmt stmt = { "shop_orders_get_by_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE number = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -16239,7 +16251,7 @@ mc_status shop_orders_get_by_number_batch(mc_batch *b, mc_str number, unsigned f
 mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
     shop_order **out)
 {
-    static const mc_stmt st = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2 };
+    static const mc_stmt st = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 31u : flags;
     if (eff_ & 7u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -16282,7 +16294,7 @@ mc_status shop_orders_get_by_customer_id_number(mc_conn *c, int64_t customer_id,
 mc_status shop_orders_get_by_customer_id_number_batch(mc_batch *b, int64_t customer_id, mc_str number, unsigned flags, mc_result **res,
     shop_order **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2 };
+    static const mc_stmt stmt = { "shop_orders_get_by_customer_id_number", "SELECT id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version FROM orders WHERE customer_id = $1 AND number = $2", 2, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 31u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -16313,7 +16325,7 @@ static mc_status shop_orders_load_customer_with(mc_conn *c, shop_order *parents,
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_orders_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16376,7 +16388,7 @@ static mc_status shop_orders_load_billing_address_with(mc_conn *c, shop_order *p
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_orders_load_billing_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16442,7 +16454,7 @@ static mc_status shop_orders_load_shipping_address_with(mc_conn *c, shop_order *
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_orders_load_shipping_address", "SELECT mc_c.id, mc_c.customer_id, mc_c.label, mc_c.line1, mc_c.line2, mc_c.city, mc_c.postal_code, mc_c.country_code, mc_c.is_default FROM addresses AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16508,7 +16520,7 @@ static mc_status shop_orders_load_items_with(mc_conn *c, shop_order *parents, si
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.order_id", 1 };
+    static const mc_stmt st = { "shop_orders_load_items", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.line_no, mc_c.order_id", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16586,7 +16598,7 @@ static mc_status shop_orders_load_payments_with(mc_conn *c, shop_order *parents,
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at FROM payments AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.paid_at DESC NULLS LAST, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_orders_load_payments", "SELECT mc_c.created_by, mc_c.id, mc_c.order_id, mc_c.method, mc_c.amount, mc_c.currency, mc_c.paid_at, mc_c.provider_ref, mc_c.raw_response, mc_c.fraud_score, mc_c.created_at, mc_c.updated_at FROM payments AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.paid_at DESC NULLS LAST, mc_c.id", 1, 0 };
     static const int ccols[] = { 2 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16664,7 +16676,7 @@ static mc_status shop_orders_load_events_with(mc_conn *c, shop_order *parents, s
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details FROM order_events AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.at, mc_c.id", 1 };
+    static const mc_stmt st = { "shop_orders_load_events", "SELECT mc_c.id, mc_c.order_id, mc_c.from_status, mc_c.to_status, mc_c.\"user\", mc_c.at, mc_c.details FROM order_events AS mc_c WHERE mc_c.order_id = ANY($1::bigint[]) ORDER BY mc_c.at, mc_c.id", 1, 0 };
     static const int ccols[] = { 1 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -16808,7 +16820,7 @@ static const char *const shop_orders_casts[20] = {
     "integer",
 };
 static const mc_table_desc shop_orders_desc = {
-    "orders", 20, shop_orders_columns, shop_orders_casts, "id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", -1, -1
+    "orders", 20, shop_orders_columns, shop_orders_casts, "id, number, customer_id, status, currency, billing_address_id, shipping_address_id, placed_at, subtotal, shipping_fee, tax_rate, total, promised_within, expected_on, client_ip, notes, created_at, updated_at, created_by, lock_version", -1, -1, 0
 };
 
 shop_orders_query *shop_orders_query_new(void) { return (shop_orders_query *)mc_query_new(&shop_orders_desc); }
@@ -17826,16 +17838,16 @@ static mc_status shop_order_items_decode_at(mc_result *r, const PGresult *pg, in
     shop_order_item *out = (shop_order_item *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->order_id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->order_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 1), &out->line_no); }
+    { st = mc_get_int16(pg, row, at_ + 1, &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 2), &out->product_id); }
+    { st = mc_get_uuid(pg, row, at_ + 2, &out->product_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->quantity); }
+    { st = mc_get_int32(pg, row, at_ + 3, &out->quantity); }
     if (st != MC_OK)
         return st;
     { out->unit_price.ptr = PQgetvalue(pg, row, at_ + 4); out->unit_price.len = (size_t)PQgetlength(pg, row, at_ + 4); }
@@ -17972,7 +17984,7 @@ mc_status shop_order_items_insert(mc_conn *c, const shop_order_item *in, uint64_
 mc_status shop_order_items_insert_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_insert_any", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt stmt = { "shop_order_items_insert_any", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_items_insert_params(&p, in, set);
@@ -18064,7 +18076,7 @@ mc_status shop_order_items_copy(mc_conn *c, const shop_order_item *rows, size_t 
 mc_status shop_order_items_insert_many(mc_conn *c, const shop_order_item *rows, size_t n, uint64_t set, mc_result **res,
     shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert_many", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) SELECT u.a1, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END FROM unnest($2::bigint[], $3::smallint[], $4::uuid[], $5::integer[], $6::numeric[], $7::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_insert_many", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) SELECT u.a1, u.a2, u.a3, u.a4, u.a5, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a6 ELSE 0 END FROM unnest($2::bigint[], $3::smallint[], $4::uuid[], $5::integer[], $6::numeric[], $7::numeric[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -18119,7 +18131,7 @@ mc_status shop_order_items_insert_many(mc_conn *c, const shop_order_item *rows, 
 
 mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -18132,7 +18144,7 @@ mc_status shop_order_items_upsert(mc_conn *c, const shop_order_item *in, uint64_
 mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in, uint64_t set, mc_result **res,
     shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt st = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -18145,7 +18157,7 @@ mc_status shop_order_items_insert_or_skip(mc_conn *c, const shop_order_item *in,
 mc_status shop_order_items_upsert_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res,
     shop_order_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt stmt = { "shop_order_items_upsert", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO UPDATE SET product_id = EXCLUDED.product_id, quantity = EXCLUDED.quantity, unit_price = EXCLUDED.unit_price, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.discount ELSE mc_row.discount END RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_items_insert_params(&p, in, set);
@@ -18155,7 +18167,7 @@ mc_status shop_order_items_upsert_batch(mc_batch *b, const shop_order_item *in, 
 mc_status shop_order_items_insert_or_skip_batch(mc_batch *b, const shop_order_item *in, uint64_t set, mc_result **res,
     shop_order_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt stmt = { "shop_order_items_insert_or_skip", "INSERT INTO order_items AS mc_row (order_id, line_no, product_id, quantity, unit_price, discount) VALUES ($2::bigint, $3::smallint, $4::uuid, $5::integer, $6::numeric, CASE WHEN ($1::int8 & 32) <> 0 THEN $7::numeric ELSE 0 END) ON CONFLICT (order_id, line_no) DO NOTHING RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_items_insert_params(&p, in, set);
@@ -18164,7 +18176,7 @@ mc_status shop_order_items_insert_or_skip_batch(mc_batch *b, const shop_order_it
 
 mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_order_item **out)
 {
-    static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2, 0 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 1u : flags;
     if (eff_ & 1u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -18207,7 +18219,7 @@ mc_status shop_order_items_get(mc_conn *c, int64_t order_id, int16_t line_no, un
 mc_status shop_order_items_get_batch(mc_batch *b, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res,
     shop_order_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt stmt = { "shop_order_items_get", "SELECT order_id, line_no, product_id, quantity, unit_price, discount, line_total FROM order_items WHERE order_id = $1 AND line_no = $2", 2, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 1u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -18225,7 +18237,7 @@ mc_status shop_order_items_get_batch(mc_batch *b, int64_t order_id, int16_t line
 
 mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
 {
-    static const mc_stmt st = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt st = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, order_id);
@@ -18235,7 +18247,7 @@ mc_status shop_order_items_delete(mc_conn *c, int64_t order_id, int16_t line_no)
 
 mc_status shop_order_items_delete_batch(mc_batch *b, int64_t order_id, int16_t line_no, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2 };
+    static const mc_stmt stmt = { "shop_order_items_delete", "DELETE FROM order_items WHERE order_id = $1 AND line_no = $2", 2, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, order_id);
@@ -18279,7 +18291,7 @@ mc_status shop_order_items_update(mc_conn *c, const shop_order_item *in, uint64_
 mc_status shop_order_items_update_batch(mc_batch *b, const shop_order_item *in, uint64_t cols, mc_result **res, shop_order_item **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_items_update_any", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7 };
+    static const mc_stmt stmt = { "shop_order_items_update_any", "UPDATE order_items SET product_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $2::uuid ELSE product_id END, quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $3::integer ELSE quantity END, unit_price = CASE WHEN ($1::int8 & 16) <> 0 THEN $4::numeric ELSE unit_price END, discount = CASE WHEN ($1::int8 & 32) <> 0 THEN $5::numeric ELSE discount END WHERE order_id = $6 AND line_no = $7 RETURNING order_id, line_no, product_id, quantity, unit_price, discount, line_total", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)60u)));
@@ -18307,7 +18319,7 @@ static mc_status shop_order_items_load_order_with(mc_conn *c, shop_order_item *p
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_order_items_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -18370,7 +18382,7 @@ static mc_status shop_order_items_load_product_with(mc_conn *c, shop_order_item 
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_order_items_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -18433,7 +18445,7 @@ static mc_status shop_order_items_load_shipments_with(mc_conn *c, shop_order_ite
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[])) ORDER BY mc_c.shipment_id, mc_c.order_id, mc_c.line_no", 2 };
+    static const mc_stmt st = { "shop_order_items_load_shipments", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[])) ORDER BY mc_c.shipment_id, mc_c.order_id, mc_c.line_no", 2, 1 };
     static const int ccols[] = { 1, 2 };
     mc_params p, el_[2], *e_;
     const char *key_[2];
@@ -18551,7 +18563,7 @@ static const char *const shop_order_items_casts[7] = {
     "numeric",
 };
 static const mc_table_desc shop_order_items_desc = {
-    "order_items", 7, shop_order_items_columns, shop_order_items_casts, "order_id, line_no, product_id, quantity, unit_price, discount, line_total", -1, -1
+    "order_items", 7, shop_order_items_columns, shop_order_items_casts, "order_id, line_no, product_id, quantity, unit_price, discount, line_total", -1, -1, 0
 };
 
 shop_order_items_query *shop_order_items_query_new(void) { return (shop_order_items_query *)mc_query_new(&shop_order_items_desc); }
@@ -18974,10 +18986,10 @@ static mc_status shop_shipments_decode_at(mc_result *r, const PGresult *pg, int 
     shop_shipment *out = (shop_shipment *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->order_id); }
     if (st != MC_OK)
         return st;
     { out->carrier.ptr = PQgetvalue(pg, row, at_ + 2); out->carrier.len = (size_t)PQgetlength(pg, row, at_ + 2); }
@@ -18988,7 +19000,7 @@ static mc_status shop_shipments_decode_at(mc_result *r, const PGresult *pg, int 
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
         out->shipped_at_null = true;
-    else { st = mc_decode_timestamp(PQgetvalue(pg, row, at_ + 4), &out->shipped_at); }
+    else { st = mc_get_timestamp(pg, row, at_ + 4, &out->shipped_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 5))
@@ -19129,7 +19141,7 @@ mc_status shop_shipments_insert(mc_conn *c, const shop_shipment *in, uint64_t se
 mc_status shop_shipments_insert_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_insert_any", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt stmt = { "shop_shipments_insert_any", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipments_insert_params(&p, in, set);
@@ -19225,7 +19237,7 @@ mc_status shop_shipments_copy(mc_conn *c, const shop_shipment *rows, size_t n, u
 
 mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res, shop_shipment **out)
 {
-    static const mc_stmt st = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt st = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -19238,7 +19250,7 @@ mc_status shop_shipments_upsert(mc_conn *c, const shop_shipment *in, uint64_t se
 mc_status shop_shipments_insert_or_skip(mc_conn *c, const shop_shipment *in, uint64_t set, mc_result **res,
     shop_shipment **out)
 {
-    static const mc_stmt st = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt st = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -19251,7 +19263,7 @@ mc_status shop_shipments_insert_or_skip(mc_conn *c, const shop_shipment *in, uin
 mc_status shop_shipments_upsert_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res,
     shop_shipment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt stmt = { "shop_shipments_upsert", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, carrier = EXCLUDED.carrier, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.tracking_numbers ELSE mc_row.tracking_numbers END, shipped_at = EXCLUDED.shipped_at, label_pdf = EXCLUDED.label_pdf RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipments_insert_params(&p, in, set);
@@ -19261,7 +19273,7 @@ mc_status shop_shipments_upsert_batch(mc_batch *b, const shop_shipment *in, uint
 mc_status shop_shipments_insert_or_skip_batch(mc_batch *b, const shop_shipment *in, uint64_t set, mc_result **res,
     shop_shipment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt stmt = { "shop_shipments_insert_or_skip", "INSERT INTO shipments AS mc_row (id, order_id, carrier, tracking_numbers, shipped_at, label_pdf) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::uuid ELSE gen_random_uuid() END, $3::bigint, $4::varchar, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::text[] ELSE '{}' END, $6::timestamp, $7::bytea) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipments_insert_params(&p, in, set);
@@ -19270,7 +19282,7 @@ mc_status shop_shipments_insert_or_skip_batch(mc_batch *b, const shop_shipment *
 
 mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result **res, shop_shipment **out)
 {
-    static const mc_stmt st = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -19290,7 +19302,7 @@ mc_status shop_shipments_get(mc_conn *c, mc_uuid id, unsigned flags, mc_result *
 mc_status shop_shipments_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_result **res,
     shop_shipment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_shipments_get", "SELECT id, order_id, carrier, tracking_numbers, shipped_at, label_pdf FROM shipments WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 2u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -19307,7 +19319,7 @@ mc_status shop_shipments_get_batch(mc_batch *b, mc_uuid id, unsigned flags, mc_r
 
 mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
 {
-    static const mc_stmt st = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -19316,7 +19328,7 @@ mc_status shop_shipments_delete(mc_conn *c, mc_uuid id)
 
 mc_status shop_shipments_delete_batch(mc_batch *b, mc_uuid id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_shipments_delete", "DELETE FROM shipments WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &id);
@@ -19367,7 +19379,7 @@ mc_status shop_shipments_update(mc_conn *c, const shop_shipment *in, uint64_t co
 mc_status shop_shipments_update_batch(mc_batch *b, const shop_shipment *in, uint64_t cols, mc_result **res, shop_shipment **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipments_update_any", "UPDATE shipments SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, carrier = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE carrier END, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text[] ELSE tracking_numbers END, shipped_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE shipped_at END, label_pdf = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bytea ELSE label_pdf END WHERE id = $7 RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7 };
+    static const mc_stmt stmt = { "shop_shipments_update_any", "UPDATE shipments SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, carrier = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::varchar ELSE carrier END, tracking_numbers = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::text[] ELSE tracking_numbers END, shipped_at = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::timestamp ELSE shipped_at END, label_pdf = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::bytea ELSE label_pdf END WHERE id = $7 RETURNING id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)62u)));
@@ -19401,7 +19413,7 @@ static mc_status shop_shipments_load_order_with(mc_conn *c, shop_shipment *paren
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_shipments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -19464,7 +19476,7 @@ static mc_status shop_shipments_load_items_with(mc_conn *c, shop_shipment *paren
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE mc_c.shipment_id = ANY($1::uuid[]) ORDER BY mc_c.line_no, mc_c.shipment_id, mc_c.order_id", 1 };
+    static const mc_stmt st = { "shop_shipments_load_items", "SELECT mc_c.shipment_id, mc_c.order_id, mc_c.line_no, mc_c.quantity FROM shipment_items AS mc_c WHERE mc_c.shipment_id = ANY($1::uuid[]) ORDER BY mc_c.line_no, mc_c.shipment_id, mc_c.order_id", 1, 1 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -19572,7 +19584,7 @@ static const char *const shop_shipments_casts[6] = {
     "bytea",
 };
 static const mc_table_desc shop_shipments_desc = {
-    "shipments", 6, shop_shipments_columns, shop_shipments_casts, "id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", -1, -1
+    "shipments", 6, shop_shipments_columns, shop_shipments_casts, "id, order_id, carrier, tracking_numbers, shipped_at, label_pdf", -1, -1, 0
 };
 
 shop_shipments_query *shop_shipments_query_new(void) { return (shop_shipments_query *)mc_query_new(&shop_shipments_desc); }
@@ -19926,16 +19938,16 @@ static mc_status shop_shipment_items_decode_at(mc_result *r, const PGresult *pg,
     shop_shipment_item *out = (shop_shipment_item *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 0), &out->shipment_id); }
+    { st = mc_get_uuid(pg, row, at_ + 0, &out->shipment_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->order_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 2), &out->line_no); }
+    { st = mc_get_int16(pg, row, at_ + 2, &out->line_no); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int32(PQgetvalue(pg, row, at_ + 3), &out->quantity); }
+    { st = mc_get_int32(pg, row, at_ + 3, &out->quantity); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -20047,7 +20059,7 @@ mc_status shop_shipment_items_insert(mc_conn *c, const shop_shipment_item *in, u
 mc_status shop_shipment_items_insert_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_insert_any", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt stmt = { "shop_shipment_items_insert_any", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipment_items_insert_params(&p, in, set);
@@ -20120,7 +20132,7 @@ mc_status shop_shipment_items_copy(mc_conn *c, const shop_shipment_item *rows, s
 mc_status shop_shipment_items_insert_many(mc_conn *c, const shop_shipment_item *rows, size_t n, uint64_t set, mc_result **res,
     shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_insert_many", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 1 END FROM unnest($2::uuid[], $3::bigint[], $4::smallint[], $5::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt st = { "shop_shipment_items_insert_many", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 8) <> 0 THEN u.a4 ELSE 1 END FROM unnest($2::uuid[], $3::bigint[], $4::smallint[], $5::integer[]) WITH ORDINALITY AS u(a1, a2, a3, a4, ord) ORDER BY u.ord RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -20163,7 +20175,7 @@ mc_status shop_shipment_items_insert_many(mc_conn *c, const shop_shipment_item *
 
 mc_status shop_shipment_items_upsert(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt st = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -20176,7 +20188,7 @@ mc_status shop_shipment_items_upsert(mc_conn *c, const shop_shipment_item *in, u
 mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_item *in, uint64_t set, mc_result **res,
     shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt st = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -20189,7 +20201,7 @@ mc_status shop_shipment_items_insert_or_skip(mc_conn *c, const shop_shipment_ite
 mc_status shop_shipment_items_upsert_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res,
     shop_shipment_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt stmt = { "shop_shipment_items_upsert", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO UPDATE SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN EXCLUDED.quantity ELSE mc_row.quantity END RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipment_items_insert_params(&p, in, set);
@@ -20199,7 +20211,7 @@ mc_status shop_shipment_items_upsert_batch(mc_batch *b, const shop_shipment_item
 mc_status shop_shipment_items_insert_or_skip_batch(mc_batch *b, const shop_shipment_item *in, uint64_t set, mc_result **res,
     shop_shipment_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt stmt = { "shop_shipment_items_insert_or_skip", "INSERT INTO shipment_items AS mc_row (shipment_id, order_id, line_no, quantity) VALUES ($2::uuid, $3::bigint, $4::smallint, CASE WHEN ($1::int8 & 8) <> 0 THEN $5::integer ELSE 1 END) ON CONFLICT (shipment_id, order_id, line_no) DO NOTHING RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_shipment_items_insert_params(&p, in, set);
@@ -20208,7 +20220,7 @@ mc_status shop_shipment_items_insert_or_skip_batch(mc_batch *b, const shop_shipm
 
 mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res, shop_shipment_item **out)
 {
-    static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    static const mc_stmt st = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3, 1 };
     unsigned eff_ = flags & MC_LOAD_DEFAULTS ? flags | 3u : flags;
     if (eff_ & 3u) {
         /* a 'load joined' relationship: the list's one statement, on the key */
@@ -20253,7 +20265,7 @@ mc_status shop_shipment_items_get(mc_conn *c, mc_uuid shipment_id, int64_t order
 mc_status shop_shipment_items_get_batch(mc_batch *b, mc_uuid shipment_id, int64_t order_id, int16_t line_no, unsigned flags, mc_result **res,
     shop_shipment_item **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    static const mc_stmt stmt = { "shop_shipment_items_get", "SELECT shipment_id, order_id, line_no, quantity FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 3u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -20272,7 +20284,7 @@ mc_status shop_shipment_items_get_batch(mc_batch *b, mc_uuid shipment_id, int64_
 
 mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t order_id, int16_t line_no)
 {
-    static const mc_stmt st = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    static const mc_stmt st = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &shipment_id);
@@ -20283,7 +20295,7 @@ mc_status shop_shipment_items_delete(mc_conn *c, mc_uuid shipment_id, int64_t or
 
 mc_status shop_shipment_items_delete_batch(mc_batch *b, mc_uuid shipment_id, int64_t order_id, int16_t line_no, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3 };
+    static const mc_stmt stmt = { "shop_shipment_items_delete", "DELETE FROM shipment_items WHERE shipment_id = $1 AND order_id = $2 AND line_no = $3", 3, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_uuid(&p, &shipment_id);
@@ -20320,7 +20332,7 @@ mc_status shop_shipment_items_update(mc_conn *c, const shop_shipment_item *in, u
 mc_status shop_shipment_items_update_batch(mc_batch *b, const shop_shipment_item *in, uint64_t cols, mc_result **res, shop_shipment_item **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_shipment_items_update_any", "UPDATE shipment_items SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $2::integer ELSE quantity END WHERE shipment_id = $3 AND order_id = $4 AND line_no = $5 RETURNING shipment_id, order_id, line_no, quantity", 5 };
+    static const mc_stmt stmt = { "shop_shipment_items_update_any", "UPDATE shipment_items SET quantity = CASE WHEN ($1::int8 & 8) <> 0 THEN $2::integer ELSE quantity END WHERE shipment_id = $3 AND order_id = $4 AND line_no = $5 RETURNING shipment_id, order_id, line_no, quantity", 5, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)8u)));
@@ -20346,7 +20358,7 @@ static mc_status shop_shipment_items_load_shipment_with(mc_conn *c, shop_shipmen
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf FROM shipments AS mc_c WHERE mc_c.id = ANY($1::uuid[])", 1 };
+    static const mc_stmt st = { "shop_shipment_items_load_shipment", "SELECT mc_c.id, mc_c.order_id, mc_c.carrier, mc_c.tracking_numbers, mc_c.shipped_at, mc_c.label_pdf FROM shipments AS mc_c WHERE mc_c.id = ANY($1::uuid[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -20409,7 +20421,7 @@ static mc_status shop_shipment_items_load_item_with(mc_conn *c, shop_shipment_it
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[]))", 2 };
+    static const mc_stmt st = { "shop_shipment_items_load_item", "SELECT mc_c.order_id, mc_c.line_no, mc_c.product_id, mc_c.quantity, mc_c.unit_price, mc_c.discount, mc_c.line_total FROM order_items AS mc_c WHERE (mc_c.order_id, mc_c.line_no) IN (SELECT * FROM unnest($1::bigint[], $2::smallint[]))", 2, 0 };
     static const int ccols[] = { 0, 1 };
     mc_params p, el_[2], *e_;
     const char *key_[2];
@@ -20504,7 +20516,7 @@ static const char *const shop_shipment_items_casts[4] = {
     "integer",
 };
 static const mc_table_desc shop_shipment_items_desc = {
-    "shipment_items", 4, shop_shipment_items_columns, shop_shipment_items_casts, "shipment_id, order_id, line_no, quantity", -1, -1
+    "shipment_items", 4, shop_shipment_items_columns, shop_shipment_items_casts, "shipment_id, order_id, line_no, quantity", -1, -1, 1
 };
 
 shop_shipment_items_query *shop_shipment_items_query_new(void) { return (shop_shipment_items_query *)mc_query_new(&shop_shipment_items_desc); }
@@ -20847,10 +20859,10 @@ static mc_status shop_payments_decode_at(mc_result *r, const PGresult *pg, int r
     { out->created_by.ptr = PQgetvalue(pg, row, at_ + 0); out->created_by.len = (size_t)PQgetlength(pg, row, at_ + 0); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->order_id); }
+    { st = mc_get_int64(pg, row, at_ + 2, &out->order_id); }
     if (st != MC_OK)
         return st;
     { st = shop_payment_method_from_string(PQgetvalue(pg, row, at_ + 3), (size_t)PQgetlength(pg, row, at_ + 3), &out->method) == 0 ? MC_OK : MC_DATA; }
@@ -20864,7 +20876,7 @@ static mc_status shop_payments_decode_at(mc_result *r, const PGresult *pg, int r
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
         out->paid_at_null = true;
-    else { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->paid_at); }
+    else { st = mc_get_timestamptz(pg, row, at_ + 6, &out->paid_at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 7))
@@ -20879,13 +20891,13 @@ static mc_status shop_payments_decode_at(mc_result *r, const PGresult *pg, int r
         return st;
     if (PQgetisnull(pg, row, at_ + 9))
         out->fraud_score_null = true;
-    else { st = mc_decode_float(PQgetvalue(pg, row, at_ + 9), &out->fraud_score); }
+    else { st = mc_get_float(pg, row, at_ + 9, &out->fraud_score); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 10), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 10, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 11), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 11, &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -21083,7 +21095,7 @@ mc_status shop_payments_insert(mc_conn *c, const shop_payment *in, uint64_t set,
 mc_status shop_payments_insert_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_insert_any", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_insert_any", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_payments_insert_params(&p, in, set);
@@ -21240,7 +21252,7 @@ mc_status shop_payments_copy(mc_conn *c, const shop_payment *rows, size_t n, uin
 mc_status shop_payments_insert_many(mc_conn *c, const shop_payment *rows, size_t n, uint64_t set, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert_many", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN u.a2 ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, u.a3, u.a4, u.a5, u.a6, u.a7, u.a8, u.a9, u.a10, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN u.a12 ELSE now() END FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::payment_method[], $6::numeric[], $7::currency[], $8::timestamptz[], $9::varchar[], $10::json[], $11::real[], $12::timestamptz[], $13::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, ord) ORDER BY u.ord RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert_many", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN u.a2 ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, u.a3, u.a4, u.a5, u.a6, u.a7, u.a8, u.a9, u.a10, CASE WHEN ($1::int8 & 1024) <> 0 THEN u.a11 ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN u.a12 ELSE now() END FROM unnest($2::text[], $3::bigint[], $4::bigint[], $5::payment_method[], $6::numeric[], $7::currency[], $8::timestamptz[], $9::varchar[], $10::json[], $11::real[], $12::timestamptz[], $13::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, ord) ORDER BY u.ord RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -21343,7 +21355,7 @@ mc_status shop_payments_insert_many(mc_conn *c, const shop_payment *rows, size_t
 
 mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -21356,7 +21368,7 @@ mc_status shop_payments_upsert(mc_conn *c, const shop_payment *in, uint64_t set,
 mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -21369,7 +21381,7 @@ mc_status shop_payments_insert_or_skip(mc_conn *c, const shop_payment *in, uint6
 mc_status shop_payments_upsert_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_upsert", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, order_id = EXCLUDED.order_id, method = EXCLUDED.method, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, provider_ref = EXCLUDED.provider_ref, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_payments_insert_params(&p, in, set);
@@ -21379,7 +21391,7 @@ mc_status shop_payments_upsert_batch(mc_batch *b, const shop_payment *in, uint64
 mc_status shop_payments_insert_or_skip_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_insert_or_skip", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_payments_insert_params(&p, in, set);
@@ -21388,7 +21400,7 @@ mc_status shop_payments_insert_or_skip_batch(mc_batch *b, const shop_payment *in
 
 mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -21401,7 +21413,7 @@ mc_status shop_payments_upsert_by_method_provider_ref(mc_conn *c, const shop_pay
 mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt st = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -21414,7 +21426,7 @@ mc_status shop_payments_insert_or_skip_by_method_provider_ref(mc_conn *c, const 
 mc_status shop_payments_upsert_by_method_provider_ref_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_upsert_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO UPDATE SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.created_by ELSE mc_row.created_by END, id = CASE WHEN ($1::int8 & 2) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, order_id = EXCLUDED.order_id, amount = EXCLUDED.amount, currency = EXCLUDED.currency, paid_at = EXCLUDED.paid_at, raw_response = EXCLUDED.raw_response, fraud_score = EXCLUDED.fraud_score, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_payments_insert_params(&p, in, set);
@@ -21424,7 +21436,7 @@ mc_status shop_payments_upsert_by_method_provider_ref_batch(mc_batch *b, const s
 mc_status shop_payments_insert_or_skip_by_method_provider_ref_batch(mc_batch *b, const shop_payment *in, uint64_t set, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_insert_or_skip_by_method_provider_ref", "INSERT INTO payments AS mc_row (created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE current_user END, CASE WHEN ($1::int8 & 2) <> 0 THEN $3::bigint ELSE nextval(pg_get_serial_sequence('payments', 'id')) END, $4::bigint, $5::payment_method, $6::numeric, $7::currency, $8::timestamptz, $9::varchar, $10::json, $11::real, CASE WHEN ($1::int8 & 1024) <> 0 THEN $12::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 2048) <> 0 THEN $13::timestamptz ELSE now() END) ON CONFLICT (method, provider_ref) DO NOTHING RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_payments_insert_params(&p, in, set);
@@ -21433,7 +21445,7 @@ mc_status shop_payments_insert_or_skip_by_method_provider_ref_batch(mc_batch *b,
 
 mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -21453,7 +21465,7 @@ mc_status shop_payments_get(mc_conn *c, int64_t id, unsigned flags, mc_result **
 mc_status shop_payments_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_payments_get", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -21470,7 +21482,7 @@ mc_status shop_payments_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_re
 
 mc_status shop_payments_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -21479,7 +21491,7 @@ mc_status shop_payments_delete(mc_conn *c, int64_t id)
 
 mc_status shop_payments_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_payments_delete", "DELETE FROM payments WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -21554,7 +21566,7 @@ mc_status shop_payments_update(mc_conn *c, const shop_payment *in, uint64_t cols
 mc_status shop_payments_update_batch(mc_batch *b, const shop_payment *in, uint64_t cols, mc_result **res, shop_payment **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_update_any", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13 };
+    static const mc_stmt stmt = { "shop_payments_update_any", "UPDATE payments SET created_by = CASE WHEN ($1::int8 & 1) <> 0 THEN $2::text ELSE created_by END, order_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE order_id END, method = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::payment_method ELSE method END, amount = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::numeric ELSE amount END, currency = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::currency ELSE currency END, paid_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE paid_at END, provider_ref = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::varchar ELSE provider_ref END, raw_response = CASE WHEN ($1::int8 & 256) <> 0 THEN $9::json ELSE raw_response END, fraud_score = CASE WHEN ($1::int8 & 512) <> 0 THEN $10::real ELSE fraud_score END, created_at = CASE WHEN ($1::int8 & 1024) <> 0 THEN $11::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 2048) <> 0 THEN $12::timestamptz ELSE now() END WHERE id = $13 RETURNING created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", 13, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)4093u)));
@@ -21588,7 +21600,7 @@ mc_status shop_payments_update_batch(mc_batch *b, const shop_payment *in, uint64
 mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
     shop_payment **out)
 {
-    static const mc_stmt st = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2 };
+    static const mc_stmt st = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -21609,7 +21621,7 @@ mc_status shop_payments_get_by_method_provider_ref(mc_conn *c, shop_payment_meth
 mc_status shop_payments_get_by_method_provider_ref_batch(mc_batch *b, shop_payment_method method, mc_str provider_ref, unsigned flags, mc_result **res,
     shop_payment **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2 };
+    static const mc_stmt stmt = { "shop_payments_get_by_method_provider_ref", "SELECT created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at FROM payments WHERE method = $1 AND provider_ref = $2", 2, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -21640,7 +21652,7 @@ static mc_status shop_payments_load_order_with(mc_conn *c, shop_payment *parents
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_payments_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -21743,7 +21755,7 @@ static const char *const shop_payments_casts[12] = {
     "timestamptz",
 };
 static const mc_table_desc shop_payments_desc = {
-    "payments", 12, shop_payments_columns, shop_payments_casts, "created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", -1, -1
+    "payments", 12, shop_payments_columns, shop_payments_casts, "created_by, id, order_id, method, amount, currency, paid_at, provider_ref, raw_response, fraud_score, created_at, updated_at", -1, -1, 0
 };
 
 shop_payments_query *shop_payments_query_new(void) { return (shop_payments_query *)mc_query_new(&shop_payments_desc); }
@@ -22328,10 +22340,10 @@ static mc_status shop_order_events_decode_at(mc_result *r, const PGresult *pg, i
     shop_order_event *out = (shop_order_event *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 1), &out->order_id); }
+    { st = mc_get_int64(pg, row, at_ + 1, &out->order_id); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 2))
@@ -22345,7 +22357,7 @@ static mc_status shop_order_events_decode_at(mc_result *r, const PGresult *pg, i
     { out->user.ptr = PQgetvalue(pg, row, at_ + 4); out->user.len = (size_t)PQgetlength(pg, row, at_ + 4); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 5), &out->at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 5, &out->at); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 6))
@@ -22488,7 +22500,7 @@ mc_status shop_order_events_insert(mc_conn *c, const shop_order_event *in, uint6
 mc_status shop_order_events_insert_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_insert_any", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt stmt = { "shop_order_events_insert_any", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_events_insert_params(&p, in, set);
@@ -22586,7 +22598,7 @@ mc_status shop_order_events_copy(mc_conn *c, const shop_order_event *rows, size_
 mc_status shop_order_events_insert_many(mc_conn *c, const shop_order_event *rows, size_t n, uint64_t set, mc_result **res,
     shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_insert_many", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE clock_timestamp() END, u.a6 FROM unnest($2::bigint[], $3::order_status[], $4::order_status[], $5::text[], $6::timestamptz[], $7::jsonb[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt st = { "shop_order_events_insert_many", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) SELECT u.a1, u.a2, u.a3, CASE WHEN ($1::int8 & 16) <> 0 THEN u.a4 ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN u.a5 ELSE clock_timestamp() END, u.a6 FROM unnest($2::bigint[], $3::order_status[], $4::order_status[], $5::text[], $6::timestamptz[], $7::jsonb[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, ord) ORDER BY u.ord RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -22647,7 +22659,7 @@ mc_status shop_order_events_insert_many(mc_conn *c, const shop_order_event *rows
 
 mc_status shop_order_events_upsert(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res, shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt st = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -22660,7 +22672,7 @@ mc_status shop_order_events_upsert(mc_conn *c, const shop_order_event *in, uint6
 mc_status shop_order_events_insert_or_skip(mc_conn *c, const shop_order_event *in, uint64_t set, mc_result **res,
     shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt st = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -22673,7 +22685,7 @@ mc_status shop_order_events_insert_or_skip(mc_conn *c, const shop_order_event *i
 mc_status shop_order_events_upsert_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res,
     shop_order_event **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt stmt = { "shop_order_events_upsert", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO UPDATE SET order_id = EXCLUDED.order_id, from_status = EXCLUDED.from_status, to_status = EXCLUDED.to_status, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN EXCLUDED.\"user\" ELSE mc_row.\"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN EXCLUDED.at ELSE mc_row.at END, details = EXCLUDED.details RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_events_insert_params(&p, in, set);
@@ -22683,7 +22695,7 @@ mc_status shop_order_events_upsert_batch(mc_batch *b, const shop_order_event *in
 mc_status shop_order_events_insert_or_skip_batch(mc_batch *b, const shop_order_event *in, uint64_t set, mc_result **res,
     shop_order_event **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7 };
+    static const mc_stmt stmt = { "shop_order_events_insert_or_skip", "INSERT INTO order_events AS mc_row (order_id, from_status, to_status, \"user\", at, details) VALUES ($2::bigint, $3::order_status, $4::order_status, CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE current_user END, CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE clock_timestamp() END, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id, order_id, from_status, to_status, \"user\", at, details", 7, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_order_events_insert_params(&p, in, set);
@@ -22692,7 +22704,7 @@ mc_status shop_order_events_insert_or_skip_batch(mc_batch *b, const shop_order_e
 
 mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_order_event **out)
 {
-    static const mc_stmt st = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1, 0 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -22712,7 +22724,7 @@ mc_status shop_order_events_get(mc_conn *c, int64_t id, unsigned flags, mc_resul
 mc_status shop_order_events_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_order_event **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_order_events_get", "SELECT id, order_id, from_status, to_status, \"user\", at, details FROM order_events WHERE id = $1", 1, 0 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -22729,7 +22741,7 @@ mc_status shop_order_events_get_batch(mc_batch *b, int64_t id, unsigned flags, m
 
 mc_status shop_order_events_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -22738,7 +22750,7 @@ mc_status shop_order_events_delete(mc_conn *c, int64_t id)
 
 mc_status shop_order_events_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_order_events_delete", "DELETE FROM order_events WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -22792,7 +22804,7 @@ mc_status shop_order_events_update(mc_conn *c, const shop_order_event *in, uint6
 mc_status shop_order_events_update_batch(mc_batch *b, const shop_order_event *in, uint64_t cols, mc_result **res, shop_order_event **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_order_events_update_any", "UPDATE order_events SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, from_status = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::order_status ELSE from_status END, to_status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE to_status END, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE \"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE at END, details = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::jsonb ELSE details END WHERE id = $8 RETURNING id, order_id, from_status, to_status, \"user\", at, details", 8 };
+    static const mc_stmt stmt = { "shop_order_events_update_any", "UPDATE order_events SET order_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::bigint ELSE order_id END, from_status = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::order_status ELSE from_status END, to_status = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::order_status ELSE to_status END, \"user\" = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::text ELSE \"user\" END, at = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::timestamptz ELSE at END, details = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::jsonb ELSE details END WHERE id = $8 RETURNING id, order_id, from_status, to_status, \"user\", at, details", 8, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)126u)));
@@ -22827,7 +22839,7 @@ static mc_status shop_order_events_load_order_with(mc_conn *c, shop_order_event 
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1 };
+    static const mc_stmt st = { "shop_order_events_load_order", "SELECT mc_c.id, mc_c.number, mc_c.customer_id, mc_c.status, mc_c.currency, mc_c.billing_address_id, mc_c.shipping_address_id, mc_c.placed_at, mc_c.subtotal, mc_c.shipping_fee, mc_c.tax_rate, mc_c.total, mc_c.promised_within, mc_c.expected_on, mc_c.client_ip, mc_c.notes, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.lock_version FROM orders AS mc_c WHERE mc_c.id = ANY($1::bigint[])", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -22920,7 +22932,7 @@ static const char *const shop_order_events_casts[7] = {
     "jsonb",
 };
 static const mc_table_desc shop_order_events_desc = {
-    "order_events", 7, shop_order_events_columns, shop_order_events_casts, "id, order_id, from_status, to_status, \"user\", at, details", -1, -1
+    "order_events", 7, shop_order_events_columns, shop_order_events_casts, "id, order_id, from_status, to_status, \"user\", at, details", -1, -1, 0
 };
 
 shop_order_events_query *shop_order_events_query_new(void) { return (shop_order_events_query *)mc_query_new(&shop_order_events_desc); }
@@ -23319,18 +23331,18 @@ static mc_status shop_reviews_decode_at(mc_result *r, const PGresult *pg, int ro
     shop_review *out = (shop_review *)out_;
     mc_status st = MC_OK;
     (void)r;
-    { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 0), &out->id); }
+    { st = mc_get_int64(pg, row, at_ + 0, &out->id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_uuid(PQgetvalue(pg, row, at_ + 1), &out->product_id); }
+    { st = mc_get_uuid(pg, row, at_ + 1, &out->product_id); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 2))
         out->customer_id_null = true;
-    else { st = mc_decode_int64(PQgetvalue(pg, row, at_ + 2), &out->customer_id); }
+    else { st = mc_get_int64(pg, row, at_ + 2, &out->customer_id); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_int16(PQgetvalue(pg, row, at_ + 3), &out->stars); }
+    { st = mc_get_int16(pg, row, at_ + 3, &out->stars); }
     if (st != MC_OK)
         return st;
     if (PQgetisnull(pg, row, at_ + 4))
@@ -23343,10 +23355,10 @@ static mc_status shop_reviews_decode_at(mc_result *r, const PGresult *pg, int ro
     else { out->body.ptr = PQgetvalue(pg, row, at_ + 5); out->body.len = (size_t)PQgetlength(pg, row, at_ + 5); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 6), &out->created_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 6, &out->created_at); }
     if (st != MC_OK)
         return st;
-    { st = mc_decode_timestamptz(PQgetvalue(pg, row, at_ + 7), &out->updated_at); }
+    { st = mc_get_timestamptz(pg, row, at_ + 7, &out->updated_at); }
     if (st != MC_OK)
         return st;
     return MC_OK;
@@ -23510,7 +23522,7 @@ mc_status shop_reviews_insert(mc_conn *c, const shop_review *in, uint64_t set, m
 mc_status shop_reviews_insert_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res, shop_review **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_insert_any", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_insert_any", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_reviews_insert_params(&p, in, set);
@@ -23628,7 +23640,7 @@ mc_status shop_reviews_copy(mc_conn *c, const shop_review *rows, size_t n, uint6
 mc_status shop_reviews_insert_many(mc_conn *c, const shop_review *rows, size_t n, uint64_t set, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert_many", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, u.a2, u.a3, u.a4, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::smallint[], $6::varchar[], $7::text[], $8::timestamptz[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert_many", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) SELECT CASE WHEN ($1::int8 & 1) <> 0 THEN u.a1 ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, u.a2, u.a3, u.a4, u.a5, u.a6, CASE WHEN ($1::int8 & 64) <> 0 THEN u.a7 ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN u.a8 ELSE now() END FROM unnest($2::bigint[], $3::uuid[], $4::bigint[], $5::smallint[], $6::varchar[], $7::text[], $8::timestamptz[], $9::timestamptz[]) WITH ORDINALITY AS u(a1, a2, a3, a4, a5, a6, a7, a8, ord) ORDER BY u.ord RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p, el_;
     void *pg = NULL, *all = NULL;
     size_t got = 0;
@@ -23704,7 +23716,7 @@ mc_status shop_reviews_insert_many(mc_conn *c, const shop_review *rows, size_t n
 
 mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -23717,7 +23729,7 @@ mc_status shop_reviews_upsert(mc_conn *c, const shop_review *in, uint64_t set, m
 mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -23730,7 +23742,7 @@ mc_status shop_reviews_insert_or_skip(mc_conn *c, const shop_review *in, uint64_
 mc_status shop_reviews_upsert_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_upsert", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO UPDATE SET product_id = EXCLUDED.product_id, customer_id = EXCLUDED.customer_id, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_reviews_insert_params(&p, in, set);
@@ -23740,7 +23752,7 @@ mc_status shop_reviews_upsert_batch(mc_batch *b, const shop_review *in, uint64_t
 mc_status shop_reviews_insert_or_skip_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_insert_or_skip", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_reviews_insert_params(&p, in, set);
@@ -23749,7 +23761,7 @@ mc_status shop_reviews_insert_or_skip_batch(mc_batch *b, const shop_review *in, 
 
 mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -23762,7 +23774,7 @@ mc_status shop_reviews_upsert_by_product_id_customer_id(mc_conn *c, const shop_r
 mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt st = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     void *row = NULL;
     mc_params_init(&p);
@@ -23775,7 +23787,7 @@ mc_status shop_reviews_insert_or_skip_by_product_id_customer_id(mc_conn *c, cons
 mc_status shop_reviews_upsert_by_product_id_customer_id_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_upsert_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO UPDATE SET id = CASE WHEN ($1::int8 & 1) <> 0 THEN EXCLUDED.id ELSE mc_row.id END, stars = EXCLUDED.stars, title = EXCLUDED.title, body = EXCLUDED.body, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN EXCLUDED.created_at ELSE mc_row.created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN EXCLUDED.updated_at ELSE now() END RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_reviews_insert_params(&p, in, set);
@@ -23785,7 +23797,7 @@ mc_status shop_reviews_upsert_by_product_id_customer_id_batch(mc_batch *b, const
 mc_status shop_reviews_insert_or_skip_by_product_id_customer_id_batch(mc_batch *b, const shop_review *in, uint64_t set, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_insert_or_skip_by_product_id_customer_id", "INSERT INTO reviews AS mc_row (id, product_id, customer_id, stars, title, body, created_at, updated_at) VALUES (CASE WHEN ($1::int8 & 1) <> 0 THEN $2::bigint ELSE nextval(pg_get_serial_sequence('reviews', 'id')) END, $3::uuid, $4::bigint, $5::smallint, $6::varchar, $7::text, CASE WHEN ($1::int8 & 64) <> 0 THEN $8::timestamptz ELSE now() END, CASE WHEN ($1::int8 & 128) <> 0 THEN $9::timestamptz ELSE now() END) ON CONFLICT (product_id, customer_id) DO NOTHING RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     shop_reviews_insert_params(&p, in, set);
@@ -23794,7 +23806,7 @@ mc_status shop_reviews_insert_or_skip_by_product_id_customer_id_batch(mc_batch *
 
 mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **res, shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -23814,7 +23826,7 @@ mc_status shop_reviews_get(mc_conn *c, int64_t id, unsigned flags, mc_result **r
 mc_status shop_reviews_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_reviews_get", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE id = $1", 1, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -23831,7 +23843,7 @@ mc_status shop_reviews_get_batch(mc_batch *b, int64_t id, unsigned flags, mc_res
 
 mc_status shop_reviews_delete(mc_conn *c, int64_t id)
 {
-    static const mc_stmt st = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
+    static const mc_stmt st = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -23840,7 +23852,7 @@ mc_status shop_reviews_delete(mc_conn *c, int64_t id)
 
 mc_status shop_reviews_delete_batch(mc_batch *b, int64_t id, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1 };
+    static const mc_stmt stmt = { "shop_reviews_delete", "DELETE FROM reviews WHERE id = $1", 1, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, id);
@@ -23900,7 +23912,7 @@ mc_status shop_reviews_update(mc_conn *c, const shop_review *in, uint64_t cols, 
 mc_status shop_reviews_update_batch(mc_batch *b, const shop_review *in, uint64_t cols, mc_result **res, shop_review **out,
     mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_update_any", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9 };
+    static const mc_stmt stmt = { "shop_reviews_update_any", "UPDATE reviews SET product_id = CASE WHEN ($1::int8 & 2) <> 0 THEN $2::uuid ELSE product_id END, customer_id = CASE WHEN ($1::int8 & 4) <> 0 THEN $3::bigint ELSE customer_id END, stars = CASE WHEN ($1::int8 & 8) <> 0 THEN $4::smallint ELSE stars END, title = CASE WHEN ($1::int8 & 16) <> 0 THEN $5::varchar ELSE title END, body = CASE WHEN ($1::int8 & 32) <> 0 THEN $6::text ELSE body END, created_at = CASE WHEN ($1::int8 & 64) <> 0 THEN $7::timestamptz ELSE created_at END, updated_at = CASE WHEN ($1::int8 & 128) <> 0 THEN $8::timestamptz ELSE now() END WHERE id = $9 RETURNING id, product_id, customer_id, stars, title, body, created_at, updated_at", 9, 0 };
     mc_params p;
     mc_params_init(&p);
     mc_param_int64(&p, (int64_t)(cols ? cols : ((uint64_t)254u)));
@@ -23927,7 +23939,7 @@ mc_status shop_reviews_update_batch(mc_batch *b, const shop_review *in, uint64_t
 mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
     shop_review **out)
 {
-    static const mc_stmt st = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2 };
+    static const mc_stmt st = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2, 1 };
     const mc_stmt *use = &st;
     mc_params p;
     void *row = NULL;
@@ -23948,7 +23960,7 @@ mc_status shop_reviews_get_by_product_id_customer_id(mc_conn *c, mc_uuid product
 mc_status shop_reviews_get_by_product_id_customer_id_batch(mc_batch *b, mc_uuid product_id, int64_t customer_id, unsigned flags, mc_result **res,
     shop_review **out, mc_status *st)
 {
-    static const mc_stmt stmt = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2 };
+    static const mc_stmt stmt = { "shop_reviews_get_by_product_id_customer_id", "SELECT id, product_id, customer_id, stars, title, body, created_at, updated_at FROM reviews WHERE product_id = $1 AND customer_id = $2", 2, 1 };
     const mc_stmt *use = &stmt;
     mc_params p;
     if ((flags & MC_LOAD_DEFAULTS ? flags | 0u : flags) & ~(MC_INCLUDE_DELETED | MC_LOAD_DEFAULTS)) {
@@ -23979,7 +23991,7 @@ static mc_status shop_reviews_load_product_with(mc_conn *c, shop_review *parents
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_reviews_load_product", "SELECT mc_c.id, mc_c.sku, mc_c.name, mc_c.description, mc_c.category_id, mc_c.tax_class, mc_c.price, mc_c.currency, mc_c.weight_kg, mc_c.rating, mc_c.dimensions_cm, mc_c.attributes, mc_c.image, mc_c.search, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM products AS mc_c WHERE mc_c.id = ANY($1::uuid[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -24042,7 +24054,7 @@ static mc_status shop_reviews_load_customer_with(mc_conn *c, shop_review *parent
 {
     /* the children whose key is one of the parents' (= ANY), each parent
      * finding its own by the text of its key */
-    static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1 };
+    static const mc_stmt st = { "shop_reviews_load_customer", "SELECT mc_c.id, mc_c.email, mc_c.\"displayName\", mc_c.password_hash, mc_c.birth_date, mc_c.marketing_opt_in, mc_c.last_login_ip, mc_c.notify_on, mc_c.preferences, mc_c.lock_version, mc_c.created_at, mc_c.updated_at, mc_c.created_by, mc_c.deleted_at FROM customers AS mc_c WHERE mc_c.id = ANY($1::bigint[]) AND mc_c.deleted_at IS NULL", 1, 0 };
     static const int ccols[] = { 0 };
     mc_params p, el_[1], *e_;
     const char *key_[1];
@@ -24142,7 +24154,7 @@ static const char *const shop_reviews_casts[8] = {
     "timestamptz",
 };
 static const mc_table_desc shop_reviews_desc = {
-    "reviews", 8, shop_reviews_columns, shop_reviews_casts, "id, product_id, customer_id, stars, title, body, created_at, updated_at", -1, -1
+    "reviews", 8, shop_reviews_columns, shop_reviews_casts, "id, product_id, customer_id, stars, title, body, created_at, updated_at", -1, -1, 1
 };
 
 shop_reviews_query *shop_reviews_query_new(void) { return (shop_reviews_query *)mc_query_new(&shop_reviews_desc); }

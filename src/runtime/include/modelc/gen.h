@@ -15,6 +15,8 @@ typedef struct mc_stmt {
     const char *name;               /* server-side prepared statement name */
     const char *sql;                /* $1.. placeholders; only generated identifiers in it */
     int nparams;
+    int binary;                     /* 1: results in binary format (every result column has a
+                                     * binary decoder, mc_get_*), 0: text */
 } mc_stmt;
 
 /* Parameters in text format. Values are copied into the builder (small
@@ -125,6 +127,22 @@ typedef mc_status (*mc_elem_decoder)(mc_result *r, const char *s, size_t len, vo
 mc_status mc_decode_array(mc_result *r, const char *s, size_t elem_size, mc_elem_decoder elem,
                           void **items, bool **nulls, size_t *n);
 
+/* Column decoders for either result format: column col of row of the
+ * PGresult pg, text (the mc_decode_* above) or binary (big-endian, dates
+ * in days and times in microseconds from 2000-01-01, infinities as
+ * INT32/INT64 min and max), whatever PQfformat says. MC_OK or MC_DATA. */
+mc_status mc_get_bool(const void *pg, int row, int col, bool *out);
+mc_status mc_get_int16(const void *pg, int row, int col, int16_t *out);
+mc_status mc_get_int32(const void *pg, int row, int col, int32_t *out);
+mc_status mc_get_int64(const void *pg, int row, int col, int64_t *out);
+mc_status mc_get_float(const void *pg, int row, int col, float *out);
+mc_status mc_get_double(const void *pg, int row, int col, double *out);
+mc_status mc_get_uuid(const void *pg, int row, int col, mc_uuid *out);
+mc_status mc_get_date(const void *pg, int row, int col, mc_date *out);
+mc_status mc_get_time(const void *pg, int row, int col, mc_time *out);
+mc_status mc_get_timestamp(const void *pg, int row, int col, mc_timestamp *out);
+mc_status mc_get_timestamptz(const void *pg, int row, int col, mc_timestamptz *out);
+
 /* Encoders write NUL-terminated text into buf (cap bytes, 64 is always
  * enough) and return the length. Infinity dates/timestamps are INT32/INT64
  * min and max, as in PostgreSQL. */
@@ -210,6 +228,8 @@ typedef struct mc_table_desc {
     const char *select_list;        /* all columns, in struct order */
     int soft_delete_at;             /* column index of the soft-delete timestamp, or -1 */
     int soft_delete_flag;           /* column index of the soft-delete flag, or -1 */
+    int binary;                     /* 1: every column has a binary decoder: streams ask for
+                                     * binary results */
 } mc_table_desc;
 
 /* mc_op is in modelc.h: generated headers use it. */

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MODELC_ABI_VERSION 5
+#define MODELC_ABI_VERSION 6
 
 #ifdef __cplusplus
 extern "C" {
