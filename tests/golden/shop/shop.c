@@ -386,25 +386,7 @@ static inline mc_status shop_constraint_write(mc_conn *c, const mc_write_desc *w
         PQclear((PGresult *)pg);
         return n > 0 ? MC_OK : MC_NOT_FOUND;
     }
-    if (PQntuples((PGresult *)pg) == 0) {
-        PQclear((PGresult *)pg);
-        return MC_NOT_FOUND;
-    }
-    mc_result *r = mc_result_new();
-    void *row = r ? mc_result_alloc(r, size) : NULL;
-    if (!row || mc_result_keep(r, pg) != MC_OK) {
-        PQclear((PGresult *)pg);
-        mc_result_free(r);
-        return MC_NOMEM;
-    }
-    s = decode(r, (const PGresult *)pg, 0, row);
-    if (s != MC_OK) {
-        mc_result_free(r);
-        return s;
-    }
-    *res = r;
-    *out = row;
-    return MC_OK;
+    return shop_constraint_one_row(pg, size, decode, res, out);
 }
 
 /* How a queued call of a batch reads its statement's result. */
