@@ -29,6 +29,7 @@
  * missing or never analyzed, no server). Databases are named modelc_lint_*
  * and dropped at the end. */
 #include "testutil.h"
+#include "textutil.h"
 
 #include "pgutil.h"
 
@@ -48,71 +49,6 @@ static char codes_seen[64][32];
 static int ncodes_seen;
 
 /* ---- small helpers ------------------------------------------------------------ */
-
-typedef struct lines {
-	char **v;
-	size_t n, cap;
-} lines;
-
-static void lines_push(lines *l, char *s)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 16;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		assert_non_null(l->v);
-	}
-	l->v[l->n++] = s;
-}
-
-static void lines_free(lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-static char *dupn(const char *s, size_t n)
-{
-	char *r = malloc(n + 1);
-	assert_non_null(r);
-	memcpy(r, s, n);
-	r[n] = '\0';
-	return r;
-}
-
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	int n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	char *r = malloc((size_t)n + 1);
-	assert_non_null(r);
-	va_start(ap, f);
-	vsnprintf(r, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return r;
-}
-
-static lines split_lines(const char *text)
-{
-	lines l = { 0 };
-	const char *p = text;
-	while (*p) {
-		const char *nl = strchr(p, '\n');
-		size_t n = nl ? (size_t)(nl - p) : strlen(p);
-		lines_push(&l, dupn(p, n));
-		p += n + (nl ? 1 : 0);
-	}
-	return l;
-}
-
-static bool starts_with(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
 
 static void note_code(const char *header)
 {

@@ -20,6 +20,7 @@
  * half-way and resumed by the other runner; the session left as it was
  * (client_min_messages, no lock, no transaction). */
 #include "testutil.h"
+#include "textutil.h"
 
 #include <stdbool.h>
 #include <time.h>
@@ -52,19 +53,6 @@ static char *path_in(const char *d, const char *name)
 	char *p = malloc(strlen(d) + strlen(name) + 2);
 	sprintf(p, "%s/%s", d, name);
 	return p;
-}
-
-static char *fmt(const char *f, ...)
-{
-	va_list ap;
-	va_start(ap, f);
-	int n = vsnprintf(NULL, 0, f, ap);
-	va_end(ap);
-	char *s = malloc((size_t)n + 1);
-	va_start(ap, f);
-	vsnprintf(s, (size_t)n + 1, f, ap);
-	va_end(ap);
-	return s;
 }
 
 /* Writes d/REV.sql in the documented format; the upgrade text starts on
